@@ -1,0 +1,65 @@
+# Tingwu — the two commands: `make run` and `make test`.
+PY_VERSION ?= 3.12
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/tingwu_ci
+
+.PHONY: run install migrate demo serve test test-pg test-fast lint worker simulate bench messages clean system-deps
+
+$(PY):
+	@PYBIN=$$(command -v python$(PY_VERSION) || pyenv prefix $(PY_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
+	if [ -z "$$PYBIN" ] || [ ! -x "$$PYBIN" ]; then PYBIN=$$(ls -d $$HOME/.pyenv/versions/$(PY_VERSION)*/bin/python 2>/dev/null | tail -1); fi; \
+	if [ -z "$$PYBIN" ]; then echo "Python $(PY_VERSION) not found"; exit 1; fi; \
+	echo "Creating $(VENV) with $$PYBIN"; $$PYBIN -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: demo
+	@echo ""
+	@echo "Tingwu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop; background worker: make worker)"
+	$(PY) manage.py serve --port $(PORT)
+
+worker: migrate
+	$(PY) manage.py worker
+
+simulate: migrate
+	$(PY) manage.py simulate
+
+# Debian packages the browser tests and PDFs need (Chromium, CJK fonts, gettext). Idempotent; needs root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; \
+	  else echo "Please install: chromium fonts-wqy-microhei gettext (apt-get)"; fi; fi
+
+test: install system-deps
+	$(PY) -m pytest -q
+
+test-pg: install system-deps
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	cd tingwu && ../$(PY) ../manage.py makemessages -l en --no-obsolete
+	$(PY) manage.py compilemessages -l en
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/test-*

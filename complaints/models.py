@@ -1,0 +1,1 @@
+"""Models for this domain (see docs/architecture.md)."""

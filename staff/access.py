@@ -1,0 +1,182 @@
+"""The one access mechanism: which halls and regions a user may see, and what they may do there.
+
+Every queryset a user reaches goes through ``Model.objects.for_user(user)`` (see ``HallScopedQuerySet``),
+and every action through ``user_can(user, capability, hall)``. Capabilities come from roles (``ROLE_CAPABILITIES``).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from lib.errors import Forbidden, NotFound
+from staff.models import HallRole, RegionRole
+
+# What each role may do. Read access to a hall comes from any role there; these are the extra rights.
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    HallRole.CLERK: {
+        "queue.serve",
+        "complaint.intake",
+        "consultation.intake",
+        "customer.view",
+        "catalog.view",
+    },
+    HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
+    HallRole.DUTY_SUPERVISOR: {
+        "queue.serve",
+        "queue.greet",
+        "queue.issue",
+        "queue.supervise",
+        "emergency.declare",
+        "complaint.intake",
+        "complaint.handle",
+        "consultation.intake",
+        "consultation.handle",
+        "customer.view",
+        "pi.reveal",
+        "catalog.view",
+        "staff.view",
+    },
+    HallRole.HALL_MANAGER: {
+        "queue.serve",
+        "queue.greet",
+        "queue.issue",
+        "queue.supervise",
+        "queue.configure",
+        "emergency.declare",
+        "announcement.publish",
+        "complaint.intake",
+        "complaint.handle",
+        "complaint.close",
+        "consultation.intake",
+        "consultation.handle",
+        "customer.view",
+        "pi.reveal",
+        "catalog.view",
+        "catalog.edit",
+        "staff.view",
+        "report.view",
+    },
+    RegionRole.QUALITY_INSPECTOR: {
+        "complaint.handle",
+        "complaint.close",
+        "consultation.handle",
+        "customer.view",
+        "catalog.view",
+        "staff.view",
+        "report.view",
+        "queue.supervise",
+    },
+    RegionRole.HQ_ADMIN: {
+        "queue.supervise",
+        "queue.configure",
+        "announcement.publish",
+        "complaint.handle",
+        "complaint.close",
+        "consultation.handle",
+        "customer.view",
+        "pi.reveal",
+        "catalog.view",
+        "catalog.edit",
+        "staff.view",
+        "report.view",
+        "standard.publish",
+        "token.manage",
+    },
+    RegionRole.AUDITOR: {"customer.view", "catalog.view", "staff.view", "report.view", "audit.view"},
+}
+
+_CACHE_ATTR = "_tingwu_access"
+
+
+def _access(user) -> dict:
+    """Roles per hall for this user, computed once per request (cached on the user object)."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from halls.models import Hall, Region
+
+    data: dict = {"all": False, "hall_roles": {}, "region_ids": set()}
+    if not user or not user.is_authenticated or not user.is_active:
+        setattr(user, _CACHE_ATTR, data)
+        return data
+    if user.is_superuser:
+        data["all"] = True
+        data["global_roles"] = {RegionRole.HQ_ADMIN}
+    else:
+        data["global_roles"] = set()
+    for hall_id, role in user.hall_assignments.values_list("hall_id", "role"):
+        data["hall_roles"].setdefault(hall_id, set()).add(role)
+    for region_id, role in user.region_assignments.values_list("region_id", "role"):
+        if region_id is None:
+            data["all"] = True
+            data["global_roles"].add(role)
+            continue
+        region = Region.objects.get(pk=region_id)
+        region_ids = region.descendant_ids()
+        data["region_ids"].update(region_ids)
+        for hall_id in Hall.objects.filter(region_id__in=region_ids).values_list("pk", flat=True):
+            data["hall_roles"].setdefault(hall_id, set()).add(role)
+    setattr(user, _CACHE_ATTR, data)
+    return data
+
+
+def clear_access_cache(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def hall_ids_for_user(user) -> set[int] | None:
+    """The ids of the halls the user may see; ``None`` means every hall (HQ roles)."""
+    data = _access(user)
+    if data["all"]:
+        return None
+    return set(data["hall_roles"])
+
+
+def region_ids_for_user(user) -> set[int] | None:
+    data = _access(user)
+    if data["all"]:
+        return None
+    from halls.models import Hall
+
+    ids = set(data["region_ids"])
+    ids.update(Hall.objects.filter(pk__in=data["hall_roles"]).values_list("region_id", flat=True))
+    return ids
+
+
+def roles_for(user, hall_id: int | None = None) -> set[str]:
+    data = _access(user)
+    roles = set(data.get("global_roles", set()))
+    if hall_id is None:
+        for hall_roles in data["hall_roles"].values():
+            roles |= hall_roles
+    else:
+        roles |= data["hall_roles"].get(hall_id, set())
+    return roles
+
+
+def user_can(user, capability: str, hall=None) -> bool:
+    """True when one of the user's roles (in that hall, or anywhere when ``hall`` is None) grants it."""
+    hall_id = getattr(hall, "pk", hall)
+    if hall_id is not None:
+        visible = hall_ids_for_user(user)
+        if visible is not None and hall_id not in visible:
+            return False
+    return any(capability in ROLE_CAPABILITIES.get(role, set()) for role in roles_for(user, hall_id))
+
+
+def require(user, capability: str, hall=None) -> None:
+    """Raise ``NotFound`` for a hall the user cannot see (no existence leak), ``Forbidden`` for a missing right."""
+    hall_id = getattr(hall, "pk", hall)
+    if hall_id is not None:
+        visible = hall_ids_for_user(user)
+        if visible is not None and hall_id not in visible:
+            raise NotFound("not_found", _("记录不存在或无权查看"))
+    if not user_can(user, capability, hall_id):
+        raise Forbidden("forbidden", _("您没有执行此操作的权限"))
+
+
+def is_read_only(user) -> bool:
+    """Auditors read everything in scope and change nothing."""
+    roles = roles_for(user)
+    return bool(roles) and roles <= {RegionRole.AUDITOR}

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from staff.models import HallRole, RegionRole
+from tests import factories as f
+
+
+@pytest.fixture
+def standard_v1(db):
+    from standard.services import standard_seed_v1
+
+    return standard_seed_v1()
+
+
+@pytest.fixture
+def world(db, standard_v1):
+    """Two halls in one region, a third region for an outsider, and the four NetBox-style personas."""
+    region = f.region("RA")
+    other_region = f.region("RB")
+    hall_a = f.hall(region, code="HA", name="甲营业厅")
+    hall_b = f.hall(region, code="HB", name="乙营业厅")
+    hall_c = f.hall(other_region, code="HC", name="丙营业厅")
+    basic = f.business_type(
+        "PLAN",
+        name="套餐变更",
+        halls=[hall_a, hall_b, hall_c],
+        materials=[
+            ("身份证原件", True, "如遗失可先办理临时身份证"),
+            ("身份证复印件", False, "身份证复印件可在厅内自助复印机免费打印"),
+        ],
+    )
+    complex_ = f.business_type("CONTRACT", category="complex", name="合约机办理", halls=[hall_a, hall_b])
+    consult = f.business_type("ASK", category="consultation", name="业务咨询", halls=[hall_a, hall_b])
+    personas = {
+        "clerk_a": f.user("clerk_a", hall_roles=[(hall_a, HallRole.CLERK)]),
+        "greeter_a": f.user("greeter_a", hall_roles=[(hall_a, HallRole.GREETER)]),
+        "supervisor_a": f.user("supervisor_a", hall_roles=[(hall_a, HallRole.DUTY_SUPERVISOR)]),
+        "manager_a": f.user("manager_a", hall_roles=[(hall_a, HallRole.HALL_MANAGER)]),
+        "clerk_b": f.user("clerk_b", hall_roles=[(hall_b, HallRole.CLERK)]),
+        "inspector": f.user("inspector", region_roles=[(region, RegionRole.QUALITY_INSPECTOR)]),
+        "auditor": f.user("auditor", region_roles=[(region, RegionRole.AUDITOR)]),
+        "hq": f.user("hq", region_roles=[(None, RegionRole.HQ_ADMIN)]),
+    }
+    return {
+        "region": region,
+        "other_region": other_region,
+        "hall_a": hall_a,
+        "hall_b": hall_b,
+        "hall_c": hall_c,
+        "basic": basic,
+        "complex": complex_,
+        "consult": consult,
+        **personas,
+    }
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- Browser tests (headless Debian Chromium driven by Playwright) ------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls in tests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def browser_login(page, live_server, username, password=f.PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

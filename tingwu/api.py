@@ -1,0 +1,111 @@
+"""The REST API under /api/v1/: one NinjaAPI, routers contributed by each app's ``api.py``.
+
+Auth: a staff browser session (CSRF-checked) or a device/integration bearer token (``Authorization: Bearer tw_…``).
+Errors: ``{"code": str, "message": zh-hans, "message_en": en}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from integrations.models import token_authenticate
+from lib.errors import ServiceError
+
+
+class DeviceToken(HttpBearer):
+    """Bearer token for kiosks, displays and integrations; ``request.auth`` becomes the ApiToken (hall-bound)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = token_authenticate(token)
+        if found is not None:
+            request.api_token = found
+        return found
+
+
+class DeviceTokenHeader(APIKeyHeader):
+    """Same token in ``X-Device-Token`` (EventSource and simple devices cannot always set Authorization)."""
+
+    param_name = "X-Device-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        found = token_authenticate(key)
+        if found is not None:
+            request.api_token = found
+        return found
+
+
+STAFF_AUTH = [django_auth]
+DEVICE_AUTH = [DeviceToken(), DeviceTokenHeader()]
+ANY_AUTH = [django_auth, DeviceToken(), DeviceTokenHeader()]
+
+api = NinjaAPI(
+    title="Tingwu 厅务 API",
+    version="1.0.0",
+    urls_namespace="api",
+    description="营业厅服务运营系统接口 / Service operations API for business halls. "
+    "Errors: {code, message (zh-hans), message_en}.",
+    auth=ANY_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(code: str, message) -> dict:
+    return ServiceError(code, message).messages() | {"code": code}
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    body = {"code": exc.code, **exc.messages()}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, error_body("unauthorized", _("未登录或令牌无效")), status=401)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    body = error_body("invalid_input", _("输入数据不合法")) | {"errors": exc.errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code = {404: "not_found", 403: "forbidden", 401: "unauthorized"}.get(exc.status_code, "error")
+    return api.create_response(request, error_body(code, str(exc.message)), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from importlib import import_module
+
+    for app, prefix in [
+        ("halls", "/halls"),
+        ("staff", "/staff"),
+        ("catalog", "/catalog"),
+        ("standard", "/standard"),
+        ("privacy", "/customers"),
+        ("queueing", "/queue"),
+        ("floor", "/floor"),
+        ("sla", "/sla"),
+        ("notify", "/notifications"),
+        ("complaints", "/complaints"),
+        ("consultations", "/consultations"),
+    ]:
+        try:
+            module = import_module(f"{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.api":
+                raise
+            continue
+        api.add_router(prefix, module.router, tags=[app])
+
+
+_register_routers()

@@ -1,0 +1,237 @@
+"""Tingwu settings: one module, everything configurable from the environment (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from lib.env import env_bool, env_int, env_list, env_str
+from tingwu.secrets import load_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("TINGWU_VAR_DIR", str(BASE_DIR / "var")))
+TINGWU_ENV = env_str("TINGWU_ENV", "local")
+PRODUCTION = TINGWU_ENV == "production"
+
+_secrets = load_secrets(VAR_DIR, PRODUCTION)
+SECRET_KEY = _secrets["SECRET_KEY"]
+TINGWU_ENCRYPTION_KEYS = _secrets["TINGWU_ENCRYPTION_KEYS"]
+TINGWU_BLIND_INDEX_KEY = _secrets["TINGWU_BLIND_INDEX_KEY"]
+
+DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "django_tasks_db",
+    "tingwu",
+    # shared core
+    "halls",
+    "staff",
+    "privacy",
+    "standard",
+    "catalog",
+    "integrations",
+    # domains
+    "queueing",
+    "floor",
+    "sla",
+    "notify",
+    "complaints",
+    "consultations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "tingwu.urls"
+WSGI_APPLICATION = "tingwu.wsgi.application"
+ASGI_APPLICATION = "tingwu.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "staff.context_processors.staff_context",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------
+# SQLite (embedded default): WAL + IMMEDIATE transactions so writers queue instead of failing.
+_default_sqlite = f"sqlite:///{VAR_DIR / 'tingwu.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    # Tests use a real file (not the shared in-memory DB) so concurrency tests see real WAL locking;
+    # the pid keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background work: Django's tasks API with the django-tasks-db backend ----------------------
+TASKS = {"default": {"BACKEND": env_str("TINGWU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# --- Auth, passwords, sessions (等保 profile by default; STF / BIZ-3) ---------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+TINGWU_PASSWORD_MIN_LENGTH = env_int("TINGWU_PASSWORD_MIN_LENGTH", 8)
+TINGWU_PASSWORD_MIN_CLASSES = env_int("TINGWU_PASSWORD_MIN_CLASSES", 3)
+TINGWU_PASSWORD_MAX_AGE_DAYS = env_int("TINGWU_PASSWORD_MAX_AGE_DAYS", 90)
+TINGWU_PASSWORD_HISTORY = env_int("TINGWU_PASSWORD_HISTORY", 5)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": TINGWU_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "staff.passwords.CharacterClassValidator",
+        "OPTIONS": {"min_classes": TINGWU_PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "staff.passwords.HistoryValidator", "OPTIONS": {"history": TINGWU_PASSWORD_HISTORY}},
+]
+AXES_FAILURE_LIMIT = env_int("TINGWU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("TINGWU_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Lock out per account: a whole hall sits behind one NAT address, so an IP lock-out would lock every clerk out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("TINGWU_SESSION_MAX_AGE", 12 * 3600)  # absolute lifetime
+TINGWU_SESSION_IDLE_SECONDS = env_int("TINGWU_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- i18n ----------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "tingwu" / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    # Private files (complaint evidence): never under a public URL; served only through views that check access.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private"), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Security -------------------------------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # ECharts and htmx set style attributes from script; inline styles carry no script risk here.
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging: personal information never reaches a log (privacy.logging filter) ------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_pi": {"()": "privacy.logging.MaskPersonalInformationFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pi"]}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
+}
+
+# --- Tingwu -----------------------------------------------------------------------------------------
+TINGWU_NOTIFY_BACKENDS = {
+    "sms": env_str("TINGWU_SMS_BACKEND", "notify.backends.OutboxLogBackend"),
+    "wecom": env_str("TINGWU_WECOM_BACKEND", "notify.backends.OutboxLogBackend"),
+    "email": env_str("TINGWU_EMAIL_BACKEND", "notify.backends.OutboxLogBackend"),
+}
+TINGWU_WECOM_WEBHOOK_URL = env_str("TINGWU_WECOM_WEBHOOK_URL")
+TINGWU_PUBLIC_BASE_URL = env_str("TINGWU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+TINGWU_CJK_FONT = env_str("TINGWU_CJK_FONT")  # path to a TTF/TTC with CJK glyphs for PDFs
+_ = _  # gettext_lazy kept importable for settings-level labels

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from tingwu import __version__
+from tingwu.menu import items_for
+
+
+@login_required
+def home(request):
+    from halls.models import Hall
+    from staff.access import roles_for
+
+    halls = Hall.objects.for_user(request.user).select_related("region")
+    return render(
+        request,
+        "home.html",
+        {
+            "menu": items_for(request.user),
+            "halls": halls,
+            "roles": sorted(roles_for(request.user)),
+        },
+    )
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+        db_ok = True
+    except Exception:
+        db_ok = False
+    return JsonResponse(
+        {"status": "ok" if db_ok else "error", "database": db_ok, "version": __version__},
+        status=200 if db_ok else 503,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"

@@ -1,0 +1,135 @@
+"""Who hears about a warning, a breach and each escalation rung, and when (quiet hours). See docs/sla.md.
+
+Ladder: warning and rung 1 → the duty supervisor on duty (``DutyShift`` covering now; the hall managers if nobody
+is on duty); rung 2 → the hall managers; rung 3 → the regional quality inspectors of the hall's region or any
+region above it. Quiet hours: a notice to the supervisor on duty goes out at once (they are on duty by definition);
+every other staff notice raised outside the hall's opening hours is deferred to the next opening time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from sla.calendars import BusinessCalendar, NoOpeningHours
+from sla.models import Clock, ClockEvent, EventKind
+from staff.models import DutyShift, HallAssignment, HallRole, RegionAssignment, RegionRole
+
+ROLE_LABELS = {1: "值班主管", 2: "厅经理", 3: "区域质检员"}
+
+
+def subject_label(clock: Clock) -> str:
+    """A PI-free label: the subject's ``sla_label`` if it has one (e.g. a complaint number), else type + id."""
+    subject = clock.subject
+    label = getattr(subject, "sla_label", None) if subject is not None else None
+    if label:
+        return str(label)
+    return f"{clock.content_type.name}#{clock.object_id}"
+
+
+def duty_supervisors(hall, at: datetime) -> list:
+    return [
+        s.user
+        for s in DutyShift.objects.filter(hall=hall, starts_at__lte=at, ends_at__gt=at)
+        .select_related("user")
+        .order_by("starts_at")
+    ]
+
+
+def hall_managers(hall) -> list:
+    return [
+        a.user
+        for a in HallAssignment.objects.filter(hall=hall, role=HallRole.HALL_MANAGER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def regional_inspectors(hall) -> list:
+    region_ids, region = [], hall.region
+    while region is not None:
+        region_ids.append(region.pk)
+        region = region.parent
+    return [
+        a.user
+        for a in RegionAssignment.objects.filter(
+            region_id__in=region_ids, role=RegionRole.QUALITY_INSPECTOR, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def recipients(clock: Clock, kind: str, level: int, at: datetime) -> tuple[list, bool, str]:
+    """(users, on_duty, role label): ``on_duty`` notices ignore quiet hours."""
+    if kind == EventKind.WARNED or (kind == EventKind.ESCALATED and level == 1):
+        on_duty = duty_supervisors(clock.hall, at)
+        if on_duty:
+            return on_duty, True, ROLE_LABELS[1]
+        return hall_managers(clock.hall), False, ROLE_LABELS[2]
+    if kind == EventKind.ESCALATED and level == 2:
+        return hall_managers(clock.hall), False, ROLE_LABELS[2]
+    if kind == EventKind.ESCALATED and level >= 3:
+        return regional_inspectors(clock.hall), False, ROLE_LABELS[3]
+    return [], False, ""
+
+
+def not_before(clock: Clock, at: datetime, on_duty: bool) -> datetime | None:
+    """Quiet hours: defer off-duty staff notices to the hall's next opening time."""
+    if on_duty:
+        return None
+    try:
+        opens = BusinessCalendar(clock.hall.opening_hours).next_open(at)
+    except NoOpeningHours:
+        return None
+    return None if opens <= at else opens
+
+
+def _display_name(user) -> str:
+    profile = getattr(user, "staff_profile", None)
+    return profile.full_name if profile else user.get_username()
+
+
+def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
+    """Insert the event (the unique (clock, kind, level) row is the claim) and queue its notice. False when the
+    event already exists: someone else sent it."""
+    try:
+        with transaction.atomic():
+            event = ClockEvent.objects.create(
+                clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at
+            )
+    except IntegrityError:
+        return False
+    if kind == EventKind.BREACHED:
+        return True  # the breach notice is rung 1 of the ladder, recorded right after
+    users, on_duty, role = recipients(clock, kind, level, at)
+    template = "sla_warning" if kind == EventKind.WARNED else "sla_escalation"
+    context = {
+        "hall_name": clock.hall.name,
+        "subject": subject_label(clock),
+        "target": clock.get_target_display(),
+        "deadline": clock.deadline,
+        "share": f"{round(clock.warn_share * 100)}%",
+        "level": level,
+        "role": role,
+        "name": "、".join(_display_name(u) for u in users) or "(未配置)",
+    }
+    from notify.services import notification_enqueue
+
+    notification_enqueue(
+        hall=clock.hall,
+        channel="wecom",
+        recipient=getattr(settings, "TINGWU_SLA_WECOM_ROBOT", "default"),
+        template=template,
+        context=context,
+        dedupe_key=f"sla:{clock.pk}:{kind}:{level}",
+        subject=clock,
+        # Usernames double as WeCom user ids (single sign-on); the robot @-mentions them in the group.
+        options={"mentioned_list": [u.get_username() for u in users]},
+        not_before=not_before(clock, at, on_duty),
+    )
+    event.data = {"recipients": [u.pk for u in users], "on_duty": on_duty}
+    event.save(update_fields=["data"])
+    return True

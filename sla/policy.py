@@ -1,0 +1,42 @@
+"""What each target means: the standard parameter that sets its hours, whether it may pause, whether it repeats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sla.models import Target
+
+
+@dataclass(frozen=True)
+class TargetPolicy:
+    hours_param: str
+    clause: str
+    # Promises made to the customer (complaint contact/solution/progress, the callback promise) never pause.
+    pausable: bool = False
+    # Periodic targets start their next cycle when met (complex complaint progress reports).
+    repeat_param: str | None = None
+
+
+POLICIES: dict[str, TargetPolicy] = {
+    Target.COMPLAINT_FIRST_CONTACT: TargetPolicy("complaint.first_contact_hours", "CMP-2.1"),
+    Target.COMPLAINT_GENERAL_SOLUTION: TargetPolicy("complaint.general_solution_hours", "CMP-2.1"),
+    Target.COMPLAINT_COMPLEX_PROGRESS: TargetPolicy(
+        "complaint.complex_progress_hours", "CMP-2.1", repeat_param="complaint.complex_progress_repeat_hours"
+    ),
+    Target.CONSULTATION_CALLBACK: TargetPolicy("consultation.callback_hours", "BIZ-2.1"),
+    Target.CONSULTATION_ONLINE_FIRST_RESPONSE: TargetPolicy(
+        "consultation.online_first_response_hours", "BIZ-2.1"
+    ),
+    # Solving a complex online question may wait on the customer (a missing screenshot, a bill): that wait pauses.
+    Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION: TargetPolicy(
+        "consultation.online_complex_hours", "BIZ-2.1", pausable=True
+    ),
+}
+
+# The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.
+LADDER_LEVELS = 3
+DEFAULT_WARN_SHARE = 0.75
+# Rung n+1 follows rung n after this share of the target (clamped), e.g. 1 h for a 2 h target, 24 h for 72 h.
+DEFAULT_ESCALATION_STEP_SHARE = 0.5
+MIN_ESCALATION_STEP_SECONDS = 15 * 60
+MAX_ESCALATION_STEP_SECONDS = 24 * 3600

@@ -1,0 +1,387 @@
+"""SLA clock services (CMP-2.1, BIZ-2.1): start, meet, cancel, pause/resume, restart, and the sweep.
+
+Deadlines are snapshots taken from the standard in force when the clock starts; the event log is the truth.
+See docs/sla.md for the design (calendars, pause policy, escalation ladder, quiet hours, exactly-once).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lib.errors import Conflict, NotFound, ServiceError
+from sla import escalation
+from sla.calendars import NoOpeningHours, calendar_for
+from sla.models import OPEN_STATUSES, Clock, ClockEvent, ClockStatus, EventKind, Target
+from sla.policy import (
+    DEFAULT_ESCALATION_STEP_SHARE,
+    DEFAULT_WARN_SHARE,
+    LADDER_LEVELS,
+    MAX_ESCALATION_STEP_SECONDS,
+    MIN_ESCALATION_STEP_SECONDS,
+    POLICIES,
+)
+from sla.selectors import clock_state, clocks_for
+from standard.services import standard_in_force
+
+__all__ = [
+    "clock_start",
+    "clock_meet",
+    "clock_cancel",
+    "clock_pause",
+    "clock_resume",
+    "clock_restart",
+    "clocks_for",
+    "clock_state",
+    "sla_sweep",
+]
+
+
+def _target(value) -> Target:
+    try:
+        return Target(value)
+    except ValueError:
+        raise ServiceError("sla_unknown_target", _("未知的时限目标"), field="target") from None
+
+
+def _subject_ct(subject) -> ContentType:
+    if subject is None or subject.pk is None:
+        raise ServiceError("sla_subject_unsaved", _("计时对象尚未保存"), field="subject")
+    return ContentType.objects.get_for_model(subject, for_concrete_model=False)
+
+
+def _open_clock(subject, target, *, lock: bool = True) -> Clock | None:
+    qs = Clock.objects.filter(
+        content_type=_subject_ct(subject), object_id=subject.pk, target=target, status__in=OPEN_STATUSES
+    )
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def _calendar(clock: Clock):
+    return calendar_for(clock.calendar, clock.hall.opening_hours)
+
+
+def _schedule(clock: Clock) -> None:
+    """Recompute deadline / warn_at from started_at + paused time, and when the sweep should next look."""
+    cal = _calendar(clock)
+    clock.deadline = cal.add(clock.started_at, clock.target_seconds + clock.paused_seconds)
+    clock.warn_at = cal.add(clock.started_at, clock.target_seconds * clock.warn_share + clock.paused_seconds)
+    clock.next_check_at = _next_check(clock)
+
+
+def _next_check(clock: Clock) -> datetime | None:
+    if clock.status == ClockStatus.RUNNING:
+        if clock.warned_at is None and clock.warn_at < clock.deadline:
+            return clock.warn_at
+        return clock.deadline
+    if clock.status == ClockStatus.BREACHED and clock.escalation_level < LADDER_LEVELS:
+        return clock.deadline + timedelta(seconds=clock.escalation_step_seconds * clock.escalation_level)
+    return None
+
+
+def _event(clock: Clock, kind: str, *, at: datetime, actor=None, reason: str = "", level: int = 0, data=None):
+    return ClockEvent.objects.create(
+        clock=clock,
+        hall_id=clock.hall_id,
+        kind=kind,
+        level=level,
+        at=at,
+        actor=actor,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _create_clock(*, ct, object_id, target: Target, hall, started_at: datetime, cycle: int) -> Clock:
+    standard = standard_in_force(at=started_at)
+    policy = POLICIES[target]
+    hours = standard.get(policy.hours_param)
+    if cycle > 1 and policy.repeat_param:
+        hours = standard.get(policy.repeat_param, hours)
+    if hours is None:
+        raise ServiceError("sla_no_parameter", _("现行服务规范未规定该时限"), field="target")
+    kind = standard.get(f"sla.calendar.{target.value}") or standard.get("sla.calendar") or "clock"
+    target_seconds = int(float(hours) * 3600)
+    step = target_seconds * float(standard.get("sla.escalation_step_share", DEFAULT_ESCALATION_STEP_SHARE))
+    clock = Clock(
+        hall=hall,
+        content_type=ct,
+        object_id=object_id,
+        target=target,
+        cycle=cycle,
+        calendar=kind,
+        standard_version=standard.version,
+        target_seconds=target_seconds,
+        warn_share=float(standard.get("sla.warn_share", DEFAULT_WARN_SHARE)),
+        escalation_step_seconds=int(min(max(step, MIN_ESCALATION_STEP_SECONDS), MAX_ESCALATION_STEP_SECONDS)),
+        started_at=started_at,
+    )
+    try:
+        _schedule(clock)
+    except NoOpeningHours:
+        raise ServiceError("sla_no_opening_hours", _("营业厅未设置营业时间,无法按营业时间计时")) from None
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def clock_start(*, subject, target, hall, started_at: datetime | None = None, actor=None) -> Clock:
+    """Start the clock of ``target`` for ``subject``. Idempotent: an open clock of that target is returned as is."""
+    target = _target(target)
+    ct = _subject_ct(subject)
+    existing = _open_clock(subject, target)
+    if existing is not None:
+        return existing
+    started_at = started_at or timezone.now()
+    last = (
+        Clock.objects.filter(content_type=ct, object_id=subject.pk, target=target).order_by("-cycle").first()
+    )
+    try:
+        with transaction.atomic():
+            clock = _create_clock(
+                ct=ct,
+                object_id=subject.pk,
+                target=target,
+                hall=hall,
+                started_at=started_at,
+                cycle=(last.cycle + 1) if last else 1,
+            )
+    except IntegrityError:
+        # Another request started the same clock at the same moment: use theirs.
+        existing = _open_clock(subject, target, lock=False)
+        if existing is None:
+            raise Conflict("sla_conflict", _("计时已被并发修改,请重试")) from None
+        return existing
+    _event(clock, EventKind.STARTED, at=started_at, actor=actor, data=_snapshot(clock))
+    return clock
+
+
+def _snapshot(clock: Clock) -> dict:
+    return {
+        "deadline": clock.deadline.isoformat(),
+        "warn_at": clock.warn_at.isoformat(),
+        "calendar": clock.calendar,
+        "standard_version": clock.standard_version.number,
+        "target_seconds": clock.target_seconds,
+        "cycle": clock.cycle,
+    }
+
+
+@transaction.atomic
+def clock_meet(
+    *, subject, target, at: datetime | None = None, actor=None, repeat: bool | None = None
+) -> Clock | None:
+    """Mark the open clock met (late if past its deadline). Returns None when no clock is open (already met,
+    cancelled or never started): meeting twice is harmless. A periodic target (complex complaint progress) starts
+    its next cycle from ``at`` unless ``repeat=False``; cancel it when the complaint is solved."""
+    target = _target(target)
+    clock = _open_clock(subject, target)
+    if clock is None:
+        return None
+    at = at or timezone.now()
+    _close_pause(clock, at)
+    late = at > clock.deadline
+    if late and clock.breached_at is None:
+        clock.breached_at = clock.deadline  # breached before the sweep noticed
+    clock.status, clock.met_at, clock.next_check_at = ClockStatus.MET, at, None
+    clock.save()
+    _event(
+        clock, EventKind.MET, at=at, actor=actor, data={"late": late, "deadline": clock.deadline.isoformat()}
+    )
+    policy = POLICIES[target]
+    if policy.repeat_param and repeat is not False:
+        nxt = _create_clock(
+            ct=clock.content_type,
+            object_id=clock.object_id,
+            target=target,
+            hall=clock.hall,
+            started_at=at,
+            cycle=clock.cycle + 1,
+        )
+        _event(nxt, EventKind.STARTED, at=at, actor=actor, data=_snapshot(nxt) | {"previous": clock.pk})
+    return clock
+
+
+@transaction.atomic
+def clock_cancel(
+    *, subject, target, actor=None, reason: str = "", at: datetime | None = None
+) -> Clock | None:
+    """Stop an open clock without meeting it (the subject no longer needs it). Returns None if none was open."""
+    target = _target(target)
+    clock = _open_clock(subject, target)
+    if clock is None:
+        return None
+    at = at or timezone.now()
+    _close_pause(clock, at)
+    clock.status, clock.cancelled_at, clock.next_check_at = ClockStatus.CANCELLED, at, None
+    clock.save()
+    _event(clock, EventKind.CANCELLED, at=at, actor=actor, reason=reason[:255])
+    return clock
+
+
+def _close_pause(clock: Clock, at: datetime) -> float:
+    if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
+        return 0.0
+    added = _calendar(clock).between(clock.paused_at, at)
+    clock.paused_seconds += int(added)
+    clock.paused_at = None
+    return added
+
+
+def _locked(clock: Clock) -> Clock:
+    fresh = Clock.objects.select_for_update().select_related("hall").filter(pk=clock.pk).first()
+    if fresh is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return fresh
+
+
+@transaction.atomic
+def clock_pause(*, clock: Clock, actor, reason: str, at: datetime | None = None) -> Clock:
+    """Pause a running clock where its target allows it (waiting on the customer). Promises made to the customer
+    never pause: the complaint clocks and the callback promise raise ``sla_pause_not_allowed``."""
+    if not POLICIES[_target(clock.target)].pausable:
+        raise ServiceError("sla_pause_not_allowed", _("该时限是对客户的承诺,不允许暂停"), status=409)
+    if not (reason or "").strip():
+        raise ServiceError("sla_reason_required", _("请填写暂停原因"), field="reason")
+    clock = _locked(clock)
+    if clock.status != ClockStatus.RUNNING:
+        raise Conflict("sla_not_running", _("只有计时中且未超时的时限可以暂停"))
+    at = at or timezone.now()
+    if at >= clock.deadline:
+        raise Conflict("sla_not_running", _("只有计时中且未超时的时限可以暂停"))
+    updated = Clock.objects.filter(pk=clock.pk, status=ClockStatus.RUNNING).update(
+        status=ClockStatus.PAUSED, paused_at=at, next_check_at=None
+    )
+    if updated != 1:
+        raise Conflict("sla_conflict", _("计时已被并发修改,请重试"))
+    clock.refresh_from_db()
+    _event(clock, EventKind.PAUSED, at=at, actor=actor, reason=reason.strip()[:255])
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, clock: Clock, actor, at: datetime | None = None) -> Clock:
+    """Resume a paused clock: the paused time (in the clock's calendar) moves the deadline and warn time out."""
+    clock = _locked(clock)
+    if clock.status != ClockStatus.PAUSED:
+        raise Conflict("sla_not_paused", _("该时限未处于暂停状态"))
+    at = at or timezone.now()
+    added = _close_pause(clock, at)
+    clock.status = ClockStatus.RUNNING
+    _schedule(clock)
+    updated = Clock.objects.filter(pk=clock.pk, status=ClockStatus.PAUSED).update(
+        status=clock.status,
+        paused_at=None,
+        paused_seconds=clock.paused_seconds,
+        deadline=clock.deadline,
+        warn_at=clock.warn_at,
+        next_check_at=clock.next_check_at,
+    )
+    if updated != 1:
+        raise Conflict("sla_conflict", _("计时已被并发修改,请重试"))
+    _event(
+        clock,
+        EventKind.RESUMED,
+        at=at,
+        actor=actor,
+        data={"paused_seconds_added": int(added), "deadline": clock.deadline.isoformat()},
+    )
+    return clock
+
+
+@transaction.atomic
+def clock_restart(
+    *, subject, target, actor, reason: str, started_at: datetime | None = None, hall=None
+) -> Clock:
+    """Cancel the open clock of ``target`` (if any) and start a fresh one from ``started_at`` (default now), e.g.
+    when a complaint is reclassified. Both steps are logged with the reason."""
+    target = _target(target)
+    at = started_at or timezone.now()
+    old = clock_cancel(subject=subject, target=target, actor=actor, reason=reason, at=at)
+    if hall is None:
+        if old is None:
+            raise ServiceError("sla_hall_required", _("重新计时需要指定营业厅"), field="hall")
+        hall = old.hall
+    clock = clock_start(subject=subject, target=target, hall=hall, started_at=at, actor=actor)
+    _event(
+        clock, EventKind.RESTARTED, at=at, actor=actor, reason=reason[:255], data={"previous": old and old.pk}
+    )
+    return clock
+
+
+# --- the sweep ---------------------------------------------------------------------------------------------
+
+
+def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict:
+    """One pass (run by ``manage.py worker`` at least every minute): warn, breach and escalate the due clocks.
+
+    Finding the due clocks uses the partial index ``sla_clock_due`` on ``next_check_at``, so its cost follows the
+    number of due clocks, not of open ones. Each clock is handled in its own transaction under a row lock
+    (``SKIP LOCKED`` on PostgreSQL, so a second sweep moves on to other clocks); each warning/breach/escalation
+    event is unique per (clock, kind, level), so its notice goes out exactly once."""
+    now = now or timezone.now()
+    result = {"checked": 0, "warned": 0, "breached": 0, "escalated": 0, "skipped": 0}
+    ids = list(
+        Clock.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        result["checked"] += 1
+        done = _sweep_one(pk, now)
+        if done is None:
+            result["skipped"] += 1
+            continue
+        for key, value in done.items():
+            result[key] += value
+    return result
+
+
+def _sweep_one(pk: int, now: datetime) -> dict | None:
+    from django.db import connection
+
+    with transaction.atomic():
+        qs = Clock.objects.filter(pk=pk, next_check_at__lte=now).select_related("hall", "content_type")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        clock = qs.first()
+        if clock is None:
+            return None
+        done = {"warned": 0, "breached": 0, "escalated": 0}
+        # A late sweep (worker down) catches up step by step, so every rung is still recorded once.
+        while clock.next_check_at is not None and clock.next_check_at <= now:
+            if clock.status == ClockStatus.RUNNING and clock.deadline > now:
+                clock.warned_at = now
+                if escalation.record(clock, EventKind.WARNED, 0, now):
+                    done["warned"] += 1
+            elif clock.status == ClockStatus.RUNNING:
+                clock.status, clock.breached_at = ClockStatus.BREACHED, clock.deadline
+                if escalation.record(clock, EventKind.BREACHED, 0, now):
+                    done["breached"] += 1
+                clock.escalation_level = 1
+                if escalation.record(clock, EventKind.ESCALATED, 1, now):
+                    done["escalated"] += 1
+            elif clock.status == ClockStatus.BREACHED:
+                clock.escalation_level += 1
+                if escalation.record(clock, EventKind.ESCALATED, clock.escalation_level, now):
+                    done["escalated"] += 1
+            else:  # pragma: no cover - next_check_at is NULL for other statuses
+                break
+            clock.next_check_at = _next_check(clock)
+        updated = Clock.objects.filter(pk=clock.pk, status__in=OPEN_STATUSES).update(
+            status=clock.status,
+            warned_at=clock.warned_at,
+            breached_at=clock.breached_at,
+            escalation_level=clock.escalation_level,
+            next_check_at=clock.next_check_at,
+        )
+        if updated != 1:  # pragma: no cover - the row lock makes this unreachable
+            transaction.set_rollback(True)
+            return None
+        return done

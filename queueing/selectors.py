@@ -1,0 +1,279 @@
+"""Shared reads of the queue: hall snapshot, a ticket's position and estimated wait, recent calls, summaries.
+
+    queue_snapshot(*, hall, now=None) -> dict
+        {"waiting": [{"business_type_id", "prefix", "business", "business_en", "category", "count",
+                      "longest_wait_seconds"}], "waiting_total": int,
+         "counters": [{"id", "number", "label", "status", "pause_reason", "clerk", "ticket": None | {"id",
+                       "number", "status", "business", "priority_kind", "green_channel", "needs_accompaniment",
+                       "needs_form_help", "clock": "none|ok|amber|red", "seconds_left", "limit_minutes"}}],
+         "totals": {"issued", "served", "no_show", "waiting", "avg_wait_seconds", "avg_handling_seconds",
+                    "within_limit_pct"}}
+    ticket_position(*, ticket, now=None) -> {"status", "ahead", "estimated_wait_minutes", "counter", ...}
+    recent_calls(*, hall, limit=8) -> [{"number", "counter", "counter_label", "business", "recall", "at"}]
+    estimate_wait(*, ticket, now=None) -> {"ahead", "servers", "mean_minutes", "minutes"}
+
+Estimated wait (docs/queueing.md): people ahead ÷ open counters serving the business × recent mean service time
+(call to finish, last 30 tickets of the hall today), falling back to the business's time limit.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.utils import timezone
+
+from halls.models import Counter, CounterStatus
+from queueing import clock
+from queueing.models import ACTIVE_STATUSES, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from standard.services import standard_in_force
+
+CONSULTATION_FALLBACK_MINUTES = 5
+RECENT_SAMPLE = 30
+
+
+def _tier(ticket: Ticket, now) -> int:
+    if ticket.green_channel:
+        return 0
+    if ticket.appt_window_start and ticket.appt_window_start <= now <= ticket.appt_window_end:
+        return 1
+    return 2 if ticket.priority_kind else 3
+
+
+def _open_counters_for(ticket: Ticket) -> tuple[list[Counter], set[int] | None]:
+    """Open counters that can call this ticket, and the business types they serve (``None``: all)."""
+    counters = list(
+        Counter.objects.filter(hall_id=ticket.hall_id, status=CounterStatus.OPEN).prefetch_related(
+            "business_types"
+        )
+    )
+    serving, competing, all_types = [], set(), False
+    for c in counters:
+        types = {b.pk for b in c.business_types.all()}
+        if c.serves_all or ticket.business_type_id in types or c.pk == ticket.target_counter_id:
+            serving.append(c)
+            if c.serves_all:
+                all_types = True
+            competing |= types
+    return serving, (None if all_types else competing | {ticket.business_type_id})
+
+
+def _mean_service_minutes(ticket: Ticket, now) -> float:
+    recent = list(
+        Ticket.objects.filter(
+            hall_id=ticket.hall_id,
+            service_date=ticket.service_date,
+            status=TicketStatus.DONE,
+            business_type__category=ticket.business_type.category,
+            called_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("called_at", "finished_at")[:RECENT_SAMPLE]
+    )
+    if len(recent) >= 3:
+        return sum((f - c).total_seconds() for c, f in recent) / len(recent) / 60
+    limit = ticket.business_type.time_limit(standard_in_force(at=now))
+    return float(limit or CONSULTATION_FALLBACK_MINUTES)
+
+
+def estimate_wait(*, ticket: Ticket, now=None) -> dict:
+    now = now or clock.now()
+    serving, competing = _open_counters_for(ticket)
+    qs = Ticket.objects.filter(
+        hall_id=ticket.hall_id, service_date=ticket.service_date, status=TicketStatus.WAITING
+    ).exclude(pk=ticket.pk)
+    if competing is not None:
+        qs = qs.filter(business_type_id__in=competing)
+    tier = _tier(ticket, now)
+    ahead_q = Q(arrival_at__lt=ticket.arrival_at) | Q(arrival_at=ticket.arrival_at, pk__lt=ticket.pk)
+    higher = Q(green_channel=True) if tier > 0 else Q(pk__in=[])
+    if tier > 1:
+        higher |= Q(appt_window_start__lte=now, appt_window_end__gte=now)
+    if tier > 2:
+        higher |= ~Q(priority_kind="")
+    ahead = qs.filter(higher | ahead_q).count()
+    servers = max(1, len(serving))
+    mean = _mean_service_minutes(ticket, now)
+    busy = Ticket.objects.filter(counter__in=serving, status__in=ACTIVE_STATUSES).count() if serving else 0
+    # If every counter is busy, the first in line still waits for one of them to finish (half a service).
+    residual = 0.5 if serving and busy >= len(serving) else 0.0
+    minutes = math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0
+    return {"ahead": ahead, "servers": len(serving), "mean_minutes": round(mean, 1), "minutes": minutes}
+
+
+def ticket_position(*, ticket: Ticket, now=None) -> dict:
+    now = now or clock.now()
+    data = {
+        "status": ticket.status,
+        "number": ticket.number,
+        "ahead": None,
+        "estimated_wait_minutes": None,
+        "counter": ticket.counter.number if ticket.counter_id and ticket.counter else None,
+        "counter_label": str(ticket.counter) if ticket.counter_id and ticket.counter else "",
+    }
+    if ticket.status == TicketStatus.WAITING:
+        est = estimate_wait(ticket=ticket, now=now)
+        data.update(ahead=est["ahead"], estimated_wait_minutes=est["minutes"], open_counters=est["servers"])
+    return data
+
+
+def _ticket_card(t: Ticket | None, now) -> dict | None:
+    if t is None:
+        return None
+    clk = t.clock(now)
+    return {
+        "id": t.pk,
+        "number": t.number,
+        "status": t.status,
+        "business": t.business_type.name,
+        "business_en": t.business_type.name_en,
+        "priority_kind": t.priority_kind,
+        "green_channel": t.green_channel,
+        "needs_accompaniment": t.needs_accompaniment,
+        "needs_form_help": t.needs_form_help,
+        "clock": clk.state,
+        "seconds_left": clk.seconds_left,
+        "limit_minutes": clk.limit_minutes,
+        "called_at": t.called_at,
+    }
+
+
+def queue_snapshot(*, hall, now=None) -> dict:
+    """Waiting per business with the longest wait, counters with their current ticket and clock, today's totals.
+    Constant number of queries (guarded by a test)."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    hall_id = getattr(hall, "pk", hall)
+    waiting_rows = (
+        Ticket.objects.filter(hall_id=hall_id, service_date=today, status=TicketStatus.WAITING)
+        .values(
+            "business_type_id",
+            "business_type__ticket_prefix",
+            "business_type__name",
+            "business_type__name_en",
+            "business_type__category",
+        )
+        .annotate(count=Count("pk"), oldest=Min("arrival_at"))
+        .order_by("business_type__ticket_prefix", "business_type__name")
+    )
+    waiting = [
+        {
+            "business_type_id": r["business_type_id"],
+            "prefix": r["business_type__ticket_prefix"],
+            "business": r["business_type__name"],
+            "business_en": r["business_type__name_en"],
+            "category": r["business_type__category"],
+            "count": r["count"],
+            "longest_wait_seconds": int((now - r["oldest"]).total_seconds()),
+        }
+        for r in waiting_rows
+    ]
+    counters = list(
+        Counter.objects.filter(hall_id=hall_id)
+        .select_related("queue_state__clerk__staff_profile")
+        .order_by("number")
+    )
+    active = {
+        t.counter_id: t
+        for t in Ticket.objects.filter(counter__hall_id=hall_id, status__in=ACTIVE_STATUSES).select_related(
+            "business_type"
+        )
+    }
+    counter_rows = []
+    for c in counters:
+        state = getattr(c, "queue_state", None)
+        clerk = state.clerk if state is not None else None
+        profile = getattr(clerk, "staff_profile", None) if clerk else None
+        counter_rows.append(
+            {
+                "id": c.pk,
+                "number": c.number,
+                "label": str(c),
+                "status": c.status,
+                "pause_reason": c.pause_reason,
+                "clerk": (profile.full_name if profile else clerk.username) if clerk else "",
+                "ticket": _ticket_card(active.get(c.pk), now),
+            }
+        )
+    return {
+        "at": now,
+        "waiting": waiting,
+        "waiting_total": sum(w["count"] for w in waiting),
+        "counters": counter_rows,
+        "totals": day_totals(hall_id=hall_id, day=today),
+    }
+
+
+def day_totals(*, hall_id: int, day, clerk_id: int | None = None) -> dict:
+    qs = Ticket.objects.filter(hall_id=hall_id, service_date=day)
+    if clerk_id is not None:
+        qs = qs.filter(clerk_id=clerk_id)
+    wait = ExpressionWrapper(F("first_called_at") - F("arrival_at"), output_field=DurationField())
+    handling = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    agg = qs.aggregate(
+        issued=Count("pk"),
+        served=Count("pk", filter=Q(status=TicketStatus.DONE)),
+        no_show=Count("pk", filter=Q(no_show_at__isnull=False)),
+        waiting=Count("pk", filter=Q(status=TicketStatus.WAITING)),
+        timed=Count("pk", filter=Q(within_limit__isnull=False)),
+        within=Count("pk", filter=Q(within_limit=True)),
+        avg_wait=Avg(wait, filter=Q(first_called_at__isnull=False)),
+        avg_handling=Avg(handling, filter=Q(status=TicketStatus.DONE, started_at__isnull=False)),
+    )
+    return {
+        "issued": agg["issued"],
+        "served": agg["served"],
+        "no_show": agg["no_show"],
+        "waiting": agg["waiting"],
+        "avg_wait_seconds": _seconds(agg["avg_wait"]),
+        "avg_handling_seconds": _seconds(agg["avg_handling"]),
+        "within_limit_pct": round(100 * agg["within"] / agg["timed"], 1) if agg["timed"] else None,
+    }
+
+
+def _seconds(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return int(value / 1_000_000)  # SQLite returns microseconds
+
+
+def recent_calls(*, hall, limit: int = 8) -> list[dict]:
+    hall_id = getattr(hall, "pk", hall)
+    events = (
+        TicketEvent.objects.filter(
+            hall_id=hall_id,
+            kind__in=[TicketEventKind.CALLED, TicketEventKind.RECALLED, TicketEventKind.RESUMED],
+        )
+        .select_related("ticket__business_type", "counter")
+        .order_by("-at", "-pk")[:limit]
+    )
+    return [
+        {
+            "ticket_id": e.ticket_id,
+            "number": e.ticket.number,
+            "counter": e.counter.number if e.counter else None,
+            "counter_label": str(e.counter) if e.counter else "",
+            "business": e.ticket.business_type.name,
+            "business_en": e.ticket.business_type.name_en,
+            "recall": e.kind == TicketEventKind.RECALLED,
+            "at": e.at,
+        }
+        for e in events
+    ]
+
+
+def waiting_list(*, hall, now=None, limit: int = 200) -> list[Ticket]:
+    """The greeter's list: waiting, suspended and recent no-show tickets of today, in arrival order."""
+    now = now or clock.now()
+    return list(
+        Ticket.objects.filter(
+            hall_id=getattr(hall, "pk", hall),
+            service_date=timezone.localdate(now),
+            status__in=[TicketStatus.WAITING, TicketStatus.SUSPENDED, TicketStatus.NO_SHOW],
+        )
+        .select_related("business_type", "counter")
+        .order_by("arrival_at", "pk")[:limit]
+    )

@@ -231,6 +231,7 @@ def _close_pause(clock: Clock, at: datetime) -> float:
     added = _calendar(clock).between(clock.paused_at, at)
     clock.paused_seconds += int(added)
     clock.paused_at = None
+    _schedule(clock)  # the deadline moves out by the paused time even when the clock ends paused
     return added
 
 
@@ -305,9 +306,9 @@ def clock_restart(
     at = started_at or timezone.now()
     old = clock_cancel(subject=subject, target=target, actor=actor, reason=reason, at=at)
     if hall is None:
-        if old is None:
+        hall = old.hall if old is not None else getattr(subject, "hall", None)
+        if hall is None:
             raise ServiceError("sla_hall_required", _("重新计时需要指定营业厅"), field="hall")
-        hall = old.hall
     clock = clock_start(subject=subject, target=target, hall=hall, started_at=at, actor=actor)
     _event(
         clock, EventKind.RESTARTED, at=at, actor=actor, reason=reason[:255], data={"previous": old and old.pk}

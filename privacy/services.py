@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.errors import ServiceError
 from privacy import crypto
 from privacy.fields import EncryptedTextField
+from privacy.logging import scrub
 from privacy.models import Customer, PIAccessLog
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -92,16 +93,18 @@ def pi_reveal(*, user, obj, field: str, reason: str, ip_address: str | None = No
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError("reason_required", _("查看完整信息须填写原因"), field="reason")
-    value = getattr(obj, field, None)
-    if value is None:
+    # Only the encrypted personal-information fields are revealable; anything else is a caller bug or probing.
+    if field not in REVEALABLE_FIELDS or getattr(obj, field, None) is None:
         raise ServiceError("unknown_field", _("该字段不可查看"), field="field")
+    value = getattr(obj, field)
     PIAccessLog.objects.create(
         user=user,
         hall=hall,
         subject_type=obj._meta.label_lower,
         subject_id=str(obj.pk),
         field=field,
-        reason=reason[:255],
+        # The reason is free text: a number typed into it must not sit in the audit table in clear.
+        reason=scrub(reason)[:255],
         ip_address=ip_address,
     )
     return value

@@ -1,0 +1,155 @@
+"""Customer pages (BIZ-3): masked list and phone look-up, audited reveal, and the access audit for auditors."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from halls.models import Hall
+from lib.errors import ServiceError
+from privacy.forms import AUDIT_COLUMNS, FIELD_LABELS, AuditFilterForm, PhoneSearchForm, RevealForm
+from privacy.models import Customer, PIAccessLog
+from privacy.services import customer_find_by_phone, pi_reveal
+from staff.access import require, user_can
+from staff.web import access_errors, client_ip
+
+LIST_LIMIT = 100
+
+
+def _customers(user):
+    return Customer.objects.for_user(user).filter(anonymised_at__isnull=True).select_related("hall")
+
+
+@login_required
+@access_errors
+def customer_list(request):
+    """GET: the most recent customers, masked. POST: look-up by phone through the blind index."""
+    require(request.user, "customer.view")
+    qs = _customers(request.user).order_by("-created_at")
+    form = PhoneSearchForm(request.POST or None)
+    searched = False
+    if request.method == "POST" and form.is_valid():
+        qs = customer_find_by_phone(mobile=form.cleaned_data["mobile"], queryset=qs)
+        searched = True
+    ctx = {"form": form, "customers": qs[:LIST_LIMIT], "searched": searched}
+    if request.htmx:
+        return render(request, "privacy/_customer_results.html", ctx)
+    return render(request, "privacy/customer_list.html", ctx)
+
+
+def _detail(request, customer, *, form=None, revealed=None, status=200):
+    return render(
+        request,
+        "privacy/customer_detail.html",
+        {
+            "customer": customer,
+            "form": form or RevealForm(),
+            "revealed": revealed,
+            "can_reveal": user_can(request.user, "pi.reveal", customer.hall_id),
+            "field_labels": FIELD_LABELS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@access_errors
+def customer_detail(request, pk: int):
+    customer = get_object_or_404(_customers(request.user), pk=pk)
+    require(request.user, "customer.view", customer.hall_id)
+    return _detail(request, customer)
+
+
+@login_required
+@require_POST
+@access_errors
+def customer_reveal(request, pk: int):
+    """Shows one full value once; the response is not cached and a new reveal writes a new audit record."""
+    customer = get_object_or_404(_customers(request.user), pk=pk)
+    require(request.user, "pi.reveal", customer.hall_id)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, customer, form=form)
+    try:
+        value = pi_reveal(
+            user=request.user,
+            obj=customer,
+            field=form.cleaned_data["field"],
+            reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
+        )
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        return _detail(request, customer, form=form)
+    response = _detail(
+        request,
+        customer,
+        revealed={
+            "field": form.cleaned_data["field"],
+            "label": FIELD_LABELS[form.cleaned_data["field"]],
+            "value": value,
+        },
+        form=RevealForm(),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _audit_queryset(request):
+    require(request.user, "audit.view")
+    halls = Hall.objects.for_user(request.user).order_by("code")
+    form = AuditFilterForm(request.GET or None, halls=halls)
+    qs = PIAccessLog.objects.for_user(request.user).select_related("user", "hall").order_by("-at")
+    if form.is_bound and form.is_valid():
+        qs = form.filter(qs)
+    elif form.is_bound:
+        qs = qs.none()
+    return form, qs
+
+
+@login_required
+@access_errors
+def audit_list(request):
+    form, qs = _audit_queryset(request)
+    return render(request, "privacy/audit_list.html", {"form": form, "logs": qs[:500], "total": qs.count()})
+
+
+@login_required
+@access_errors
+def audit_export(request, fmt: str):
+    form, qs = _audit_queryset(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "privacy/audit_list.html", {"form": form, "logs": [], "total": 0}, status=400)
+    headers = [str(label) for label, _get in AUDIT_COLUMNS]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    rows = (
+        [
+            timezone.localtime(get(log)).strftime("%Y-%m-%d %H:%M:%S") if i == 0 else get(log)
+            for i, (_label, get) in enumerate(AUDIT_COLUMNS)
+        ]
+        for log in qs.iterator(chunk_size=500)
+    )
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="pi-access-{stamp}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+        writer = csv.writer(response)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return response
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("PIAccessLog")
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="pi-access-{stamp}.xlsx"'
+    wb.save(response)
+    return response

@@ -1,0 +1,29 @@
+"""Floor fragments other apps embed: ``{% floor_staff_banner hall %}`` (console), kiosk notices data."""
+
+from __future__ import annotations
+
+from django import template
+
+from floor import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("floor/_staff_banner.html")
+def floor_staff_banner(hall):
+    """STF-3.2: clerks see the emergency notice on their console while an incident is open."""
+    incident = selectors.open_incident(hall=hall) if hall is not None else None
+    return {"hall": hall, "incident": incident, "notice": incident.customer_notice() if incident else ""}
+
+
+@register.simple_tag
+def floor_kiosk_notices(hall):
+    """Data for ``floor/_kiosk_notices.html``: the open incident and the announcements in force."""
+    if hall is None:
+        return {"incident": None, "announcements": []}
+    incident = selectors.open_incident(hall=hall)
+    return {
+        "incident": incident,
+        "notice": incident.customer_notice() if incident else "",
+        "announcements": selectors.effective_announcements(hall=hall, limit=5),
+    }

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from floor.views import screens
+
+urlpatterns = [
+    path("display/<int:hall_id>/", screens.display, name="display"),
+    path("display/<int:hall_id>/events", screens.events, name="events"),
+    path("display/<int:hall_id>/state.json", screens.display_state, name="display_state"),
+    path("kiosk/<int:hall_id>/notices", screens.kiosk_notices, name="kiosk_notices"),
+    path("halls/<int:hall_id>/staff-banner", screens.staff_banner, name="staff_banner"),
+]

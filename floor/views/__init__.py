@@ -1,0 +1,1 @@
+"""Floor pages: screens (display, SSE, kiosk notices), management (announcements, emergency), greeter, board."""

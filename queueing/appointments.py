@@ -192,3 +192,33 @@ def appointment_sweep(*, now: datetime | None = None, hall=None) -> int:
     if hall is not None:
         qs = qs.filter(hall_id=hall.pk)
     return qs.update(status=AppointmentStatus.NO_SHOW, no_show_at=now)
+
+
+def free_slots(*, hall, business_type, day) -> list[dict]:
+    """The bookable 30-minute slots of one day with the places left (for the APP / WeCom)."""
+    from django.db.models import Count
+
+    from queueing.services import _business_for_hall
+
+    bt = _business_for_hall(hall, business_type)
+    capacity = slot_capacity(hall=hall, business_type=bt)
+    now = clock.now()
+    tz = timezone.get_current_timezone()
+    taken = dict(
+        Appointment.objects.filter(hall_id=hall.pk, business_type=bt, slot_start__date=day)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .values_list("slot_start")
+        .annotate(n=Count("pk"))
+    )
+    slots = []
+    for opens, closes in hall.hours_for_weekday(day.weekday()):
+        start = datetime.combine(day, datetime.strptime(opens, "%H:%M").time(), tzinfo=tz)
+        end = datetime.combine(day, datetime.strptime(closes, "%H:%M").time(), tzinfo=tz)
+        while start + timedelta(minutes=SLOT_MINUTES) <= end:
+            if start > now:
+                free = capacity - taken.get(start, 0)
+                slots.append(
+                    {"start": start, "end": start + timedelta(minutes=SLOT_MINUTES), "free": max(0, free)}
+                )
+            start += timedelta(minutes=SLOT_MINUTES)
+    return slots

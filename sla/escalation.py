@@ -76,15 +76,15 @@ def recipients(clock: Clock, kind: str, level: int, at: datetime) -> tuple[list,
     return [], False, ""
 
 
-def not_before(clock: Clock, at: datetime, on_duty: bool) -> datetime | None:
-    """Quiet hours: defer off-duty staff notices to the hall's next opening time."""
+def not_before(clock: Clock, at: datetime, on_duty: bool) -> datetime:
+    """Quiet hours: defer off-duty staff notices to the hall's next opening time (else due at ``at``)."""
     if on_duty:
-        return None
+        return at
     try:
-        opens = BusinessCalendar(clock.hall.opening_hours).next_open(at)
+        # Weekly hours only: halls open through public holidays, and a breach must not wait out a 7-day 国庆.
+        return BusinessCalendar(clock.hall.opening_hours, day_kind_of=lambda day: "normal").next_open(at)
     except NoOpeningHours:
-        return None
-    return None if opens <= at else opens
+        return at
 
 
 def _display_name(user) -> str:

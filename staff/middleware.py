@@ -1,9 +1,11 @@
-"""Session policy: inactivity timeout, forced password change (expired or flagged)."""
+"""Session policy: inactivity timeout, absolute lifetime, forced password change (expired or flagged), and
+tracking of session keys so that deactivating a user can end every session they hold."""
 
 from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -22,6 +24,10 @@ _EXEMPT_PREFIXES = (
     "/t/",
 )
 
+IDLE_KEY = "last_activity"
+STARTED_KEY = "session_started"
+TRACKED_KEY = "tracked_session_key"
+
 
 class SessionPolicyMiddleware:
     def __init__(self, get_response):
@@ -31,14 +37,38 @@ class SessionPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(_EXEMPT_PREFIXES[:2]):
             now = time.time()
-            last = request.session.get("last_activity")
-            if last is not None and now - last > settings.TINGWU_SESSION_IDLE_SECONDS:
+            session = request.session
+            last = session.get(IDLE_KEY)
+            started = session.setdefault(STARTED_KEY, now)
+            idle = last is not None and now - last > settings.TINGWU_SESSION_IDLE_SECONDS
+            # SESSION_COOKIE_AGE alone slides with every request (the session is saved each time), so the
+            # absolute lifetime is enforced here from the moment of login.
+            expired = now - started > settings.SESSION_COOKIE_AGE
+            if idle or expired:
                 logout(request)
-                return redirect(f"{reverse('login')}?next={request.path}&idle=1")
-            request.session["last_activity"] = now
+                flag = "idle=1" if idle else "expired=1"
+                return redirect(f"{reverse('login')}?next={quote(request.path)}&{flag}")
+            session[IDLE_KEY] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and password_change_required(user):
                 return redirect("password_change")
-        return self.get_response(request)
+        response = self.get_response(request)
+        _track_session(request)
+        return response
+
+
+def _track_session(request) -> None:
+    """Login and password change both cycle the session key; record the current key once per key."""
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_authenticated:
+        return
+    key = session.session_key
+    if not key or session.get(TRACKED_KEY) == key:
+        return
+    from staff.models import UserSession
+
+    UserSession.objects.get_or_create(session_key=key, defaults={"user": user})
+    session[TRACKED_KEY] = key
 
 
 def password_change_required(user) -> bool:

@@ -41,7 +41,9 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or not getattr(user, "pk", None):
             return
-        hashes = list(user.password_history.values_list("password", flat=True)[: self.history])
+        # "The last N" counts the current password as one of them.
+        previous = user.password_history.order_by("-created_at", "-pk").values_list("password", flat=True)
+        hashes = list(previous[: max(self.history - 1, 0)])
         if user.password:
             hashes.append(user.password)
         if any(check_password(password, h) for h in hashes):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.models import Session
@@ -40,6 +42,11 @@ def end_user_sessions(user) -> int:
 @receiver(user_logged_in)
 def _track_session(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
+        from staff.middleware import STARTED_KEY, TRACKED_KEY
+
+        # The absolute session lifetime counts from here.
+        request.session[STARTED_KEY] = time.time()
         if not request.session.session_key:
             request.session.save()
+        request.session[TRACKED_KEY] = request.session.session_key
         UserSession.objects.get_or_create(session_key=request.session.session_key, defaults={"user": user})

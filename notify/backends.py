@@ -132,7 +132,10 @@ class EmailBackend(BaseBackend):
         subject = (notification.options or {}).get("subject") or SUBJECTS.get(
             notification.template, "厅务通知"
         )
-        sent = EmailMessage(subject=subject, body=notification.body, to=[notification.recipient]).send()
+        message = EmailMessage(subject=subject, body=notification.body, to=[notification.recipient])
+        # Django 6.1 mailers: a named mailer when the project defines MAILERS, else the default connection.
+        alias = getattr(settings, "TINGWU_NOTIFY_MAILER", "default")
+        sent = message.send(using=alias) if getattr(settings, "MAILERS", None) else message.send()
         if not sent:
             raise DeliveryError("mailer sent nothing")
 

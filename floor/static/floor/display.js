@@ -10,7 +10,7 @@
 
   var config = JSON.parse(document.getElementById("display-config").textContent);
   var i18n = document.getElementById("fd-i18n").dataset;
-  var MAX_RECENT = 7;
+  var MAX_RECENT = 6;
   var MAX_HISTORY = 50;
   var DIGITS = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
@@ -199,10 +199,12 @@
     }
   }
 
-  function applyState(state) {
-    calls = state.calls || [];
+  function applyState(state, withCalls) {
+    if (withCalls) {
+      calls = state.calls || [];
+      renderCalls(false);
+    }
     announcements = state.announcements || [];
-    renderCalls(false);
     renderWaiting(state.waiting);
     renderAnnouncements();
     renderIncident(state.incident);
@@ -210,14 +212,16 @@
 
   var refreshTimer = null;
   var refreshing = false;
-  function refreshState(delay) {
+  /* withCalls: a resync or the periodic check redraws the calls from the server; a queue change only refreshes
+     counts (the calls themselves arrive as events, and redrawing them mid-flash would look jumpy). */
+  function refreshState(delay, withCalls) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
       if (refreshing) return;
       refreshing = true;
       fetch(config.state, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (state) { if (state) applyState(state); })
+        .then(function (state) { if (state) applyState(state, withCalls); })
         .catch(function () {})
         .then(function () { refreshing = false; });
     }, delay || 0);
@@ -237,7 +241,8 @@
     var data = message.data || {};
     if (kind === "ticket.called") onCall(data, false);
     else if (kind === "ticket.recalled") onCall(data, true);
-    if (kind === "resync" || kind === "announcement.changed" || kind === "emergency.changed") refreshState(0);
+    if (kind === "resync") refreshState(0, true);
+    else if (kind === "announcement.changed" || kind === "emergency.changed") refreshState(0);
     else if (/^(ticket|queue|counter)\./.test(kind)) refreshState(1500);  // waiting counts, debounced
   }
 
@@ -283,7 +288,7 @@
   tick();
   setInterval(tick, 1000);
   setInterval(renderAnnouncements, 30000);   // an announcement leaves the ticker at its end time
-  setInterval(function () { refreshState(0); }, 60000);  // safety net: counts, notice minutes, new windows
+  setInterval(function () { refreshState(0, true); }, 60000);  // safety net: counts, notice minutes, new windows
 
   if (window.speechSynthesis && speechSynthesis.getVoices) speechSynthesis.getVoices();  // load voice list early
   renderAnnouncements();

@@ -1,0 +1,83 @@
+"""Read side shared by the complaint and consultation pages and API: lists ordered by urgency, timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+from sla.models import OPEN_STATUSES as CLOCK_OPEN
+from sla.models import Clock
+
+CLOCK_STATES = ("overdue", "due_soon", "ok", "none")
+
+
+def with_urgency(qs, *, now: datetime):
+    """Annotate each row with its most urgent open clock (deadline, warn time) and an urgency rank:
+    0 overdue, 1 due soon, 2 running, 3 no open clock. Two correlated subqueries on the clock subject index."""
+    ct = ContentType.objects.get_for_model(qs.model, for_concrete_model=False)
+    open_clocks = Clock.objects.filter(
+        content_type=ct, object_id=OuterRef("pk"), status__in=CLOCK_OPEN
+    ).order_by("deadline")
+    qs = qs.annotate(
+        next_deadline=Subquery(open_clocks.values("deadline")[:1]),
+        next_warn_at=Subquery(open_clocks.values("warn_at")[:1]),
+        next_target=Subquery(open_clocks.values("target")[:1]),
+    )
+    return qs.annotate(
+        urgency=Case(
+            When(next_deadline__isnull=True, then=Value(3)),
+            When(next_deadline__lte=now, then=Value(0)),
+            When(next_warn_at__lte=now, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def filter_clock_state(qs, state: str):
+    rank = {"overdue": 0, "due_soon": 1, "ok": 2, "none": 3}.get(state)
+    return qs if rank is None else qs.filter(urgency=rank)
+
+
+def complaint_list(
+    *, user, now: datetime, status: str = "", state: str = "", hall_id=None, business_type_id=None
+):
+    """Complaints the user may see, overdue and due-soon first, then by deadline, newest accepted last."""
+    from complaints.models import Complaint
+
+    qs = Complaint.objects.for_user(user).select_related("hall", "business_type")
+    if status:
+        qs = qs.filter(status=status)
+    if hall_id:
+        qs = qs.filter(hall_id=hall_id)
+    if business_type_id:
+        qs = qs.filter(business_type_id=business_type_id)
+    qs = filter_clock_state(with_urgency(qs, now=now), state)
+    return qs.order_by("urgency", "next_deadline", "-accepted_at")
+
+
+def consultation_list(*, user, now: datetime, status: str = "", state: str = "", hall_id=None):
+    from consultations.models import Consultation
+
+    qs = Consultation.objects.for_user(user).select_related("hall", "business_type", "taken_by")
+    if status:
+        qs = qs.filter(status=status)
+    if hall_id:
+        qs = qs.filter(hall_id=hall_id)
+    qs = filter_clock_state(with_urgency(qs, now=now), state)
+    return qs.order_by("urgency", "next_deadline", "-recorded_at")
+
+
+def clocks_with_state(subject, *, now: datetime) -> list[dict]:
+    from sla.selectors import clock_state, clocks_for
+
+    return [
+        {"clock": c, "state": clock_state(c, now)}
+        for c in sorted(clocks_for(subject), key=lambda c: (c.started_at, c.target, c.cycle))
+    ]
+
+
+def state_of(row) -> str:
+    return CLOCK_STATES[getattr(row, "urgency", 3)]

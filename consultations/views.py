@@ -1,0 +1,166 @@
+"""Consultation pages (BIZ-2.1): list by urgency, record an on-site question, answer / respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from complaints.selectors import clocks_with_state, consultation_list, state_of
+from complaints.views import _error_to_form, _http
+from consultations import services
+from consultations.forms import AnswerForm, RecordForm, RespondForm
+from consultations.models import Channel, Consultation, Status
+from halls.models import Hall
+from lib.errors import ServiceError
+from staff.access import user_can
+
+
+def _get(user, pk) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.for_user(user).select_related("hall", "business_type"), pk=pk
+    )
+
+
+@login_required
+@require_GET
+def consultation_list_view(request):
+    if not (user_can(request.user, "consultation.intake") or user_can(request.user, "consultation.handle")):
+        if not user_can(request.user, "report.view"):
+            raise PermissionDenied
+    params = request.GET
+    qs = consultation_list(
+        user=request.user,
+        now=timezone.now(),
+        status=params.get("status", ""),
+        state=params.get("state", ""),
+        hall_id=params.get("hall") or None,
+    )
+    page = Paginator(qs, 50).get_page(params.get("page"))
+    for row in page:
+        row.clock_state = state_of(row)
+    return render(
+        request,
+        "consultations/list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "halls": Hall.objects.for_user(request.user),
+            "params": params,
+            "can_intake": user_can(request.user, "consultation.intake"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_record_view(request):
+    halls = [
+        h for h in Hall.objects.for_user(request.user) if user_can(request.user, "consultation.intake", h)
+    ]
+    if not halls:
+        raise PermissionDenied
+    chosen = request.POST.get("hall") or request.GET.get("hall")
+    hall = next((h for h in halls if str(h.pk) == str(chosen)), halls[0])
+    status = 200
+    if request.method == "POST":
+        form = RecordForm(request.POST, hall=hall)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                consultation = services.consultation_record(
+                    hall=hall,
+                    channel=Channel.ONSITE,
+                    customer_name=d["customer_name"],
+                    contact_phone=d["contact_phone"],
+                    question=d["question"],
+                    business_type=d["business_type"],
+                    actor=request.user,
+                )
+            except ServiceError as exc:
+                _http(exc)
+                _error_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("咨询已登记,编号 %(number)s,请在24小时内回复客户。") % {"number": consultation.number},
+                )
+                return redirect("consultations:detail", pk=consultation.pk)
+        status = 400
+    else:
+        form = RecordForm(hall=hall)
+    return render(
+        request, "consultations/record.html", {"form": form, "hall": hall, "halls": halls}, status=status
+    )
+
+
+def _detail(request, consultation, answer_form=None, respond_form=None, status=200):
+    return render(
+        request,
+        "consultations/detail.html",
+        {
+            "c": consultation,
+            "events": consultation.events.all(),
+            "clocks": clocks_with_state(consultation, now=timezone.now()),
+            "answer_form": answer_form or AnswerForm(),
+            "respond_form": respond_form or RespondForm(),
+            "can_handle": user_can(request.user, "consultation.handle", consultation.hall),
+            "Status": Status,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def consultation_detail_view(request, pk):
+    return _detail(request, _get(request.user, pk))
+
+
+@login_required
+@require_POST
+def consultation_answer_view(request, pk):
+    consultation = _get(request.user, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consultation_answer(
+                consultation=consultation,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                method=form.cleaned_data["method"],
+            )
+        except ServiceError as exc:
+            _http(exc)
+            _error_to_form(form, exc)
+        else:
+            messages.success(request, _("已答复并结案"))
+            return redirect("consultations:detail", pk=pk)
+    return _detail(request, consultation, answer_form=form, status=400)
+
+
+@login_required
+@require_POST
+def consultation_respond_view(request, pk):
+    consultation = _get(request.user, pk)
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consultation_respond(
+                consultation=consultation,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                complex_=form.cleaned_data["complex_"],
+            )
+        except ServiceError as exc:
+            _http(exc)
+            _error_to_form(form, exc)
+        else:
+            messages.success(request, _("已回复"))
+            return redirect("consultations:detail", pk=pk)
+    return _detail(request, consultation, respond_form=form, status=400)

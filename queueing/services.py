@@ -785,3 +785,36 @@ __all__ = [
     "ticket_suspend",
     "ticket_transfer",
 ]
+
+
+def supplement_sms_send(*, ticket: Ticket, actor, mobile: str = ""):
+    """BIZ-1.1: send the 《补充材料清单》 by SMS through the notification outbox (once per ticket)."""
+    require(actor, "queue.serve", ticket.hall_id)
+    missing = list(
+        ticket.missing_materials.select_related("business_type").order_by("business_type_id", "sort_order")
+    )
+    if not missing:
+        raise ServiceError("no_missing_materials", _("本次办理没有缺少的材料"))
+    if not mobile and ticket.customer_id:
+        mobile = ticket.customer.mobile
+    if not mobile:
+        raise ServiceError("mobile_required", _("请输入客户手机号"), field="mobile")
+    from notify.services import notification_enqueue
+    from privacy.services import validate_phone
+
+    mobile = validate_phone(mobile)
+    business = "、".join(sorted({m.business_type.name for m in missing}))
+    with transaction.atomic():
+        return notification_enqueue(
+            hall=ticket.hall,
+            channel="sms",
+            recipient=mobile,
+            template="missing_materials_sms",
+            context={
+                "hall_name": ticket.hall.name,
+                "business": business,
+                "items": "、".join(m.name for m in missing),
+                "how_to_obtain": ";".join(f"{m.name}:{m.how_to_obtain}" for m in missing if m.how_to_obtain),
+            },
+            dedupe_key=f"queue-supplement-{ticket.pk}",
+        )

@@ -1,0 +1,128 @@
+"""Records (issue 3 §7): daily summary per hall and per clerk, as a page and an Excel workbook."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from halls.models import Hall
+from queueing import clock
+from queueing.reports import daily_summary
+from queueing.views.access import require
+from staff.access import user_can
+
+
+def _params(request) -> tuple[Hall, date]:
+    halls = Hall.objects.for_user(request.user).order_by("code")
+    hall_id = request.GET.get("hall", "")
+    hall = halls.filter(pk=int(hall_id)).first() if hall_id.isdigit() else halls.first()
+    if hall is None:
+        raise Http404
+    if not user_can(request.user, "report.view", hall):
+        require(request.user, "queue.supervise", hall)
+    day = parse_date(request.GET.get("date", "") or "") or timezone.localdate(clock.now())
+    return hall, day
+
+
+@login_required
+def records(request):
+    hall, day = _params(request)
+    summary = daily_summary(hall=hall, day=day)
+    halls = Hall.objects.for_user(request.user).order_by("code")
+    return render(
+        request, "queueing/records.html", {"hall": hall, "day": day, "summary": summary, "halls": halls}
+    )
+
+
+@login_required
+def records_export(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    hall, day = _params(request)
+    summary = daily_summary(hall=hall, day=day)
+    wb = Workbook()
+    headers = [
+        _("对象"),
+        _("取号"),
+        _("办结"),
+        _("过号"),
+        _("平均等候(分钟)"),
+        _("平均办理(分钟)"),
+        _("时限内办结率(%)"),
+    ]
+
+    def row(label, t):
+        return [
+            label,
+            t["issued"],
+            t["served"],
+            t["no_show"],
+            _m(t["avg_wait_seconds"]),
+            _m(t["avg_handling_seconds"]),
+            t["within_limit_pct"],
+        ]
+
+    ws = wb.active
+    ws.title = _("汇总")
+    ws.append([f"{hall.name} {day.isoformat()}"])
+    ws.append(headers)
+    ws.append(row(hall.name, summary["hall"]))
+    for c in summary["clerks"]:
+        ws.append(row(c["name"], c["totals"]))
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    detail = wb.create_sheet(_("明细"))
+    detail.append(
+        [
+            _("号码"),
+            _("业务"),
+            _("状态"),
+            _("窗口"),
+            _("取号"),
+            _("叫号"),
+            _("开始"),
+            _("办结"),
+            _("时限"),
+            _("在时限内"),
+            _("结果"),
+        ]
+    )
+    for t in summary["tickets"]:
+        detail.append(
+            [
+                t.number,
+                t.business_type.name,
+                t.get_status_display(),
+                t.counter.number if t.counter_id else None,
+                _t(t.issued_at),
+                _t(t.first_called_at),
+                _t(t.started_at),
+                _t(t.finished_at),
+                t.limit_minutes,
+                {True: _("是"), False: _("否")}.get(t.within_limit, ""),
+                t.get_outcome_display() if t.outcome else "",
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="queue-{hall.code}-{day.isoformat()}.xlsx"'
+    return response
+
+
+def _m(seconds):
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _t(value):
+    return timezone.localtime(value).strftime("%H:%M:%S") if value else ""

@@ -221,8 +221,13 @@ def _discard(stored: list) -> None:
 
 
 @transaction.atomic
-def complaint_add_evidence(*, complaint: Complaint, actor, files) -> list[ComplaintEvidence]:
-    require(actor, "complaint.intake", complaint.hall)
+def complaint_add_evidence(*, complaint: Complaint, files, actor=None, token=None) -> list[ComplaintEvidence]:
+    """CMP-1: more evidence for an open file, from staff or from the integration that submitted it."""
+    if token is not None:
+        if complaint.source_token_id != token.pk:
+            raise ServiceError("forbidden", _("该令牌不能修改此投诉"), status=403)
+    else:
+        require(actor, "complaint.intake", complaint.hall)
     _require_open(complaint)
     checked = check_files(files)
     stored: list = []

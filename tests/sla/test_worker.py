@@ -44,7 +44,9 @@ def test_worker_once_sweeps_and_drains(world):
     out = StringIO()
     call_command("worker", "--once", stdout=out)
     assert "worker pass" in out.getvalue()
-    assert ClockEvent.objects.filter(kind=EventKind.ESCALATED).count() == 3  # 3 h past the deadline: every rung, once
+    assert (
+        ClockEvent.objects.filter(kind=EventKind.ESCALATED).count() == 3
+    )  # 3 h past the deadline: every rung, once
     assert Notification.objects.filter(dedupe_key__startswith="sla:").count() == 3
     receipt.refresh_from_db()
     assert receipt.status == NotificationStatus.SENT

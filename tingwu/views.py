@@ -15,7 +15,9 @@ from tingwu.menu import items_for
 def home(request):
     from halls.models import Hall
     from staff.access import roles_for
+    from staff.models import HallRole, RegionRole
 
+    labels = dict(HallRole.choices) | dict(RegionRole.choices)
     halls = Hall.objects.for_user(request.user).select_related("region")
     return render(
         request,
@@ -23,7 +25,7 @@ def home(request):
         {
             "menu": items_for(request.user),
             "halls": halls,
-            "roles": sorted(roles_for(request.user)),
+            "roles": sorted(str(labels.get(r, r)) for r in roles_for(request.user)),
         },
     )
 

@@ -65,12 +65,13 @@ def notification_enqueue(
     subject=None,
     options: dict | None = None,
     not_before: datetime | None = None,
+    prompt: bool = True,
 ) -> Notification:
     """Queue one message. Idempotent: a second call with the same ``dedupe_key`` returns the first row untouched.
 
     Call it inside your business transaction: the row commits (or rolls back) with it; after the commit a Django
     task delivers it promptly, and the worker's drain is the safety net. ``not_before`` defers delivery (quiet
-    hours)."""
+    hours). ``prompt=False`` skips the task when the caller is the worker itself (its drain follows at once)."""
     if not dedupe_key:
         raise ServiceError("notify_dedupe_required", _("通知必须提供去重键"), field="dedupe_key")
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
@@ -99,7 +100,7 @@ def notification_enqueue(
     except IntegrityError:
         # Lost a race with an identical enqueue: theirs is the one.
         return Notification.objects.get(dedupe_key=dedupe_key)
-    if not_before is None or not_before <= timezone.now():
+    if prompt and (not_before is None or not_before <= timezone.now()):
         pk = notification.pk
         transaction.on_commit(lambda: _schedule_prompt_delivery(pk))
     return notification

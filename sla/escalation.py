@@ -129,6 +129,7 @@ def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
         # Usernames double as WeCom user ids (single sign-on); the robot @-mentions them in the group.
         options={"mentioned_list": [u.get_username() for u in users]},
         not_before=not_before(clock, at, on_duty),
+        prompt=False,  # the sweep runs inside the worker, whose outbox drain follows in the same pass
     )
     event.data = {"recipients": [u.pk for u in users], "on_duty": on_duty}
     event.save(update_fields=["data"])

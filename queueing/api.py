@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from catalog.models import BusinessType
 from halls.models import Counter, Hall
@@ -223,7 +223,7 @@ def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
         needs_accompaniment=payload.needs_accompaniment,
         needs_form_help=payload.needs_form_help,
     )
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 class CheckInIn(Schema):
@@ -242,7 +242,7 @@ def kiosk_check_in(request, payload: CheckInIn, hall_id: int | None = None):
         idempotency_key=payload.idempotency_key,
         actor=user,
     )
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 # --- display / supervisor ------------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def counter_call_next(request, counter_id: int):
     counter, user = _counter(request, counter_id)
     ticket = services.ticket_call_next(counter=counter, clerk=user)
     if ticket is None:
-        return 204, None
+        return Status(204, None)
     return ticket_out(ticket)
 
 
@@ -472,7 +472,7 @@ def appointment_book(request, payload: BookIn, hall_id: int | None = None):
         priority_kind=payload.priority_kind,
         source="wecom" if getattr(token, "kind", "") == TokenKind.WECOM else "app",
     )
-    return 201, appt
+    return Status(201, appt)
 
 
 @router.post("/appointments/{code}/cancel", response={200: AppointmentOut, **ERRORS}, auth=ANY_AUTH)

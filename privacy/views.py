@@ -36,9 +36,8 @@ def customer_list(request):
     if request.method == "POST" and form.is_valid():
         qs = customer_find_by_phone(mobile=form.cleaned_data["mobile"], queryset=qs)
         searched = True
+    # htmx picks #customer-search out of the full page (hx-select), so field errors stay next to the field.
     ctx = {"form": form, "customers": qs[:LIST_LIMIT], "searched": searched}
-    if request.htmx:
-        return render(request, "privacy/_customer_results.html", ctx)
     return render(request, "privacy/customer_list.html", ctx)
 
 

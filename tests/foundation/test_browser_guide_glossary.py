@@ -45,3 +45,30 @@ def test_clerk_opens_a_guide_and_finds_plain_words_for_data_rollover(page, live_
     expect(results).not_to_contain_text("副卡")
     assert page.url.endswith("/catalog/glossary/")  # typed as you go, no page load
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
+
+
+def test_manager_finds_a_customer_by_phone_and_reveals_with_a_reason(page, live_server):
+    """BIZ-3: masked by default; the full number only after a reason, and the reveal is audited."""
+    from privacy.models import PIAccessLog
+    from privacy.services import customer_create
+
+    hall = f.hall()
+    customer_create(hall=hall, name="张桂兰", mobile="13800138001")
+    f.user("pw_manager", hall_roles=[(hall, HallRole.HALL_MANAGER)])
+    browser_login(page, live_server, "pw_manager")
+    page.goto(f"{live_server.url}/privacy/customers/")
+    page.fill("#id_mobile", "123")
+    page.click("#customer-search button[type=submit]")
+    expect(page.locator("#mobile-errors")).to_contain_text("手机号格式不正确")
+    page.fill("#id_mobile", "13800138001")
+    page.click("#customer-search button[type=submit]")
+    results = page.locator("#customer-results")
+    expect(results).to_contain_text("查询结果")
+    expect(results).to_contain_text("138****8001")
+    assert "/privacy/customers/" in page.url and "13800138001" not in page.url
+    results.locator("text=详情").click()
+    page.select_option("#id_field", "mobile")
+    page.fill("#id_reason", "客户来电核实")
+    page.click("text=查看并记录")
+    expect(page.locator(".revealed-value")).to_have_text("13800138001")
+    assert PIAccessLog.objects.filter(field="mobile", reason="客户来电核实").count() == 1

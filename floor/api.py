@@ -1,0 +1,259 @@
+"""Floor API (``/api/v1/floor/…``): announcements, emergency mode, the display feed.
+
+Devices (display, kiosk tokens) read their own hall only; staff sessions read what ``for_user`` allows and act with
+``announcement.publish`` / ``emergency.declare`` / ``queue.supervise``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+
+from floor import bus, selectors, services
+from floor.models import Announcement, AnnouncementKind, Incident, IncidentKind
+from lib.errors import NotFound
+from staff.web import api_halls, api_staff_user, api_token
+
+router = Router()
+STAFF_AUTH = [django_auth]  # not imported from tingwu.api: that module imports this one
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+
+
+class AnnouncementOut(Schema):
+    id: int
+    kind: str
+    temporary: bool
+    title: str
+    body: str
+    starts_at: str
+    ends_at: str | None
+    channels: list[str]
+
+
+class AnnouncementIn(Schema):
+    hall_id: int | None = Field(
+        None, description="营业厅(与 region_id 二选一) / hall, or region_id for region-wide"
+    )
+    region_id: int | None = None
+    kind: AnnouncementKind
+    title: str = Field(..., max_length=80)
+    body: str = Field(..., max_length=500)
+    starts_at: datetime | None = Field(None, description="留空为立即 / empty: now")
+    ends_at: datetime | None = None
+    consult_phone: str = ""
+    consult_wecom: str = ""
+    consult_window: str = ""
+
+
+class IncidentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    notice: str
+    minutes_left: int
+    expected_recovery_at: str
+    declared_at: str
+
+
+class IncidentIn(Schema):
+    hall_id: int
+    kind: IncidentKind
+    minutes: int = Field(..., description="预计多少分钟后恢复(1–480) / expected minutes to recovery")
+    note: str = ""
+
+
+class IncidentExtendIn(Schema):
+    minutes: int
+
+
+class IncidentEndIn(Schema):
+    note: str = ""
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    data: dict
+    at: float
+
+
+class FeedOut(Schema):
+    hall_id: int
+    last_event_id: int
+    events_url: str
+    state_url: str
+    events: list[EventOut]
+    resync: bool
+
+
+def _hall(request, hall_id: int):
+    hall = api_halls(request).filter(pk=hall_id).first()
+    if hall is None:
+        token = api_token(request)
+        if token is not None:
+            from lib.errors import Forbidden
+
+            raise Forbidden("device_wrong_hall", _("该设备令牌不属于此营业厅"))
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return hall
+
+
+@router.get(
+    "/announcements",
+    response={200: list[AnnouncementOut], 403: ErrorOut, 404: ErrorOut},
+    summary="营业厅当前有效公告 / Announcements in force for a hall (ENV-3)",
+)
+def announcement_list(request, hall_id: int):
+    hall = _hall(request, hall_id)
+    return [selectors.announcement_data(a) for a in selectors.effective_announcements(hall=hall, limit=50)]
+
+
+@router.post(
+    "/announcements",
+    auth=STAFF_AUTH,
+    response={201: AnnouncementOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="发布公告 / Publish an announcement (announcement.publish)",
+)
+def announcement_create(request, payload: AnnouncementIn):
+    from halls.models import Hall, Region
+
+    user = api_staff_user(request)
+    hall = region = None
+    if payload.hall_id is not None:
+        hall = get_object_or_404(Hall.objects.for_user(user), pk=payload.hall_id)
+    if payload.region_id is not None:
+        region = get_object_or_404(Region.objects.for_user(user), pk=payload.region_id)
+    data = payload.dict(exclude={"hall_id", "region_id"})
+    a = services.announcement_publish(user=user, hall=hall, region=region, **data)
+    return Status(201, selectors.announcement_data(a))
+
+
+@router.post(
+    "/announcements/{int:announcement_id}/withdraw",
+    auth=STAFF_AUTH,
+    response={200: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="撤下公告 / Withdraw an announcement",
+)
+def announcement_withdraw(request, announcement_id: int):
+    user = api_staff_user(request)
+    a = Announcement.objects.for_user(user).filter(pk=announcement_id).first()
+    if a is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return selectors.announcement_data(services.announcement_withdraw(user=user, announcement=a))
+
+
+@router.get(
+    "/emergency",
+    response={200: IncidentOut | None, 403: ErrorOut, 404: ErrorOut},
+    summary="当前应急事件(无则为 null)/ The hall's open incident, or null (STF-3.2)",
+)
+def emergency_current(request, hall_id: int):
+    hall = _hall(request, hall_id)
+    return selectors.incident_data(selectors.open_incident(hall=hall))
+
+
+@router.post(
+    "/emergency",
+    auth=STAFF_AUTH,
+    response={201: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="启动应急模式 / Declare an incident (emergency.declare)",
+)
+def emergency_declare(request, payload: IncidentIn):
+    user = api_staff_user(request)
+    hall = _hall(request, payload.hall_id)
+    incident = services.incident_declare(
+        user=user, hall=hall, kind=payload.kind, minutes=payload.minutes, note=payload.note
+    )
+    return Status(201, selectors.incident_data(incident))
+
+
+def _incident(request, incident_id: int) -> Incident:
+    incident = Incident.objects.for_user(request.user).filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return incident
+
+
+@router.post(
+    "/emergency/{int:incident_id}/extend",
+    auth=STAFF_AUTH,
+    response={200: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="调整预计恢复时间 / Move the expected recovery time",
+)
+def emergency_extend(request, incident_id: int, payload: IncidentExtendIn):
+    user = api_staff_user(request)
+    incident = services.incident_extend(
+        user=user, incident=_incident(request, incident_id), minutes=payload.minutes
+    )
+    return selectors.incident_data(incident)
+
+
+@router.post(
+    "/emergency/{int:incident_id}/end",
+    auth=STAFF_AUTH,
+    response={200: dict, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="结束应急模式 / End an incident",
+)
+def emergency_end(request, incident_id: int, payload: IncidentEndIn):
+    user = api_staff_user(request)
+    incident = services.incident_end(user=user, incident=_incident(request, incident_id), note=payload.note)
+    return {"id": incident.pk, "ended_at": incident.ended_at.isoformat()}
+
+
+@router.get(
+    "/display/{int:hall_id}/feed",
+    response={200: FeedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="叫号屏事件 / Display feed: events after an id, and the SSE stream URL",
+    description=(
+        "Live stream: `GET /floor/display/{hall_id}/events` — `text/event-stream` (Server-Sent Events), same auth "
+        "(`Authorization: Bearer <display or kiosk token>` or `X-Device-Token`). Each frame is "
+        '`id: <event id>` + `data: {"id", "kind", "data", "at"}`; heartbeat comments every 15 s; `retry: 3000`. '
+        "Reconnect with the `Last-Event-ID` header (or `?last_event_id=`) to replay missed events; a `resync` event "
+        "means they are no longer buffered: reload `state_url`. Kinds: `ticket.called`, `ticket.recalled` "
+        "(`number`, `counter`, `recall`), other `ticket.*`/`queue.*`/`counter.*`, `announcement.changed`, "
+        "`emergency.changed`, `display.test`. This endpoint is the polling fallback: events after `after`."
+    ),
+)
+def display_feed(request, hall_id: int, after: int | None = None):
+    hall = _hall(request, hall_id)
+    backend = bus.get_backend()
+    last = backend.last_id(hall.pk)
+    if after is None:
+        events, lost = [], False
+    elif after < 0:
+        from lib.errors import ServiceError
+
+        raise ServiceError("invalid_after", _("事件编号不正确"), field="after")
+    else:
+        events, lost = backend.replay(hall.pk, after)
+    return {
+        "hall_id": hall.pk,
+        "last_event_id": max([last] + [e.id for e in events]),
+        "events_url": reverse("floor:events", args=[hall.pk]),
+        "state_url": reverse("floor:display_state", args=[hall.pk]),
+        "events": [{"id": e.id, "kind": e.kind, "data": e.data, "at": e.at} for e in events],
+        "resync": lost,
+    }
+
+
+@router.post(
+    "/display/{int:hall_id}/test",
+    auth=STAFF_AUTH,
+    response={202: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="向叫号屏发送测试事件 / Send a test event to the hall's screens (queue.supervise)",
+)
+def display_test(request, hall_id: int):
+    user = api_staff_user(request)
+    hall = _hall(request, hall_id)
+    services.display_test(user=user, hall=hall)
+    return Status(202, {"sent": True})

@@ -60,17 +60,26 @@ def _document(title: str):
 
 
 def _rows(pdf, rows) -> None:
+    """A two-column table whose rows grow with the longer cell (labels and values both wrap)."""
     pdf.set_font(FONT_FAMILY, size=11)
-    label_w = 46
+    label_w, line_h, pad = 50, 6.5, 1.5
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    value_w = width - label_w
     for label, value in rows:
+        label, value = str(label), str(value or "—")
+        n_label = len(pdf.multi_cell(label_w - 2, line_h, label, dry_run=True, output="LINES"))
+        n_value = len(pdf.multi_cell(value_w - 2, line_h, value, dry_run=True, output="LINES"))
+        height = max(n_label, n_value) * line_h + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
         y = pdf.get_y()
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(label_w, 8, str(label), border=1, new_x="RIGHT", new_y="TOP")
-        pdf.multi_cell(width - label_w, 8, str(value or "—"), border=1, new_x="LMARGIN", new_y="NEXT")
-        # Keep the label cell as tall as its value.
-        if pdf.get_y() - y > 8:
-            pdf.rect(pdf.l_margin, y, label_w, pdf.get_y() - y)
+        pdf.set_xy(pdf.l_margin + 1, y + pad)
+        pdf.multi_cell(label_w - 2, line_h, label)
+        pdf.set_xy(pdf.l_margin + label_w + 1, y + pad)
+        pdf.multi_cell(value_w - 2, line_h, value)
+        pdf.rect(pdf.l_margin, y, label_w, height)
+        pdf.rect(pdf.l_margin + label_w, y, value_w, height)
+        pdf.set_xy(pdf.l_margin, y + height)
 
 
 def _fmt(dt) -> str:

@@ -55,7 +55,10 @@ def test_api_without_token_is_401(client, world):
 def test_invalid_phone_is_400_with_stable_code(client, world):
     _token, raw = token_create(hall=world["hall_a"], kind=TokenKind.APP, name="APP")
     response = client.post(
-        "/api/v1/complaints", BODY | {"contact_phone": "12345"}, content_type="application/json", **_bearer(raw)
+        "/api/v1/complaints",
+        BODY | {"contact_phone": "12345"},
+        content_type="application/json",
+        **_bearer(raw),
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_phone" and response.json()["field"] == "contact_phone"
@@ -79,7 +82,9 @@ def test_staff_handles_complaint_over_api(client, world, intake):
     login(client, world["supervisor_a"])
     listed = client.get("/api/v1/complaints").json()
     assert [row["number"] for row in listed] == [c.number]
-    r = client.post(f"/api/v1/complaints/{c.pk}/contact", {"note": "已联系客户"}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/complaints/{c.pk}/contact", {"note": "已联系客户"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "contacted"
     r = client.post(
         f"/api/v1/complaints/{c.pk}/solve",

@@ -146,3 +146,23 @@ def test_api_board_lists_due_clocks_most_urgent_first(client, world, clocks):
     client.force_login(world["hq"])
     data = client.get("/api/v1/sla/board", {"within_hours": 2}).json()
     assert [c["id"] for c in data] == [clocks["overdue"].pk, clocks["due_soon"].pk, clocks["other_hall"].pk]
+
+
+def test_board_is_complete_in_english(client, world, clocks, settings):
+    client.force_login(world["supervisor_a"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("sla:board")).content.decode()
+    assert "Deadline board" in html and "Overdue" in html and "Complaint first contact (2 h)" in html
+
+
+def test_service_errors_carry_english_messages(world):
+    from lib.errors import ServiceError
+    from sla.services import clock_pause
+
+    clock = clock_start(subject=world["hall_a"], target=Target.COMPLAINT_FIRST_CONTACT, hall=world["hall_a"])
+    with pytest.raises(ServiceError) as exc:
+        clock_pause(clock=clock, actor=world["supervisor_a"], reason="x")
+    assert (
+        exc.value.messages()["message_en"]
+        == "This time limit is a promise to the customer and cannot be paused"
+    )

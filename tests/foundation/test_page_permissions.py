@@ -136,3 +136,9 @@ def test_home_menu_lists_the_foundation_pages_a_persona_may_use(client, people):
     assert reverse("staff:list") not in body and reverse("standard:publish") not in body
     client.force_login(people["auditor"])
     assert reverse("privacy:audit") in client.get(reverse("home")).content.decode()
+
+
+def test_public_guide_sets_no_cookie_and_may_be_cached(client, people):
+    response = client.get(reverse("catalog:guide_public", args=["PLAN"]))
+    assert not response.cookies and "public" in response["Cache-Control"]
+    assert "csrf" not in response.content.decode().lower()

@@ -13,7 +13,8 @@ from integrations.models import ApiToken, TokenKind, token_authenticate
 
 COOKIE_PREFIX = "tw_device_"
 SALT = "floor.device"
-MAX_AGE = 365 * 24 * 3600  # a wall screen stays paired until its token is revoked
+MAX_AGE = 365 * 24 * 3600
+QUEUEING_KIOSK_COOKIE = "tw_kiosk"  # a wall screen stays paired until its token is revoked
 
 
 def cookie_name(kind: str) -> str:
@@ -32,6 +33,11 @@ def device_from_request(request, *, kinds: set[str]) -> ApiToken | None:
     raw = header_token(request)
     if raw:
         return token_authenticate(raw, kinds=kinds)
+    if TokenKind.KIOSK in kinds and request.COOKIES.get(QUEUEING_KIOSK_COOKIE):
+        # The kiosk page (queueing) pairs with its own cookie; its notices fragment polls us with it.
+        token = token_authenticate(request.COOKIES.get(QUEUEING_KIOSK_COOKIE), kinds={TokenKind.KIOSK})
+        if token is not None:
+            return token
     for kind in kinds:
         value = request.COOKIES.get(cookie_name(kind))
         if not value:

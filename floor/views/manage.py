@@ -14,6 +14,7 @@ from floor.models import Announcement, Incident
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import require, user_can
+from staff.web import access_errors
 
 
 def _hall(request, hall_id: int, capability: str) -> Hall:
@@ -25,27 +26,6 @@ def _hall(request, hall_id: int, capability: str) -> Hall:
 def _form_error(form, exc: ServiceError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
-
-
-def _guard(view):
-    """Turn access errors into 404/403 pages (the service layer raises NotFound/Forbidden)."""
-
-    def wrapped(request, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
-        from lib.errors import Forbidden, NotFound
-
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404
-        except Forbidden:
-            raise PermissionDenied
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 @login_required
@@ -65,7 +45,7 @@ def index(request):
 
 
 @login_required
-@_guard
+@access_errors
 @require_http_methods(["GET", "POST"])
 def announcements(request, hall_id: int):
     hall = _hall(request, hall_id, "announcement.publish")
@@ -90,7 +70,7 @@ def announcements(request, hall_id: int):
 
 
 @login_required
-@_guard
+@access_errors
 @require_POST
 def announcement_withdraw(request, hall_id: int, pk: int):
     hall = _hall(request, hall_id, "announcement.publish")
@@ -104,7 +84,7 @@ def announcement_withdraw(request, hall_id: int, pk: int):
 
 
 @login_required
-@_guard
+@access_errors
 @require_http_methods(["GET", "POST"])
 def emergency(request, hall_id: int):
     """Declare / adjust / end an incident; the manager sees the list with the log."""

@@ -1,0 +1,171 @@
+"""The greeter's tablet page (BIZ-4, ``queue.greet``): waiting list with waits, flags, issue a ticket, self-service."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import BusinessType
+from floor import services as floor_services
+from halls.models import Hall
+from lib.errors import ServiceError
+from staff.access import require
+from staff.web import access_errors
+
+PRIORITY_CHOICES = [
+    ("", _("无")),
+    ("elderly", _("老年人")),
+    ("disabled", _("残障人士")),
+    ("pregnant", _("孕妇")),
+]
+
+
+class IssueForm(forms.Form):
+    business_type = forms.ModelChoiceField(label=_("业务"), queryset=BusinessType.objects.none())
+    priority_kind = forms.ChoiceField(label=_("优先类别"), choices=PRIORITY_CHOICES, required=False)
+    needs_accompaniment = forms.BooleanField(label=_("需全程陪同"), required=False)
+    needs_form_help = forms.BooleanField(label=_("需协助填单"), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, hall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_type"].queryset = BusinessType.objects.for_hall(hall)
+        self.fields["business_type"].error_messages["invalid_choice"] = _("本厅未开办该业务")
+
+
+class ReferForm(forms.Form):
+    business_type = forms.ModelChoiceField(
+        label=_("业务(可选)"), queryset=BusinessType.objects.none(), required=False
+    )
+    ticket_number = forms.CharField(label=_("票号(可选)"), max_length=8, required=False)
+
+    def __init__(self, *args, hall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_type"].queryset = BusinessType.objects.for_hall(hall)
+        self.fields["business_type"].error_messages["invalid_choice"] = _("本厅未开办该业务")
+
+
+def _hall(request, hall_id: int) -> Hall:
+    hall = get_object_or_404(Hall.objects.for_user(request.user), pk=hall_id)
+    require(request.user, "queue.greet", hall)
+    return hall
+
+
+def _rows(hall):
+    from queueing.selectors import waiting_list
+
+    now = timezone.now()
+    return [
+        {"ticket": t, "wait_minutes": max(0, int((now - t.arrival_at).total_seconds() // 60))}
+        for t in waiting_list(hall=hall, now=now)
+    ]
+
+
+def _context(request, hall, issue_form=None, refer_form=None) -> dict:
+    return {
+        "hall": hall,
+        "rows": _rows(hall),
+        "issue_form": issue_form or IssueForm(hall=hall, initial={"idempotency_key": uuid.uuid4().hex}),
+        "refer_form": refer_form or ReferForm(hall=hall),
+        "priority_choices": PRIORITY_CHOICES[1:],
+    }
+
+
+@login_required
+@access_errors
+@require_GET
+def greeter(request, hall_id: int):
+    hall = _hall(request, hall_id)
+    return render(request, "floor/greeter.html", _context(request, hall))
+
+
+@login_required
+@access_errors
+@require_GET
+def greeter_list(request, hall_id: int):
+    hall = _hall(request, hall_id)
+    return render(request, "floor/_greeter_list.html", _context(request, hall))
+
+
+@login_required
+@access_errors
+@require_http_methods(["POST"])
+def greeter_issue(request, hall_id: int):
+    from queueing.services import ticket_issue
+
+    hall = _hall(request, hall_id)
+    form = IssueForm(request.POST, hall=hall)
+    if form.is_valid():
+        try:
+            ticket = ticket_issue(
+                hall=hall,
+                business_type=form.cleaned_data["business_type"],
+                priority_kind=form.cleaned_data["priority_kind"] or "",
+                needs_accompaniment=form.cleaned_data["needs_accompaniment"],
+                needs_form_help=form.cleaned_data["needs_form_help"],
+                idempotency_key=form.cleaned_data["idempotency_key"] or None,
+                source="greeter",
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("已取号:%(number)s") % {"number": ticket.number})
+            return redirect("floor:greeter", hall_id=hall.pk)
+    return render(request, "floor/greeter.html", _context(request, hall, issue_form=form), status=400)
+
+
+@login_required
+@access_errors
+@require_POST
+def greeter_flag(request, hall_id: int, ticket_id: int):
+    """Mark priority / accompaniment / form help (BIZ-4) through queueing's ``ticket_flag``."""
+    from queueing.models import Ticket
+    from queueing.services import ticket_flag
+
+    hall = _hall(request, hall_id)
+    ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=ticket_id, hall=hall)
+    flag = request.POST.get("flag")
+    kwargs: dict = {}
+    if flag == "priority":
+        kwargs["priority_kind"] = request.POST.get("priority_kind", "")
+    elif flag == "accompaniment":
+        kwargs["needs_accompaniment"] = not ticket.needs_accompaniment
+    elif flag == "form_help":
+        kwargs["needs_form_help"] = not ticket.needs_form_help
+    try:
+        if not kwargs:
+            raise ServiceError("invalid_flag", _("标记类型不正确"), field="flag")
+        ticket_flag(ticket=ticket, actor=request.user, **kwargs)
+        messages.success(request, _("%(number)s 已更新标记") % {"number": ticket.number})
+        status = 200
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        status = exc.status
+    if request.htmx:
+        return render(request, "floor/_greeter_list.html", _context(request, hall), status=status)
+    return redirect("floor:greeter", hall_id=hall.pk)
+
+
+@login_required
+@access_errors
+@require_POST
+def greeter_refer(request, hall_id: int):
+    hall = _hall(request, hall_id)
+    form = ReferForm(request.POST, hall=hall)
+    if form.is_valid():
+        try:
+            floor_services.selfservice_refer(user=request.user, hall=hall, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("已记录:引导客户至自助服务区"))
+            return redirect("floor:greeter", hall_id=hall.pk)
+    return render(request, "floor/greeter.html", _context(request, hall, refer_form=form), status=400)

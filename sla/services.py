@@ -98,11 +98,13 @@ def _event(clock: Clock, kind: str, *, at: datetime, actor=None, reason: str = "
     )
 
 
-def _create_clock(*, ct, object_id, target: Target, hall, started_at: datetime, cycle: int) -> Clock:
+def _create_clock(
+    *, ct, object_id, target: Target, hall, started_at: datetime, cycle: int, repeat: bool = False
+) -> Clock:
     standard = standard_in_force(at=started_at)
     policy = POLICIES[target]
     hours = standard.get(policy.hours_param)
-    if cycle > 1 and policy.repeat_param:
+    if repeat and policy.repeat_param:  # the next period of a periodic target, not a restart
         hours = standard.get(policy.repeat_param, hours)
     if hours is None:
         raise ServiceError("sla_no_parameter", _("现行服务规范未规定该时限"), field="target")
@@ -203,6 +205,7 @@ def clock_meet(
             hall=clock.hall,
             started_at=at,
             cycle=clock.cycle + 1,
+            repeat=True,
         )
         _event(nxt, EventKind.STARTED, at=at, actor=actor, data=_snapshot(nxt) | {"previous": clock.pk})
     return clock

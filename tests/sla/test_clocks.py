@@ -263,3 +263,16 @@ def test_breached_or_paused_clock_cannot_pause_again_and_resume_needs_a_pause(wo
         clock_pause(clock=clock, actor=actor, reason="等待客户", at=T0 + timedelta(hours=61))
     assert exc.value.code == "sla_not_running"
     assert ClockEvent.objects.filter(kind=EventKind.PAUSED).count() == 1
+
+
+def test_restarting_a_periodic_target_uses_its_first_period_not_the_repeat(world, subject):
+    publish_variant(2, T0 - timedelta(days=1), complaint__complex_progress_repeat_hours=48)
+    clock_start(subject=subject, target=Target.COMPLAINT_COMPLEX_PROGRESS, hall=world["hall_a"], started_at=T0)
+    new = clock_restart(
+        subject=subject,
+        target=Target.COMPLAINT_COMPLEX_PROGRESS,
+        actor=None,
+        reason="重新定性",
+        started_at=T0 + timedelta(hours=1),
+    )
+    assert new.cycle == 2 and new.deadline == T0 + timedelta(hours=73)

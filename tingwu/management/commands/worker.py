@@ -29,6 +29,10 @@ def run_tasks(*, limit: int, worker_id: str) -> int:
 
     if not isinstance(task_backends["default"], DatabaseBackend):
         return 0
+    from django_tasks_db.models import DBTaskResult
+
+    if not DBTaskResult.objects.ready().exists():  # spare the task worker's start-up (and its log line)
+        return 0
     worker = Worker(
         queue_names=["*"],
         interval=0,

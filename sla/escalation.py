@@ -33,7 +33,7 @@ def duty_supervisors(hall, at: datetime) -> list:
     return [
         s.user
         for s in DutyShift.objects.filter(hall=hall, starts_at__lte=at, ends_at__gt=at)
-        .select_related("user")
+        .select_related("user__staff_profile")
         .order_by("starts_at")
     ]
 
@@ -42,7 +42,7 @@ def hall_managers(hall) -> list:
     return [
         a.user
         for a in HallAssignment.objects.filter(hall=hall, role=HallRole.HALL_MANAGER, user__is_active=True)
-        .select_related("user")
+        .select_related("user__staff_profile")
         .order_by("user_id")
     ]
 
@@ -57,7 +57,7 @@ def regional_inspectors(hall) -> list:
         for a in RegionAssignment.objects.filter(
             region_id__in=region_ids, role=RegionRole.QUALITY_INSPECTOR, user__is_active=True
         )
-        .select_related("user")
+        .select_related("user__staff_profile")
         .order_by("user_id")
     ]
 
@@ -95,16 +95,19 @@ def _display_name(user) -> str:
 def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
     """Insert the event (the unique (clock, kind, level) row is the claim) and queue its notice. False when the
     event already exists: someone else sent it."""
+    users, on_duty, role = (
+        recipients(clock, kind, level, at) if kind != EventKind.BREACHED else ([], False, "")
+    )
+    data = {"recipients": [u.pk for u in users], "on_duty": on_duty} if kind != EventKind.BREACHED else {}
     try:
         with transaction.atomic():
-            event = ClockEvent.objects.create(
-                clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at
+            ClockEvent.objects.create(
+                clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at, data=data
             )
     except IntegrityError:
         return False
     if kind == EventKind.BREACHED:
         return True  # the breach notice is rung 1 of the ladder, recorded right after
-    users, on_duty, role = recipients(clock, kind, level, at)
     template = "sla_warning" if kind == EventKind.WARNED else "sla_escalation"
     context = {
         "hall_name": clock.hall.name,
@@ -131,6 +134,4 @@ def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
         not_before=not_before(clock, at, on_duty),
         prompt=False,  # the sweep runs inside the worker, whose outbox drain follows in the same pass
     )
-    event.data = {"recipients": [u.pk for u in users], "on_duty": on_duty}
-    event.save(update_fields=["data"])
     return True

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
 
 from catalog.models import BusinessType
 from halls.models import Counter, Hall
@@ -20,9 +21,13 @@ from lib.errors import Forbidden, NotFound, ServiceError
 from queueing import selectors, services
 from queueing.models import Appointment, Ticket
 from staff.access import require
-from tingwu.api import ANY_AUTH, STAFF_AUTH
+from tingwu.api import DEVICE_AUTH, STAFF_AUTH
 
 router = Router()
+
+# Device tokens are tried first: a kiosk has no session, and the session check would refuse it for a missing CSRF
+# token before the bearer token is looked at.
+ANY_AUTH = [*DEVICE_AUTH, django_auth]
 
 
 class ErrorOut(Schema):

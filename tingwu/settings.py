@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files (no CDN: halls run on intranets)
     "axes",
     "django_tasks_db",
     "tingwu",

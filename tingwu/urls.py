@@ -4,7 +4,9 @@ from importlib import import_module
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from tingwu import views
 from tingwu.api import api
@@ -12,6 +14,7 @@ from tingwu.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("tingwu/favicon.svg"), permanent=True)),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-change/", views.PasswordChangeView.as_view(), name="password_change"),

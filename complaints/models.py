@@ -96,6 +96,15 @@ class Complaint(models.Model):
         verbose_name=_("业务类型"),
     )
     related_reference = models.CharField(_("关联业务单号/票号"), max_length=64, blank=True)
+    # The queue ticket the complaint is about, when the reference is one of the hall's tickets of that day.
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("关联排队号"),
+    )
     suggested_kind = models.CharField(_("系统建议分类"), max_length=16, choices=Kind.choices)
     suggestion_reasons = models.JSONField(_("建议依据"), default=list, blank=True)
     kind = models.CharField(_("投诉分类"), max_length=16, choices=Kind.choices)

@@ -90,6 +90,19 @@ def _next_number(hall, day) -> str:
     return f"TS-{hall.code}-{day:%Y%m%d}-{seq:04d}"
 
 
+def _ticket_for(hall, reference: str, now):
+    """Link the queue ticket when the reference is a ticket number (A012) of this hall on the complaint's day."""
+    if not reference or len(reference) > 8:
+        return None
+    from queueing.models import Ticket
+
+    return (
+        Ticket.objects.filter(hall=hall, number=reference.upper(), service_date=timezone.localdate(now))
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _clean(value: str, code: str, message, field: str, *, min_len: int = 1, max_len: int = 4000) -> str:
     value = (value or "").strip()
     if len(value) < min_len:
@@ -142,6 +155,7 @@ def complaint_intake(
         demand=demand,
         business_type=business_type,
         related_reference=reference,
+        ticket=_ticket_for(hall, reference, now),
         suggested_kind=suggestion.kind,
         suggestion_reasons=suggestion.reasons,
         kind=suggestion.kind,

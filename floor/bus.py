@@ -367,7 +367,9 @@ def get_backend() -> InProcessBackend | RedisBackend:
                 maxlen = int(getattr(settings, "FLOOR_BUS_BUFFER", DEFAULT_BUFFER))
                 url = getattr(settings, "REDIS_URL", None)
                 if url:
-                    prefix = getattr(settings, "FLOOR_BUS_PREFIX", "tingwu:floor")
+                    prefix = getattr(settings, "FLOOR_BUS_PREFIX", None) or os.environ.get(
+                        "FLOOR_BUS_PREFIX", "tingwu:floor"
+                    )
                     _backend = RedisBackend(url, prefix=prefix, maxlen=maxlen)
                 else:
                     _backend = InProcessBackend(maxlen=maxlen)

@@ -82,3 +82,16 @@ def test_api_other_hall_is_404_and_anonymous_401(client, world, outbox):
     response = client.get("/api/v1/notifications/", {"hall_id": world["hall_c"].pk})
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert client.get("/api/v1/notifications/", {"status": "bogus"}).status_code == 422
+
+
+def test_admin_shows_the_masked_recipient_only(client, world, outbox):
+    from tests import factories as f
+
+    root = f.user("root", superuser=True)
+    root.is_staff = True
+    root.save()
+    client.force_login(root)
+    for url in ("/admin/notify/notification/", f"/admin/notify/notification/{outbox['a'].pk}/change/"):
+        body = client.get(url).content.decode()
+        assert "138****5678" in body
+        assert "13812345678" not in body and "enc1:" not in body

@@ -166,3 +166,16 @@ def test_service_errors_carry_english_messages(world):
         exc.value.messages()["message_en"]
         == "This time limit is a promise to the customer and cannot be paused"
     )
+
+
+def test_admin_lists_clocks_read_only(client, world, clocks):
+    from tests import factories as f
+
+    root = f.user("root", superuser=True)
+    root.is_staff = True
+    root.save()
+    client.force_login(root)
+    assert client.get("/admin/sla/clock/").status_code == 200
+    detail = client.get(f"/admin/sla/clock/{clocks['overdue'].pk}/change/")
+    assert detail.status_code == 200 and "逐级上报" in detail.content.decode()
+    assert client.get("/admin/sla/clock/add/").status_code == 403

@@ -267,7 +267,9 @@ def test_breached_or_paused_clock_cannot_pause_again_and_resume_needs_a_pause(wo
 
 def test_restarting_a_periodic_target_uses_its_first_period_not_the_repeat(world, subject):
     publish_variant(2, T0 - timedelta(days=1), complaint__complex_progress_repeat_hours=48)
-    clock_start(subject=subject, target=Target.COMPLAINT_COMPLEX_PROGRESS, hall=world["hall_a"], started_at=T0)
+    clock_start(
+        subject=subject, target=Target.COMPLAINT_COMPLEX_PROGRESS, hall=world["hall_a"], started_at=T0
+    )
     new = clock_restart(
         subject=subject,
         target=Target.COMPLAINT_COMPLEX_PROGRESS,

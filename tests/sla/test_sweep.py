@@ -144,3 +144,28 @@ def test_met_and_cancelled_clocks_leave_the_sweep(world, subject):
     clock_cancel(subject=subject, target=Target.CONSULTATION_CALLBACK, reason="客户撤回")
     assert sla_sweep(now=T0 + timedelta(days=5))["checked"] == 0
     assert not Clock.objects.filter(next_check_at__isnull=False).exists()
+
+
+def test_business_hours_clock_sleeps_through_national_day_and_breaches_on_the_tiaoxiu_saturday(
+    world, subject, time_machine
+):
+    """BIZ-2.1 callback on a business-hours calendar (hall closed at weekends): 2 h on 30 Sep, nothing during 国庆,
+    9 h on 8 and 9 Oct, the last 4 h on the 调休 Saturday 10 Oct."""
+    from tests.sla.conftest import publish_variant
+
+    hall = world["hall_a"]
+    hall.opening_hours = {str(d): [["09:00", "18:00"]] for d in range(5)}
+    hall.save()
+    publish_variant(2, datetime(2026, 9, 1, tzinfo=SH), sla__calendar="business")
+    time_machine.move_to(datetime(2026, 9, 30, 16, 0, tzinfo=SH), tick=False)
+    clock = clock_start(subject=subject, target=Target.CONSULTATION_CALLBACK, hall=hall)
+    assert clock.deadline == datetime(2026, 10, 10, 13, 0, tzinfo=SH)
+    assert clock.warn_at == datetime(2026, 10, 9, 16, 0, tzinfo=SH)  # 18 business hours
+    time_machine.move_to(datetime(2026, 10, 5, 12, 0, tzinfo=SH), tick=False)
+    assert sla_sweep()["checked"] == 0
+    time_machine.move_to(datetime(2026, 10, 9, 16, 0, tzinfo=SH), tick=False)
+    assert sla_sweep()["warned"] == 1
+    time_machine.move_to(datetime(2026, 10, 10, 12, 59, tzinfo=SH), tick=False)
+    assert sla_sweep()["checked"] == 0
+    time_machine.move_to(datetime(2026, 10, 10, 13, 0, tzinfo=SH), tick=False)
+    assert sla_sweep()["breached"] == 1

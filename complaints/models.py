@@ -195,6 +195,18 @@ class Complaint(models.Model):
         return mask_phone(self.contact_phone)
 
     @property
+    def suggestion_keywords(self) -> list[str]:
+        """The words that drove the suggested class (reasons are stored as "general:话费", "complex:合约")."""
+        return [r.split(":", 1)[1] for r in self.suggestion_reasons or [] if not r.startswith("category:")]
+
+    @property
+    def masked_demand(self) -> str:
+        """The whole demand with phone / ID / account numbers masked (detail page)."""
+        from complaints.text import mask_pi_in_text
+
+        return mask_pi_in_text(self.demand or "")
+
+    @property
     def summary(self) -> str:
         """The demand with phone-like and ID-like digit runs masked, cut short (receipt, lists, hot-spot examples)."""
         from complaints.text import mask_pi_in_text

@@ -18,7 +18,7 @@
     chart(id, {
       tooltip: { trigger: "axis" },
       legend: { data: [L.this_month, L.last_month] },
-      grid: { left: 100, right: 20, top: 30, bottom: 20 },
+      grid: { left: 10, right: 20, top: 30, bottom: 20, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: rows.map(function (r) { return r[0]; }), inverse: true },
       series: [
@@ -39,7 +39,7 @@
   });
   chart("chart-keywords", {
     tooltip: { trigger: "axis" },
-    grid: { left: 90, right: 20, top: 10, bottom: 20 },
+    grid: { left: 10, right: 20, top: 10, bottom: 20, containLabel: true },
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: data.keywords.slice(0, 12).map(function (k) { return k[0]; }) },
     series: [{ type: "bar", data: data.keywords.slice(0, 12).map(function (k) { return k[1]; }) }]

@@ -47,14 +47,16 @@ class Event:
     kind: str
     data: dict
     at: float  # unix seconds, when published
+    _payload: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self):
+        # Serialised once: 200 screens receiving the same event share the string.
+        body = {"id": self.id, "kind": self.kind, "data": self.data, "at": self.at}
+        object.__setattr__(self, "_payload", json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
     def payload(self) -> str:
         """The JSON sent to screens (the SSE ``data:`` line)."""
-        return json.dumps(
-            {"id": self.id, "kind": self.kind, "data": self.data, "at": self.at},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        return self._payload
 
 
 def _encode(kind: str, data: dict, at: float) -> str:
@@ -153,7 +155,13 @@ class Hub:
                 # 0 means "from the start of this stream": fine while the first event is still buffered.
                 if not (after_id == 0 and ch.buffer[0].id == ch.first_id):
                     return None
-            return [e for e in ch.buffer if e.id > after_id]
+            newer = []
+            for e in reversed(ch.buffer):  # usually one or two events: do not scan the whole ring
+                if e.id <= after_id:
+                    break
+                newer.append(e)
+            newer.reverse()
+            return newer
 
     def reset(self) -> None:
         """Forget buffered events (after a pub/sub reconnect some may be missing); waiters stay."""

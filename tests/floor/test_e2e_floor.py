@@ -93,7 +93,9 @@ def test_kiosk_to_console_to_display_to_missing_materials(
     assert display.evaluate("window.__spoken[0].text") == "请A、零、零、一号到3号窗口办理"
     assert display.locator(".fd-number").inner_text() == "A001"
     assert axe_serious(display, live_server) == []
-    wait_js(display, "document.getElementById('fd-waiting').textContent.includes('当前无人等候')")  # counts refreshed
+    wait_js(
+        display, "document.getElementById('fd-waiting').textContent.includes('当前无人等候')"
+    )  # counts refreshed
     display.wait_for_timeout(3500)  # let the call's flash animation finish
     display.screenshot(path=str(SHOTS / "e2e-display-1920x1080.png"))
 

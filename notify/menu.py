@@ -8,7 +8,7 @@ ITEMS = [
     MenuItem(
         label=_("通知发件箱"),
         url_name="notify:outbox",
-        capability="report.view",
+        capability="notify.view",
         group=_("投诉与咨询"),
         description=_("短信、企业微信和邮件通知的发送状态"),
         order=48,

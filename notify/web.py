@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from lib.errors import Forbidden, NotFound
 from staff.access import hall_ids_for_user, user_can
 
-# TODO(lead): a dedicated "notify.view" capability; "report.view" is the nearest (managers, inspectors, HQ, audit).
-OUTBOX_CAPABILITY = "report.view"
+OUTBOX_CAPABILITY = "notify.view"
 
 
 def require_outbox(user, hall=None) -> None:

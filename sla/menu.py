@@ -8,7 +8,7 @@ ITEMS = [
     MenuItem(
         label=_("时限看板"),
         url_name="sla:board",
-        capability="complaint.handle",
+        capability="sla.view",
         group=_("投诉与咨询"),
         description=_("即将到期和已超时的投诉、咨询时限"),
         order=45,

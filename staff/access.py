@@ -35,6 +35,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "pi.reveal",
         "catalog.view",
         "staff.view",
+        "sla.view",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -55,6 +56,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "catalog.edit",
         "staff.view",
         "report.view",
+        "sla.view",
+        "notify.view",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -65,6 +68,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "staff.view",
         "report.view",
         "queue.supervise",
+        "sla.view",
+        "notify.view",
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -81,8 +86,18 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "report.view",
         "standard.publish",
         "token.manage",
+        "sla.view",
+        "notify.view",
     },
-    RegionRole.AUDITOR: {"customer.view", "catalog.view", "staff.view", "report.view", "audit.view"},
+    RegionRole.AUDITOR: {
+        "customer.view",
+        "catalog.view",
+        "staff.view",
+        "report.view",
+        "audit.view",
+        "sla.view",
+        "notify.view",
+    },
 }
 
 _CACHE_ATTR = "_tingwu_access"

@@ -233,6 +233,34 @@ TINGWU_NOTIFY_BACKENDS = {
     "email": env_str("TINGWU_EMAIL_BACKEND", "notify.backends.OutboxLogBackend"),
 }
 TINGWU_WECOM_WEBHOOK_URL = env_str("TINGWU_WECOM_WEBHOOK_URL")
+# Named WeCom group robots "name=url,name=url" (e.g. one per hall); staff SLA notices go to TINGWU_SLA_WECOM_ROBOT.
+TINGWU_WECOM_WEBHOOKS = dict(
+    item.split("=", 1) for item in env_list("TINGWU_WECOM_WEBHOOKS", []) if "=" in item
+)
+TINGWU_SLA_WECOM_ROBOT = env_str("TINGWU_SLA_WECOM_ROBOT", "default")
+TINGWU_SMS_URL = env_str("TINGWU_SMS_URL", "")
+TINGWU_SMS_TOKEN = env_str("TINGWU_SMS_TOKEN", "")
+TINGWU_SMS_SIGN = env_str("TINGWU_SMS_SIGN", "【中国移动】")
+TINGWU_NOTIFY_MAX_ATTEMPTS = env_int("TINGWU_NOTIFY_MAX_ATTEMPTS", 6)
+TINGWU_NOTIFY_TIMEOUT = env_int("TINGWU_NOTIFY_TIMEOUT", 10)
+TINGWU_NOTIFY_PROMPT = env_bool("TINGWU_NOTIFY_PROMPT", True)
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated): console locally, SMTP when EMAIL_HOST is set.
+_email_host = env_str("EMAIL_HOST")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+        },
+    }
+    if _email_host
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tingwu@localhost")
 TINGWU_PUBLIC_BASE_URL = env_str("TINGWU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 TINGWU_CJK_FONT = env_str("TINGWU_CJK_FONT")  # path to a TTF/TTC with CJK glyphs for PDFs
 _ = _  # gettext_lazy kept importable for settings-level labels

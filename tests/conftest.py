@@ -103,3 +103,9 @@ def browser_login(page, live_server, username, password=f.PASSWORD):
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.3 s per user; tests create many. Policy tests still hash for real."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -40,7 +40,8 @@ class DeviceTokenHeader(APIKeyHeader):
 
 STAFF_AUTH = [django_auth]
 DEVICE_AUTH = [DeviceToken(), DeviceTokenHeader()]
-ANY_AUTH = [django_auth, DeviceToken(), DeviceTokenHeader()]
+# Device tokens first: a token-bearing POST must not fall into the session check (which enforces CSRF).
+ANY_AUTH = [DeviceToken(), DeviceTokenHeader(), django_auth]
 
 api = NinjaAPI(
     title="Tingwu 厅务 API",

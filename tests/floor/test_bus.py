@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from floor.bus import InProcessBackend, RedisBackend
+from tests.floor.util import off_loop
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -106,7 +107,7 @@ def test_async_waiter_is_woken_by_a_publish_from_another_thread(backend):
         events, lost = backend.replay(9, start)
         return woke, events, lost
 
-    woke, events, lost = asyncio.run(scenario())
+    woke, events, lost = off_loop(asyncio.run, scenario())
     assert woke and not lost and events[0].data == {"n": 1}
     assert backend.hub.waiter_count() == 0  # nothing left behind
 
@@ -115,7 +116,7 @@ def test_async_wait_times_out_without_leaking_a_waiter(backend):
     async def scenario():
         return await backend.wait(11, backend.last_id(11), timeout=0.05)
 
-    assert asyncio.run(scenario()) is False
+    assert off_loop(asyncio.run, scenario()) is False
     assert backend.hub.waiter_count() == 0
 
 

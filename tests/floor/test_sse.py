@@ -10,6 +10,8 @@ import pytest
 from django.test import AsyncClient
 from django.urls import reverse
 
+from tests.floor.util import off_loop
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -53,8 +55,10 @@ def test_reconnect_with_last_event_id_replays_missed_calls_in_order(client, worl
     fresh_bus.publish(
         hall_id=hall.pk, kind="ticket.recalled", data={"number": "A001", "counter": 3, "recall": True}
     )
-    response = client.get(
-        _url(world), headers={"Authorization": f"Bearer {display_token}", "Last-Event-ID": str(first.id)}
+    response = off_loop(
+        client.get,
+        _url(world),
+        headers={"Authorization": f"Bearer {display_token}", "Last-Event-ID": str(first.id)},
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/event-stream")
@@ -72,8 +76,8 @@ def test_query_parameter_last_event_id_works_when_no_header(client, world, fresh
     hall = world["hall_a"]
     first = fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A001", "counter": 1})
     fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A002", "counter": 1})
-    response = client.get(
-        _url(world) + f"?last_event_id={first.id}", headers={"X-Device-Token": display_token}
+    response = off_loop(
+        client.get, _url(world) + f"?last_event_id={first.id}", headers={"X-Device-Token": display_token}
     )
     frames = _frames(_take(response, 2))
     assert [f["data"]["number"] for f in frames] == ["A002"]
@@ -82,7 +86,7 @@ def test_query_parameter_last_event_id_works_when_no_header(client, world, fresh
 def test_a_fresh_screen_starts_from_now_and_receives_live_events(client, world, fresh_bus, display_token):
     hall = world["hall_a"]
     fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A001", "counter": 1})
-    response = client.get(_url(world), headers={"X-Device-Token": display_token})
+    response = off_loop(client.get, _url(world), headers={"X-Device-Token": display_token})
     it = iter(response.streaming_content)
     assert next(it).startswith(b"retry:")
     threading.Timer(
@@ -102,7 +106,7 @@ def test_a_fresh_screen_starts_from_now_and_receives_live_events(client, world, 
 
 
 def test_heartbeat_comment_is_sent_while_idle(client, world, fresh_bus, display_token):
-    response = client.get(_url(world), headers={"X-Device-Token": display_token})
+    response = off_loop(client.get, _url(world), headers={"X-Device-Token": display_token})
     chunks = _take(response, 2)
     assert chunks[1] == b": keep-alive\n\n"
 
@@ -112,35 +116,37 @@ def test_too_old_last_event_id_gets_a_resync_event(client, world, fresh_bus, dis
     first = fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A000", "counter": 1})
     for n in range(60):  # buffer holds 50
         fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": f"A{n:03d}", "counter": 1})
-    response = client.get(
-        _url(world), headers={"X-Device-Token": display_token, "Last-Event-ID": str(first.id)}
+    response = off_loop(
+        client.get, _url(world), headers={"X-Device-Token": display_token, "Last-Event-ID": str(first.id)}
     )
     frames = _frames(_take(response, 2))
     assert frames[0]["kind"] == "resync" and frames[0]["id"] == fresh_bus.last_id(hall.pk)
 
 
 def test_token_of_another_hall_is_refused_with_a_reason(client, world, fresh_bus, display_token_b):
-    response = client.get(_url(world), headers={"X-Device-Token": display_token_b})
+    response = off_loop(client.get, _url(world), headers={"X-Device-Token": display_token_b})
     assert response.status_code == 403
     assert response.json()["code"] == "device_wrong_hall"
 
 
 def test_no_credentials_is_401_and_garbage_token_too(client, world, fresh_bus):
-    assert client.get(_url(world)).status_code == 401
-    response = client.get(_url(world), headers={"X-Device-Token": "tw_nope"})
+    assert off_loop(client.get, _url(world)).status_code == 401
+    response = off_loop(client.get, _url(world), headers={"X-Device-Token": "tw_nope"})
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
 
 
 def test_bad_last_event_id_is_400(client, world, fresh_bus, display_token):
-    response = client.get(_url(world), headers={"X-Device-Token": display_token, "Last-Event-ID": "abc"})
+    response = off_loop(
+        client.get, _url(world), headers={"X-Device-Token": display_token, "Last-Event-ID": "abc"}
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid_last_event_id"
 
 
 def test_staff_of_the_hall_may_watch_but_other_hall_staff_get_404(client, world, fresh_bus):
     client.force_login(world["clerk_b"])
-    assert client.get(_url(world)).status_code == 404
+    assert off_loop(client.get, _url(world)).status_code == 404
     client.force_login(world["supervisor_a"])
-    response = client.get(_url(world))
+    response = off_loop(client.get, _url(world))
     assert response.status_code == 200
     response.close()
 
@@ -179,7 +185,7 @@ def test_asgi_stream_replays_and_follows_live_events(world, fresh_bus, display_t
         await it.aclose()
         return chunks
 
-    frames = _frames(asyncio.run(scenario()))
+    frames = _frames(off_loop(asyncio.run, scenario()))
     assert [(f["kind"], f["data"]["number"]) for f in frames] == [
         ("ticket.called", "A002"),
         ("ticket.recalled", "A002"),

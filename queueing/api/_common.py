@@ -1,0 +1,165 @@
+"""Shared pieces of the queue API: the router, auth lists, error and ticket schemas, hall/counter/ticket look-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema
+from ninja.security import django_auth
+
+from halls.models import Counter, Hall
+from integrations.models import ApiToken
+from lib.errors import Forbidden, NotFound, ServiceError
+from queueing.models import Ticket
+from staff.access import require
+from tingwu.api import DEVICE_AUTH
+
+router = Router()
+
+# Device tokens are tried first: a kiosk has no session, and the session check would refuse it for a missing CSRF
+# token before the bearer token is looked at.
+ANY_AUTH = [*DEVICE_AUTH, django_auth]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class BusinessOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    category: str
+    prefix: str = Field(..., alias="ticket_prefix")
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    status: str
+    business_type_id: int
+    business: str
+    priority_kind: str
+    green_channel: bool
+    needs_accompaniment: bool
+    needs_form_help: bool
+    counter: int | None = None
+    recall_count: int
+    issued_at: datetime
+    arrival_at: datetime
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    finished_at: datetime | None = None
+    estimated_wait_minutes: int | None = None
+    clock: str
+    seconds_left: int | None = None
+    limit_minutes: int | None = None
+    within_limit: bool | None = None
+    outcome: str
+    public_token: str
+    mobile_url: str
+
+
+def ticket_out(t: Ticket) -> dict:
+    from django.urls import reverse
+
+    clk = t.clock()
+    return {
+        "id": t.pk,
+        "number": t.number,
+        "status": t.status,
+        "business_type_id": t.business_type_id,
+        "business": t.business_type.name,
+        "priority_kind": t.priority_kind,
+        "green_channel": t.green_channel,
+        "needs_accompaniment": t.needs_accompaniment,
+        "needs_form_help": t.needs_form_help,
+        "counter": t.counter.number if t.counter_id else None,
+        "recall_count": t.recall_count,
+        "issued_at": t.issued_at,
+        "arrival_at": t.arrival_at,
+        "called_at": t.called_at,
+        "started_at": t.started_at,
+        "confirmed_at": t.confirmed_at,
+        "finished_at": t.finished_at,
+        "estimated_wait_minutes": t.estimated_wait_minutes,
+        "clock": clk.state,
+        "seconds_left": clk.seconds_left,
+        "limit_minutes": clk.limit_minutes,
+        "within_limit": t.within_limit,
+        "outcome": t.outcome,
+        "public_token": t.public_token,
+        "mobile_url": reverse("queueing:mobile_ticket", args=[t.public_token]),
+    }
+
+
+def _user(request):
+    auth = request.auth
+    return auth if isinstance(auth, AbstractBaseUser) else None
+
+
+def _device(request, kinds: set[str]) -> ApiToken | None:
+    auth = request.auth
+    if isinstance(auth, ApiToken):
+        if auth.kind not in kinds:
+            raise Forbidden("wrong_device", _("该设备令牌不能执行此操作"))
+        return auth
+    return None
+
+
+def _hall_from(
+    request, hall_id: int | None, *, kinds: set[str], capability: str
+) -> tuple[Hall, object | None]:
+    """The hall of a device token (a different ``hall_id`` is refused), or a hall the staff member may act in."""
+    token = _device(request, kinds)
+    if token is not None:
+        if hall_id is not None and hall_id != token.hall_id:
+            raise Forbidden("other_hall_token", _("设备令牌不属于该营业厅"))
+        return token.hall, None
+    user = _user(request)
+    if hall_id is None:
+        raise ServiceError("hall_required", _("请指定营业厅"), field="hall_id")
+    hall = Hall.objects.for_user(user).filter(pk=hall_id).first()
+    if hall is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    require(user, capability, hall)
+    return hall, user
+
+
+def _counter(request, counter_id: int) -> tuple[Counter, object]:
+    user = _user(request)
+    counter = Counter.objects.for_user(user).filter(pk=counter_id).first()
+    if counter is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    require(user, "queue.serve", counter.hall_id)
+    return counter, user
+
+
+def _ticket(request, ticket_id: int) -> Ticket:
+    t = (
+        Ticket.objects.for_user(_user(request))
+        .select_related("business_type", "counter", "hall")
+        .filter(pk=ticket_id)
+    )
+    ticket = t.first()
+    if ticket is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return ticket
+
+
+def _counter_ticket(request, counter_id: int, ticket_id: int) -> tuple[Counter, Ticket, object]:
+    counter, user = _counter(request, counter_id)
+    ticket = _ticket(request, ticket_id)
+    if ticket.counter_id != counter.pk:
+        raise Forbidden("not_this_counter", _("该号码不在本窗口办理"))
+    return counter, ticket, user

@@ -1,0 +1,127 @@
+"""Shared helpers of the queue services: events, publishing, conditional transitions, access checks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import BusinessType
+from halls.models import Counter
+from lib.errors import Conflict, Forbidden, ServiceError
+from queueing.models import (
+    CounterState,
+    Ticket,
+    TicketEvent,
+)
+from staff.access import require, user_can
+
+
+def _publish(hall_id: int, kind: str, data: dict) -> None:
+    def send():
+        from floor import bus
+
+        bus.publish(hall_id=hall_id, kind=kind, data=data)
+
+    transaction.on_commit(send)
+
+
+def ticket_public_data(ticket: Ticket, counter: Counter | None = None, **extra) -> dict:
+    """What screens may know about a ticket: number, counter, business — never who the customer is."""
+    counter = counter if counter is not None else ticket.counter
+    bt = ticket.business_type
+    data = {
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "status": ticket.status,
+        "business": bt.name,
+        "business_en": bt.name_en,
+        "priority": bool(ticket.priority_kind),
+        "counter": counter.number if counter else None,
+        "counter_label": str(counter) if counter else "",
+        "recall": False,
+    }
+    data.update(extra)
+    return data
+
+
+def _counter_data(counter: Counter, **extra) -> dict:
+    return {
+        "counter_id": counter.pk,
+        "counter": counter.number,
+        "counter_label": str(counter),
+        "status": counter.status,
+        "pause_reason": counter.pause_reason,
+        **extra,
+    }
+
+
+def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        hall_id=ticket.hall_id,
+        kind=kind,
+        at=at,
+        actor=actor if getattr(actor, "pk", None) else None,
+        counter=counter,
+        data=data,
+    )
+
+
+def _require_any(user, capabilities: Iterable[str], hall_id: int) -> None:
+    caps = list(capabilities)
+    if any(user_can(user, cap, hall_id) for cap in caps):
+        return
+    require(user, caps[0], hall_id)  # raises NotFound (other hall) or Forbidden (missing right)
+
+
+def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
+    """Conditional UPDATE: change the ticket only if it is still in one of the expected statuses."""
+    expected = list(expected)
+    try:
+        with transaction.atomic():
+            updated = Ticket.objects.filter(pk=ticket.pk, status__in=expected).update(**changes)
+    except IntegrityError:
+        # ticket_one_active_per_counter: the counter got another active ticket meanwhile.
+        raise Conflict("counter_busy", _("该窗口已有正在办理的号码"))
+    if updated != 1:
+        raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))
+    ticket.refresh_from_db()
+
+
+def _check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> None:
+    """A clerk acts on the ticket of their own counter (a supervisor may act on any counter of the hall)."""
+    require(clerk, "queue.serve", ticket.hall_id)
+    if counter is not None and ticket.counter_id != counter.pk:
+        raise Forbidden("not_this_counter", _("该号码不在本窗口办理"))
+    if (
+        ticket.clerk_id
+        and ticket.clerk_id != clerk.pk
+        and not user_can(clerk, "queue.supervise", ticket.hall_id)
+    ):
+        raise Forbidden("not_your_ticket", _("该号码由其他营业员办理"))
+
+
+def _business_for_hall(hall, business_type) -> BusinessType:
+    bt_id = getattr(business_type, "pk", business_type)
+    bt = BusinessType.objects.filter(pk=bt_id, halls=hall, is_active=True).first() if bt_id else None
+    if bt is None:
+        raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_type")
+    return bt
+
+
+def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:
+    """Serialise work on one counter: lock its queue state row and re-read its status."""
+    state, _created = CounterState.objects.get_or_create(
+        counter_id=counter.pk, defaults={"hall_id": counter.hall_id}
+    )
+    state = CounterState.objects.select_for_update().get(pk=state.pk)
+    fresh = Counter.objects.get(pk=counter.pk)
+    counter.status, counter.pause_reason = fresh.status, fresh.pause_reason
+    return counter, state
+
+
+def ceil_minutes(seconds: float) -> int:
+    return max(0, math.ceil(seconds / 60))

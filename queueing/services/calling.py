@@ -1,0 +1,149 @@
+"""Calling (docs/queueing.md "Calling rules"): call-next as one atomic claim, recall, no-show."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from halls.models import Counter, CounterStatus
+from lib.errors import Conflict
+from queueing import clock
+from queueing.models import (
+    ACTIVE_STATUSES,
+    CounterState,
+    Ticket,
+    TicketEventKind,
+    TicketStatus,
+)
+from queueing.services._common import (
+    _check_counter_ticket,
+    _event,
+    _lock_counter,
+    _publish,
+    _transition,
+    ticket_public_data,
+)
+from staff.access import require
+from standard.services import standard_in_force
+
+# --- calling -------------------------------------------------------------------------------------------------
+
+
+def _candidates(counter: Counter, state: CounterState, now):
+    """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules")."""
+    qs = Ticket.objects.filter(
+        hall_id=counter.hall_id, service_date=timezone.localdate(now), status=TicketStatus.WAITING
+    )
+    targeted = Q(target_counter_id=counter.pk)
+    qs = qs.filter(Q(target_counter__isnull=True) | targeted)
+    if not counter.serves_all:
+        bt_ids = list(counter.business_types.values_list("pk", flat=True))
+        qs = qs.filter(Q(business_type_id__in=bt_ids) | targeted)
+    priority_first = state.normal_since_priority >= counter.priority_ratio_normal
+    tier = Case(
+        When(green_channel=True, then=Value(0)),
+        When(appt_window_start__lte=now, appt_window_end__gte=now, then=Value(1)),
+        When(~Q(priority_kind=""), then=Value(2 if priority_first else 3)),
+        default=Value(3 if priority_first else 2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(call_tier=tier).order_by("call_tier", "arrival_at", "pk")
+
+
+def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
+    """Claim the next ticket for this counter in one atomic step; ``None`` when nobody waits for it.
+
+    Two counters never get the same ticket (conditional UPDATE on ``status='waiting'``; on PostgreSQL the pick is
+    ``FOR UPDATE SKIP LOCKED``), a counter holds at most one active ticket, a paused/closed counter cannot call.
+    """
+    require(clerk, "queue.serve", counter.hall_id)
+    with transaction.atomic():
+        counter, state = _lock_counter(counter)
+        if counter.status != CounterStatus.OPEN:
+            raise Conflict("counter_not_open", _("窗口未开放(暂停或关闭),不能叫号"))
+        if Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES).exists():
+            raise Conflict("counter_busy", _("请先办结或处理当前号码,再叫下一位"))
+        now = clock.now()
+        candidates = _candidates(counter, state, now)
+        picked = None
+        for _attempt in range(8):
+            if connection.vendor == "postgresql":
+                row = (
+                    candidates.select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", "call_tier", "priority_kind")
+                    .first()
+                )
+            else:  # SQLite: BEGIN IMMEDIATE already serialises writers
+                row = candidates.values_list("pk", "call_tier", "priority_kind").first()
+            if row is None:
+                return None
+            updated = Ticket.objects.filter(pk=row[0], status=TicketStatus.WAITING).update(
+                status=TicketStatus.CALLED,
+                counter_id=counter.pk,
+                clerk_id=clerk.pk,
+                called_at=now,
+                first_called_at=Coalesce(F("first_called_at"), Value(now)),
+                recall_count=0,
+                target_counter=None,
+            )
+            if updated == 1:
+                picked = row
+                break
+        if picked is None:
+            return None
+        pk, tier, priority_kind = picked
+        if priority_kind:
+            state.normal_since_priority = 0
+        elif tier >= 2:
+            state.normal_since_priority = min(state.normal_since_priority + 1, 1_000)
+        state.clerk_id = clerk.pk
+        state.changed_at = now
+        state.save(update_fields=["normal_since_priority", "clerk", "changed_at"])
+        ticket = Ticket.objects.select_related("business_type", "counter").get(pk=pk)
+        _event(ticket, TicketEventKind.CALLED, at=now, actor=clerk, counter=counter, tier=tier)
+        _publish(ticket.hall_id, "ticket.called", ticket_public_data(ticket, counter))
+    return ticket
+
+
+def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
+    """重呼: call the same number again (counted). The recall after ``queue.recalls_before_no_show`` makes it a
+    no-show instead."""
+    _check_counter_ticket(ticket, clerk, counter)
+    with transaction.atomic():
+        now = clock.now()
+        limit = int(standard_in_force(at=now)["queue.recalls_before_no_show"])
+        if ticket.status == TicketStatus.CALLED and ticket.recall_count >= limit:
+            return ticket_no_show(ticket=ticket, clerk=clerk, counter=counter, automatic=True)
+        _transition(ticket, [TicketStatus.CALLED], recall_count=F("recall_count") + 1, called_at=now)
+        _event(
+            ticket,
+            TicketEventKind.RECALLED,
+            at=now,
+            actor=clerk,
+            counter=ticket.counter,
+            n=ticket.recall_count,
+        )
+        _publish(
+            ticket.hall_id,
+            "ticket.recalled",
+            ticket_public_data(ticket, recall=True, recall_count=ticket.recall_count),
+        )
+    return ticket
+
+
+def ticket_no_show(
+    *, ticket: Ticket, clerk, counter: Counter | None = None, automatic: bool = False
+) -> Ticket:
+    """过号: the customer did not come. The hall's missed-number rule lets them reactivate it for a while."""
+    _check_counter_ticket(ticket, clerk, counter)
+    with transaction.atomic():
+        now = clock.now()
+        _transition(ticket, [TicketStatus.CALLED], status=TicketStatus.NO_SHOW, no_show_at=now)
+        _event(
+            ticket, TicketEventKind.NO_SHOW, at=now, actor=clerk, counter=ticket.counter, automatic=automatic
+        )
+        _publish(ticket.hall_id, "ticket.no_show", ticket_public_data(ticket, automatic=automatic))
+    return ticket

@@ -1,0 +1,186 @@
+"""Timed handling (BIZ-2.2) and the materials check (BIZ-1.1): start, confirm needs, finish, SMS."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import BusinessCategory, BusinessType, RequiredMaterial
+from halls.models import Counter
+from lib.errors import Conflict, ServiceError
+from queueing import clock
+from queueing.models import (
+    ClockMode,
+    Outcome,
+    Ticket,
+    TicketEventKind,
+    TicketStatus,
+)
+from queueing.services._common import (
+    _check_counter_ticket,
+    _event,
+    _publish,
+    _transition,
+    ticket_public_data,
+)
+from staff.access import require
+from standard.services import standard_in_force
+
+# --- handling (BIZ-2.2) --------------------------------------------------------------------------------------
+
+
+def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
+    """The customer is at the counter. Basic business: the 15-minute clock starts now (receipt printing
+    included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now."""
+    _check_counter_ticket(ticket, clerk, counter)
+    with transaction.atomic():
+        now = clock.now()
+        standard = standard_in_force(at=now)
+        bt = ticket.business_type
+        limit = bt.time_limit(standard)
+        mode = ClockMode.NONE
+        if limit:
+            mode = ClockMode.FROM_CONFIRM if bt.category == BusinessCategory.COMPLEX else ClockMode.FROM_START
+        _transition(
+            ticket,
+            [TicketStatus.CALLED],
+            status=TicketStatus.SERVING,
+            started_at=now,
+            clock_mode=mode,
+            limit_minutes=limit,
+            warn_share=float(standard.get("handling.warn_share", 0.8)),
+            standard_version=standard.version.number,
+        )
+        _event(ticket, TicketEventKind.STARTED, at=now, actor=clerk, counter=ticket.counter, limit=limit)
+        _publish(ticket.hall_id, "ticket.started", ticket_public_data(ticket, limit_minutes=limit))
+    return ticket
+
+
+def handling_confirm_needs(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
+    """Complex business (BIZ-2.2): the customer confirmed what they want; the 30-minute core clock starts."""
+    _check_counter_ticket(ticket, clerk, counter)
+    with transaction.atomic():
+        if ticket.confirmed_at is not None:
+            raise Conflict("already_confirmed", _("客户需求已确认"))
+        now = clock.now()
+        _transition(ticket, [TicketStatus.SERVING], confirmed_at=now)
+        _event(ticket, TicketEventKind.CONFIRMED, at=now, actor=clerk, counter=ticket.counter)
+        _publish(ticket.hall_id, "ticket.confirmed", ticket_public_data(ticket))
+    return ticket
+
+
+def supplement_sms_text(ticket: Ticket, materials: list[RequiredMaterial]) -> str:
+    """The 《补充材料清单》 as a short SMS (BIZ-1.1): item names and how to obtain them, no personal data."""
+    lines = [f"【{ticket.hall.name}】您办理的业务还需补充以下材料:"]
+    for i, m in enumerate(materials, 1):
+        how = f"({m.how_to_obtain})" if m.how_to_obtain else ""
+        lines.append(f"{i}. {m.name}{how}")
+    lines.append("备齐后可预约回访办理,免排队。")
+    return "\n".join(lines)
+
+
+def handling_finish(
+    *,
+    ticket: Ticket,
+    clerk,
+    outcome: str,
+    business_types,
+    notes: str = "",
+    missing_material_ids=(),
+    counter: Counter | None = None,
+) -> Ticket:
+    """Finish the visit: business types handled (one visit may handle several), outcome, notes, missing materials
+    (BIZ-1.1 → 《补充材料清单》) and ``within_limit`` judged by the limit fixed at start (BIZ-2.2)."""
+    _check_counter_ticket(ticket, clerk, counter)
+    if outcome not in Outcome.values:
+        raise ServiceError("invalid_outcome", _("办理结果不正确"), field="outcome")
+    bt_ids = {getattr(b, "pk", b) for b in (business_types or [])}
+    if not bt_ids:
+        raise ServiceError("business_types_required", _("请选择本次办理的业务"), field="business_types")
+    handled = list(BusinessType.objects.filter(pk__in=bt_ids, halls=ticket.hall_id))
+    if len(handled) != len(bt_ids):
+        raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_types")
+    missing_ids = {int(m) for m in missing_material_ids or ()}
+    missing = list(
+        RequiredMaterial.objects.filter(pk__in=missing_ids, business_type_id__in=bt_ids).order_by(
+            "business_type_id", "sort_order", "pk"
+        )
+    )
+    if len(missing) != len(missing_ids):
+        raise ServiceError(
+            "unknown_material", _("所选材料不属于本次办理的业务"), field="missing_material_ids"
+        )
+    if outcome == Outcome.MATERIALS_MISSING and not missing:
+        raise ServiceError(
+            "missing_materials_required", _("请勾选客户缺少的材料"), field="missing_material_ids"
+        )
+    with transaction.atomic():
+        now = clock.now()
+        ticket.finished_at = now
+        clk = ticket.clock(now)
+        within = None
+        if ticket.limit_minutes:
+            if clk.running:
+                within = clk.seconds_left >= 0
+            else:  # complex business finished without an explicit confirmation: judge from the start
+                elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
+                within = elapsed <= ticket.limit_minutes * 60
+        ticket.hall  # noqa: B018 - loaded for the SMS header
+        sms = supplement_sms_text(ticket, missing) if missing else ""
+        _transition(
+            ticket,
+            [TicketStatus.SERVING],
+            status=TicketStatus.DONE,
+            finished_at=now,
+            outcome=outcome,
+            notes=notes or "",
+            within_limit=within,
+            supplement_sms_text=sms,
+        )
+        ticket.handled_business_types.set(handled)
+        ticket.missing_materials.set(missing)
+        _event(
+            ticket,
+            TicketEventKind.FINISHED,
+            at=now,
+            actor=clerk,
+            counter=ticket.counter,
+            outcome=outcome,
+            within_limit=within,
+            missing=[m.pk for m in missing],
+        )
+        _publish(ticket.hall_id, "ticket.finished", ticket_public_data(ticket, outcome=outcome))
+    return ticket
+
+
+def supplement_sms_send(*, ticket: Ticket, actor, mobile: str = ""):
+    """BIZ-1.1: send the 《补充材料清单》 by SMS through the notification outbox (once per ticket)."""
+    require(actor, "queue.serve", ticket.hall_id)
+    missing = list(
+        ticket.missing_materials.select_related("business_type").order_by("business_type_id", "sort_order")
+    )
+    if not missing:
+        raise ServiceError("no_missing_materials", _("本次办理没有缺少的材料"))
+    if not mobile and ticket.customer_id:
+        mobile = ticket.customer.mobile
+    if not mobile:
+        raise ServiceError("mobile_required", _("请输入客户手机号"), field="mobile")
+    from notify.services import notification_enqueue
+    from privacy.services import validate_phone
+
+    mobile = validate_phone(mobile)
+    business = "、".join(sorted({m.business_type.name for m in missing}))
+    with transaction.atomic():
+        return notification_enqueue(
+            hall=ticket.hall,
+            channel="sms",
+            recipient=mobile,
+            template="missing_materials_sms",
+            context={
+                "hall_name": ticket.hall.name,
+                "business": business,
+                "items": "、".join(m.name for m in missing),
+                "how_to_obtain": ";".join(f"{m.name}:{m.how_to_obtain}" for m in missing if m.how_to_obtain),
+            },
+            dedupe_key=f"queue-supplement-{ticket.pk}",
+        )

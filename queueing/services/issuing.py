@@ -1,0 +1,135 @@
+"""Issuing numbers (ENV-2.2): the gapless per-hall, per-day, per-prefix sequence and ``ticket_issue``."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lib.errors import ServiceError
+from queueing import clock
+from queueing.models import (
+    DailySequence,
+    PriorityKind,
+    Ticket,
+    TicketEventKind,
+    TicketSource,
+)
+from queueing.services._common import (
+    _business_for_hall,
+    _event,
+    _publish,
+    ticket_public_data,
+)
+from staff.access import require, user_can
+
+# --- numbering -----------------------------------------------------------------------------------------------
+
+
+def _next_seq(hall_id: int, service_date, prefix: str) -> int:
+    """Gapless: the counter row is incremented in the ticket's own transaction (rolled back with it)."""
+    rows = DailySequence.objects.filter(hall_id=hall_id, service_date=service_date, prefix=prefix)
+    if rows.update(last_seq=F("last_seq") + 1) == 0:
+        DailySequence.objects.bulk_create(
+            [DailySequence(hall_id=hall_id, service_date=service_date, prefix=prefix, last_seq=0)],
+            ignore_conflicts=True,
+        )
+        rows.update(last_seq=F("last_seq") + 1)
+    # The UPDATE holds the row lock until commit, so this re-read sees our own increment.
+    return rows.values_list("last_seq", flat=True).get()
+
+
+def format_number(prefix: str, seq: int) -> str:
+    return f"{prefix}{seq:03d}"
+
+
+# --- issue ---------------------------------------------------------------------------------------------------
+
+
+def ticket_issue(
+    *,
+    hall,
+    business_type,
+    priority_kind: str = "",
+    green_channel: bool = False,
+    customer=None,
+    appointment=None,
+    idempotency_key: str | None = None,
+    source: str = TicketSource.KIOSK,
+    actor=None,
+    needs_accompaniment: bool = False,
+    needs_form_help: bool = False,
+) -> Ticket:
+    """Issue the next number of the business's prefix for today (ENV-2.2); BIZ-4 priority, BIZ-1.2 green channel.
+
+    A repeated ``idempotency_key`` (a double tap, a retried request) returns the ticket issued the first time.
+    """
+    if actor is not None:
+        require(actor, "queue.issue", hall.pk)
+    if idempotency_key:
+        idempotency_key = str(idempotency_key)[:64]
+        existing = Ticket.objects.filter(hall_id=hall.pk, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    priority_kind = priority_kind or ""
+    if priority_kind not in PriorityKind.values:
+        raise ServiceError("invalid_priority", _("优先类别不正确"), field="priority_kind")
+    if source not in TicketSource.values:
+        raise ServiceError("invalid_source", _("取号来源不正确"), field="source")
+    bt = _business_for_hall(hall, business_type)
+    if green_channel:
+        staff_confirmed = actor is not None and user_can(actor, "queue.greet", hall.pk)
+        if not staff_confirmed and not (customer is not None and customer.has_green_channel):
+            raise ServiceError(
+                "green_channel_not_found", _("未找到有效的绿色通道协议"), field="green_channel"
+            )
+    if customer is not None and not priority_kind and customer.is_priority:
+        priority_kind = (
+            PriorityKind.ELDERLY
+            if customer.is_elderly
+            else PriorityKind.DISABLED
+            if customer.is_disabled
+            else PriorityKind.PREGNANT
+        )
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            service_date = timezone.localdate(now)
+            seq = _next_seq(hall.pk, service_date, bt.ticket_prefix)
+            ticket = Ticket.objects.create(
+                hall_id=hall.pk,
+                business_type=bt,
+                service_date=service_date,
+                prefix=bt.ticket_prefix,
+                seq=seq,
+                number=format_number(bt.ticket_prefix, seq),
+                source=source,
+                priority_kind=priority_kind,
+                green_channel=green_channel,
+                needs_accompaniment=needs_accompaniment,
+                needs_form_help=needs_form_help,
+                appointment=appointment,
+                appt_window_start=appointment.slot_start if appointment is not None else None,
+                appt_window_end=appointment.slot_end if appointment is not None else None,
+                customer=customer,
+                issued_at=now,
+                arrival_at=now,
+                idempotency_key=idempotency_key or None,
+            )
+            from queueing.selectors import estimate_wait
+
+            estimate = estimate_wait(ticket=ticket, now=now)
+            ticket.estimated_wait_minutes = estimate["minutes"]
+            Ticket.objects.filter(pk=ticket.pk).update(estimated_wait_minutes=estimate["minutes"])
+            _event(
+                ticket, TicketEventKind.ISSUED, at=now, actor=actor, source=source, ahead=estimate["ahead"]
+            )
+            _publish(hall.pk, "ticket.issued", ticket_public_data(ticket, waiting_ahead=estimate["ahead"]))
+    except IntegrityError:
+        if idempotency_key:
+            existing = Ticket.objects.filter(hall_id=hall.pk, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return ticket

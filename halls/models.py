@@ -14,10 +14,11 @@ class HallScopedQuerySet(models.QuerySet):
 
     hall_lookup = "hall"
 
-    def for_user(self, user):
-        from staff.access import hall_ids_for_user
+    def for_user(self, user, capability: str | None = None):
+        """Rows of the halls ``user`` may see; with ``capability``, only of the halls where they hold it."""
+        from staff.access import hall_ids_for_user, hall_ids_with
 
-        ids = hall_ids_for_user(user)
+        ids = hall_ids_for_user(user) if capability is None else hall_ids_with(user, capability)
         if ids is None:  # HQ: every hall
             return self
         field = f"{self.hall_lookup}__in" if self.hall_lookup else "pk__in"

@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema
 
 from notify.models import Channel, Notification, NotificationStatus
-from notify.web import require_outbox
+from notify.web import OUTBOX_CAPABILITY, require_outbox
 from staff.web import api_staff_user
 from tingwu.api import STAFF_AUTH
 
@@ -55,7 +55,7 @@ def list_notifications(
     """Newest first. Filters: status, channel, hall. The body is never returned (it may quote a customer)."""
     user = api_staff_user(request)
     require_outbox(user, hall_id)
-    qs = Notification.objects.for_user(user).defer("body", "recipient")
+    qs = Notification.objects.for_user(user, OUTBOX_CAPABILITY).defer("body", "recipient")
     if status:
         qs = qs.filter(status=status)
     if channel:

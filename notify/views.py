@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halls.models import Hall
 from notify.models import Channel, Notification, NotificationStatus
-from notify.web import require_outbox
+from notify.web import OUTBOX_CAPABILITY, require_outbox
 from staff.web import access_errors
 
 
@@ -26,7 +26,7 @@ class OutboxFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hall"].queryset = Hall.objects.for_user(user).order_by("code")
+        self.fields["hall"].queryset = Hall.objects.for_user(user, OUTBOX_CAPABILITY).order_by("code")
 
 
 @login_required
@@ -34,7 +34,11 @@ class OutboxFilter(forms.Form):
 def outbox(request):
     require_outbox(request.user)
     form = OutboxFilter(request.GET or None, user=request.user)
-    qs = Notification.objects.for_user(request.user).select_related("hall").defer("body", "recipient")
+    qs = (
+        Notification.objects.for_user(request.user, OUTBOX_CAPABILITY)
+        .select_related("hall")
+        .defer("body", "recipient")
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["hall"]:

@@ -110,7 +110,7 @@ def list_clocks(
     except ContentType.DoesNotExist:
         raise ServiceError("invalid_subject_type", _("未知的对象类型"), field="subject_type") from None
     clocks = (
-        Clock.objects.for_user(user)
+        Clock.objects.for_user(user, "sla.view")
         .filter(content_type=ct, object_id=subject_id)
         .select_related("content_type", "standard_version")
         .prefetch_related("events__actor")

@@ -36,8 +36,8 @@ def clock_state(clock: Clock, now: datetime) -> str:
 
 
 def clocks_board(user, *, now: datetime, within_hours: float = 4, hall_id: int | None = None):
-    """Open clocks in the user's halls that are overdue or due within ``within_hours``, most urgent first."""
-    qs = Clock.objects.for_user(user).filter(
+    """Open clocks in the halls where the user holds ``sla.view`` that are overdue or due within ``within_hours``, most urgent first."""
+    qs = Clock.objects.for_user(user, "sla.view").filter(
         status__in=OPEN_STATUSES, deadline__lte=now + timedelta(hours=within_hours)
     )
     if hall_id:

@@ -28,7 +28,7 @@ class BoardFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hall"].queryset = Hall.objects.for_user(user).order_by("code")
+        self.fields["hall"].queryset = Hall.objects.for_user(user, "sla.view").order_by("code")
 
 
 @login_required

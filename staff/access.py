@@ -148,6 +148,23 @@ def hall_ids_for_user(user) -> set[int] | None:
     return set(data["hall_roles"])
 
 
+def _grants(roles, capability: str) -> bool:
+    return any(capability in ROLE_CAPABILITIES.get(role, set()) for role in roles)
+
+
+def hall_ids_with(user, capability: str) -> set[int] | None:
+    """The halls where the user holds ``capability``; ``None`` means every hall (an HQ role that grants it).
+
+    A right held in one hall must not open another where the same person has a lesser role."""
+    data = _access(user)
+    global_roles = data.get("global_roles", set())
+    if data["all"] and _grants(global_roles, capability):
+        return None
+    return {
+        hall_id for hall_id, roles in data["hall_roles"].items() if _grants(roles | global_roles, capability)
+    }
+
+
 def region_ids_for_user(user) -> set[int] | None:
     data = _access(user)
     if data["all"]:
@@ -177,7 +194,7 @@ def user_can(user, capability: str, hall=None) -> bool:
         visible = hall_ids_for_user(user)
         if visible is not None and hall_id not in visible:
             return False
-    return any(capability in ROLE_CAPABILITIES.get(role, set()) for role in roles_for(user, hall_id))
+    return _grants(roles_for(user, hall_id), capability)
 
 
 def require(user, capability: str, hall=None) -> None:

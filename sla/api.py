@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from lib.errors import ServiceError
 from sla.models import Clock
 from sla.selectors import clock_state, clocks_board
-from sla.web import require_board
+from sla.web import BOARD_CAPABILITY, require_board
 from staff.web import api_staff_user
 from tingwu.api import STAFF_AUTH
 
@@ -110,7 +110,7 @@ def list_clocks(
     except ContentType.DoesNotExist:
         raise ServiceError("invalid_subject_type", _("未知的对象类型"), field="subject_type") from None
     clocks = (
-        Clock.objects.for_user(user, "sla.view")
+        Clock.objects.for_user(user, BOARD_CAPABILITY)
         .filter(content_type=ct, object_id=subject_id)
         .select_related("content_type", "standard_version")
         .prefetch_related("events__actor")

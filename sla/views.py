@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from halls.models import Hall
 from sla.models import ClockState
 from sla.selectors import clocks_board
-from sla.web import clock_row, require_board
+from sla.web import BOARD_CAPABILITY, clock_row, require_board
 from staff.web import access_errors
 
 DEFAULT_WITHIN_HOURS = 4
@@ -28,7 +28,7 @@ class BoardFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hall"].queryset = Hall.objects.for_user(user, "sla.view").order_by("code")
+        self.fields["hall"].queryset = Hall.objects.for_user(user, BOARD_CAPABILITY).order_by("code")
 
 
 @login_required

@@ -6,30 +6,18 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from lib.errors import Forbidden, NotFound
 from sla.escalation import subject_label
 from sla.models import Clock
 from sla.selectors import clock_state
-from staff.access import hall_ids_for_user, user_can
+from staff.access import require
 
-# Who watches deadlines: duty supervisors, managers, inspectors, HQ (complaint/consultation handlers) and auditors.
-# TODO(lead): a dedicated "sla.view" capability; until then the nearest existing ones.
-BOARD_CAPABILITIES = ("sla.view",)
-
-
-def can_view_board(user, hall=None) -> bool:
-    return any(user_can(user, cap, hall) for cap in BOARD_CAPABILITIES)
+# Who watches deadlines: duty supervisors, managers, inspectors, HQ and auditors.
+BOARD_CAPABILITY = "sla.view"
 
 
 def require_board(user, hall=None) -> None:
     """A hall the user cannot see is a 404 (no existence leak), a missing right a 403."""
-    hall_id = getattr(hall, "pk", hall)
-    if hall_id is not None:
-        visible = hall_ids_for_user(user)
-        if visible is not None and hall_id not in visible:
-            raise NotFound("not_found", _("记录不存在或无权查看"))
-    if not can_view_board(user, hall):
-        raise Forbidden("forbidden", _("您没有执行此操作的权限"))
+    require(user, BOARD_CAPABILITY, hall)
 
 
 def remaining_text(clock: Clock, now: datetime) -> str:

@@ -144,3 +144,35 @@ def test_display_shows_emergency_and_announcements_passes_axe_and_is_screenshott
     bad = [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == []
     screen.screenshot(path=str(SHOTS / "display-emergency-1920x1080.png"))
+
+
+def test_a_long_day_of_calls_does_not_grow_the_page(
+    screen, live_server, world, fresh_bus, display_token, quick_streams
+):
+    """ENV-2.2: 8 hours without reload — after 1,500 calls the DOM, the voice history and the backlog are capped."""
+    hall = world["hall_a"]
+    fresh_bus.hub.maxlen = 2000  # keep every event replayable for this test (the default ring is smaller)
+    _open(screen, live_server, world, display_token)
+
+    def burst(start: int, n: int):
+        for k in range(start, start + n):
+            fresh_bus.publish(
+                hall_id=hall.pk,
+                kind="ticket.called",
+                data={"number": f"A{k % 1000:03d}", "counter": 1 + k % 8},
+            )
+
+    burst(0, 300)
+    wait_js(
+        screen,
+        "window.tingwuVoiceQueue.length === 50 && document.querySelector('.fd-number').textContent === 'A299'",
+    )
+    nodes_before = screen.evaluate("document.getElementsByTagName('*').length")
+    burst(300, 1200)
+    wait_js(screen, "document.querySelector('.fd-number').textContent === 'A499'", timeout=30)
+    nodes_after = screen.evaluate("document.getElementsByTagName('*').length")
+    assert nodes_after == nodes_before
+    assert screen.evaluate("window.tingwuVoiceQueue.length") == 50
+    assert screen.evaluate("window.tingwuVoice.pending.length") <= 10
+    assert screen.locator("#fd-recent tr").count() == 6
+    assert fresh_bus.hub.waiter_count() <= 1  # the one open stream, nothing leaked

@@ -127,3 +127,26 @@ def test_board_highlights_an_over_limit_ticket_and_shows_idle_and_paused_counter
     html = client.get(url).content.decode()
     assert "board-counter busy over" in html and "1 笔超时" in html
     assert "等候中(1 人)" in html
+
+
+def test_board_and_display_state_do_not_grow_queries_with_tickets(
+    client, world, django_assert_max_num_queries
+):
+    """N+1 guard: the board (every 5 s) and the display state (every minute per screen) stay flat."""
+    from integrations.models import TokenKind, token_create
+
+    hall = world["hall_a"]
+    for n in range(1, 6):
+        f.counter(hall, n)
+    for _ in range(12):
+        _issue(world)
+    _, raw = token_create(hall=hall, kind=TokenKind.DISPLAY, name="屏")
+    client.force_login(world["supervisor_a"])
+    board_url = reverse("floor:board_panel", args=[hall.pk])
+    state_url = reverse("floor:display_state", args=[hall.pk])
+    client.get(board_url)
+    with django_assert_max_num_queries(16):
+        assert client.get(board_url).status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(8):
+        assert client.get(state_url, headers={"X-Device-Token": raw}).status_code == 200

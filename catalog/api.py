@@ -9,7 +9,7 @@ from pydantic import Field
 
 from catalog.models import BusinessType, RequiredMaterial
 from catalog.selectors import glossary_search
-from halls.api import ErrorOut
+from halls.api import error_responses
 from lib.errors import NotFound
 from staff.web import api_halls, api_token
 
@@ -71,14 +71,18 @@ def _bt_out(bt: BusinessType) -> dict:
     }
 
 
-@router.get("/business-types", response=list[BusinessTypeOut], summary="业务类型及所需材料 / Business types")
+@router.get(
+    "/business-types",
+    response={200: list[BusinessTypeOut], **error_responses()},
+    summary="业务类型及所需材料 / Business types",
+)
 def business_type_list(request):
     return [_bt_out(bt) for bt in _types(request)]
 
 
 @router.get(
     "/business-types/{code}",
-    response={200: BusinessTypeOut, 404: ErrorOut},
+    response={200: BusinessTypeOut, **error_responses(404)},
     summary="业务类型详情 / One business type",
 )
 def business_type_detail(request, code: str):
@@ -89,7 +93,9 @@ def business_type_detail(request, code: str):
 
 
 @router.get(
-    "/glossary", response=list[GlossaryTermOut], summary="通俗用语检索 / Plain-language glossary search"
+    "/glossary",
+    response={200: list[GlossaryTermOut], **error_responses(422)},
+    summary="通俗用语检索 / Plain-language glossary search",
 )
 def glossary(request, filters: Query[GlossaryQuery]):
     return [

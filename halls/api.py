@@ -14,9 +14,21 @@ router = Router()
 
 
 class ErrorOut(Schema):
+    """Every 4xx answer of the API (see ``tingwu.api``)."""
+
     code: str
     message: str
     message_en: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[dict] = []
+
+
+def error_responses(*statuses: int) -> dict:
+    """The documented error answers of an operation: 401 always (each needs a session or a token) plus ``statuses``
+    (422 when it takes a query or a body)."""
+    return {status: ValidationErrorOut if status == 422 else ErrorOut for status in (401, *statuses)}
 
 
 class ZoneOut(Schema):
@@ -68,14 +80,18 @@ def _hall_out(h: Hall) -> dict:
     }
 
 
-@router.get("/", response=list[HallOut], summary="可见营业厅列表 / Halls visible to the caller")
+@router.get(
+    "/",
+    response={200: list[HallOut], **error_responses()},
+    summary="可见营业厅列表 / Halls visible to the caller",
+)
 def hall_list(request):
     return [_hall_out(h) for h in api_halls(request).select_related("region").order_by("code")]
 
 
 @router.get(
     "/{int:hall_id}",
-    response={200: HallDetailOut, 404: ErrorOut},
+    response={200: HallDetailOut, **error_responses(404)},
     summary="营业厅详情(功能区、窗口) / Hall with zones and counters",
 )
 def hall_detail(request, hall_id: int):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema
 
+from halls.api import error_responses
 from notify.models import Channel, Notification, NotificationStatus
 from notify.web import OUTBOX_CAPABILITY, require_outbox
 from staff.web import api_staff_user
@@ -14,13 +15,7 @@ from tingwu.api import STAFF_AUTH
 router = Router()
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = error_responses(403, 404, 422)
 
 
 class NotificationOut(Schema):
@@ -43,7 +38,12 @@ class PageOut(Schema):
     items: list[NotificationOut]
 
 
-@router.get("/", response={200: PageOut, **ERRORS}, auth=STAFF_AUTH)
+@router.get(
+    "/",
+    response={200: PageOut, **ERRORS},
+    auth=STAFF_AUTH,
+    summary="通知发件箱(收件人脱敏) / Notification outbox (recipients masked)",
+)
 def list_notifications(
     request,
     status: NotificationStatus | None = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from halls.api import ErrorOut
+from halls.api import error_responses
 from privacy.models import Customer
 from privacy.services import customer_find_by_phone, validate_phone
 from staff.access import require
@@ -30,7 +30,7 @@ class CustomerOut(Schema):
 
 @router.post(
     "/lookup",
-    response={200: list[CustomerOut], 400: ErrorOut, 403: ErrorOut},
+    response={200: list[CustomerOut], **error_responses(400, 403, 422)},
     summary="按手机号查询客户(脱敏) / Look up customers by phone (masked)",
 )
 def lookup(request, payload: LookupIn):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
+from halls.api import error_responses
 from lib.errors import ServiceError
 from sla.models import Clock
 from sla.selectors import clock_state, clocks_board
@@ -19,13 +20,7 @@ from tingwu.api import STAFF_AUTH
 router = Router()
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = error_responses(400, 403, 404, 422)
 
 
 class EventOut(Schema):
@@ -95,7 +90,12 @@ def _out(clock: Clock, now: datetime, *, events: bool) -> dict:
     }
 
 
-@router.get("/clocks", response={200: list[ClockOut], **ERRORS}, auth=STAFF_AUTH)
+@router.get(
+    "/clocks",
+    response={200: list[ClockOut], **ERRORS},
+    auth=STAFF_AUTH,
+    summary="某对象的全部时限及事件记录 / Clocks of one subject with their event log",
+)
 def list_clocks(
     request,
     subject_type: str = Query(..., description="app_label.model, e.g. complaints.complaint"),
@@ -120,7 +120,12 @@ def list_clocks(
     return [_out(c, now, events=True) for c in clocks]
 
 
-@router.get("/board", response={200: list[ClockOut], **ERRORS}, auth=STAFF_AUTH)
+@router.get(
+    "/board",
+    response={200: list[ClockOut], **ERRORS},
+    auth=STAFF_AUTH,
+    summary="即将到期与已超时的时限 / Overdue and due-soon clocks",
+)
 def board(request, within_hours: float = Query(4, gt=0, le=168), hall_id: int | None = None):
     """Open clocks that are overdue or due within ``within_hours``, most urgent first (at most 500)."""
     user = api_staff_user(request)

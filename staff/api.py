@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from halls.api import ErrorOut
+from halls.api import error_responses
 from lib.errors import NotFound
 from staff.access import require
 from staff.selectors import staff_visible_to
@@ -47,13 +47,13 @@ def _visible(request):
     return staff_visible_to(user)
 
 
-@router.get("/", response={200: list[StaffOut], 403: ErrorOut}, summary="员工列表 / Staff in scope")
+@router.get("/", response={200: list[StaffOut], **error_responses(403)}, summary="员工列表 / Staff in scope")
 def staff_list(request):
     return [_out(p) for p in _visible(request).order_by("employee_number")]
 
 
 @router.get(
-    "/{int:profile_id}", response={200: StaffOut, 403: ErrorOut, 404: ErrorOut}, summary="员工 / One staff"
+    "/{int:profile_id}", response={200: StaffOut, **error_responses(403, 404)}, summary="员工 / One staff"
 )
 def staff_detail(request, profile_id: int):
     profile = _visible(request).filter(pk=profile_id).first()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
-from halls.api import ErrorOut
+from halls.api import error_responses
 from lib.errors import NotFound, ServiceError
 from standard.models import StandardVersion
 from standard.services import standard_in_force
@@ -57,14 +57,18 @@ def _version_out(v: StandardVersion, with_params: bool = False) -> dict:
     return out
 
 
-@router.get("/versions", response=list[VersionOut], summary="规范版本列表 / Standard versions")
+@router.get(
+    "/versions",
+    response={200: list[VersionOut], **error_responses()},
+    summary="规范版本列表 / Standard versions",
+)
 def version_list(request):
     return [_version_out(v) for v in StandardVersion.objects.order_by("-effective_from")]
 
 
 @router.get(
     "/in-force",
-    response={200: VersionDetailOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: VersionDetailOut, **error_responses(400, 404, 422)},
     summary="某时刻生效的版本(?at=ISO 8601) / Version in force at T",
 )
 def in_force(request, filters: Query[AtQuery]):
@@ -77,7 +81,7 @@ def in_force(request, filters: Query[AtQuery]):
 
 @router.get(
     "/versions/{int:number}",
-    response={200: VersionDetailOut, 404: ErrorOut},
+    response={200: VersionDetailOut, **error_responses(404)},
     summary="版本参数 / One version with its parameters",
 )
 def version_detail(request, number: int):

@@ -120,6 +120,27 @@ def test_default_backend_records_and_logs_masked(world, caplog):
     assert PHONE not in caplog.text and "138****5678" in caplog.text
 
 
+def test_default_backend_keeps_free_text_out_of_the_log(world, caplog):
+    """BIZ-3: a solution or answer is free text that may name the customer; the log line must not carry it."""
+    notification_enqueue(
+        hall=world["hall_a"],
+        channel="sms",
+        recipient=PHONE,
+        template="consultation_callback_sms",
+        context={
+            "hall_name": "甲营业厅",
+            "asked_at": "3月2日",
+            "answer": "张三丰先生,您的宽带已于今日恢复",
+            "hall_phone": "0755-10086000",
+        },
+        dedupe_key="free-text",
+    )
+    with caplog.at_level(logging.INFO, logger="tingwu.notify"):
+        assert notification_drain(now=timezone_now_plus())["sent"] == 1
+    assert "consultation_callback_sms" in caplog.text and "138****5678" in caplog.text
+    assert "张三丰" not in caplog.text
+
+
 def timezone_now_plus(seconds=1):
     from django.utils import timezone
 

@@ -36,6 +36,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "catalog.view",
         "staff.view",
         "sla.view",
+        "report.view",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",

@@ -1,7 +1,9 @@
 """``manage.py worker``: the background loop — SLA sweep, notification outbox, Django tasks (django-tasks-db).
 
 Every ``--interval`` seconds (default 30, at most 60 so that 1 h targets are warned on time) it runs one pass:
-``sla_sweep()``, ``notification_drain()``, then the queued Django tasks (in batch mode, up to ``--task-limit``).
+``sla_sweep()``, ``notification_drain()``, the appointment no-show sweep, then the queued Django tasks (in batch
+mode, up to ``--task-limit``). At most once an hour per worker it also runs housekeeping: closing tickets left open
+from earlier days (BIZ day close) and anonymising complaint files past their retention (CMP-3).
 Several workers may run at once: the sweep locks clocks with SKIP LOCKED (PostgreSQL), the outbox claims rows with a
 conditional UPDATE, django-tasks-db claims tasks with SKIP LOCKED. SIGTERM/SIGINT finish the current step and exit.
 """
@@ -19,6 +21,7 @@ from django.db import close_old_connections
 
 logger = logging.getLogger("tingwu.worker")
 MAX_INTERVAL = 60
+HOUSEKEEPING_EVERY = 3600  # seconds; housekeeping jobs are idempotent, so several workers may overlap
 
 
 def run_tasks(*, limit: int, worker_id: str) -> int:
@@ -47,17 +50,52 @@ def run_tasks(*, limit: int, worker_id: str) -> int:
     return worker._run_tasks
 
 
-def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker") -> dict:
+def close_stale_days(*, now=None) -> int:
+    """Close tickets still open from an earlier service day, hall by hall (idempotent; safe with several workers)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from halls.models import Hall
+    from queueing.models import Ticket, TicketStatus
+    from queueing.services import queue_day_close
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    end_of_yesterday = timezone.make_aware(datetime.combine(today - timedelta(days=1), time(23, 59, 59)))
+    open_statuses = [TicketStatus.WAITING, TicketStatus.SUSPENDED, TicketStatus.NO_SHOW]
+    hall_ids = (
+        Ticket.objects.filter(service_date__lt=today, status__in=open_statuses)
+        .values_list("hall_id", flat=True)
+        .distinct()
+    )
+    return sum(
+        queue_day_close(hall=hall, at=end_of_yesterday) for hall in Hall.objects.filter(pk__in=hall_ids)
+    )
+
+
+def run_housekeeping() -> dict:
+    from complaints.archive import complaints_purge
+
+    return {"stale_days": close_stale_days(), "purged": len(complaints_purge().numbers)}
+
+
+def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekeeping: bool = False) -> dict:
     """One pass of every periodic job; a failing job is logged and does not stop the others."""
     from notify.services import notification_drain
+    from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
 
     result: dict = {}
-    for name, job in (
+    jobs = [
         ("sla", sla_sweep),
         ("notify", notification_drain),
+        ("appointments", appointment_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
-    ):
+    ]
+    if housekeeping:
+        jobs.append(("housekeeping", run_housekeeping))
+    for name, job in jobs:
         try:
             result[name] = job()
         except Exception:
@@ -91,9 +129,13 @@ class Command(BaseCommand):
         if not once and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _stop)
             signal.signal(signal.SIGINT, _stop)
+        last_housekeeping = None
         while True:
             started = time.monotonic()
-            result = run_pass(task_limit=task_limit, worker_id=worker_id)
+            housekeeping = last_housekeeping is None or started - last_housekeeping >= HOUSEKEEPING_EVERY
+            if housekeeping:
+                last_housekeeping = started
+            result = run_pass(task_limit=task_limit, worker_id=worker_id, housekeeping=housekeeping)
             self.stdout.write(f"worker pass: {result}")
             if once or stop.is_set():
                 break

@@ -105,3 +105,36 @@ def test_board_hides_hall_where_user_lacks_sla_view(client, world, mixed):
         "/api/v1/sla/clocks", {"subject_type": "halls.hall", "subject_id": world["hall_b"].pk}
     )
     assert clocks.status_code == 200 and b.pk not in [c["id"] for c in clocks.json()]
+
+
+def test_audit_log_hides_hall_where_user_is_not_an_auditor(client, world):
+    """BIZ-3: the PI access audit of hall C stays hidden from someone who is only a clerk there."""
+    from privacy.models import PIAccessLog
+    from staff.models import RegionRole
+
+    person = f.user(
+        "auditor_clerk",
+        hall_roles=[(world["hall_c"], HallRole.CLERK)],
+        region_roles=[(world["region"], RegionRole.AUDITOR)],
+    )
+    seen = PIAccessLog.objects.create(
+        user=world["manager_a"],
+        hall=world["hall_a"],
+        subject_type="privacy.customer",
+        subject_id="1",
+        field="mobile",
+        reason="回访",
+    )
+    PIAccessLog.objects.create(
+        user=world["manager_a"],
+        hall=world["hall_c"],
+        subject_type="privacy.customer",
+        subject_id="2",
+        field="mobile",
+        reason="回访",
+    )
+    client.force_login(person)
+    response = client.get(reverse("privacy:audit"))
+    assert response.status_code == 200
+    assert [log.pk for log in response.context["logs"]] == [seen.pk]
+    assert world["hall_c"] not in list(response.context["form"].fields["hall"].queryset)

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from catalog.models import BusinessType, RequiredMaterial
-from catalog.selectors import glossary_search
+from catalog.selectors import glossary_search, standard_or_none, time_limit_in_force
 from halls.api import error_responses
 from lib.errors import NotFound
 from staff.web import api_halls, api_token
@@ -28,7 +28,12 @@ class BusinessTypeOut(Schema):
     name_en: str
     category: str
     ticket_prefix: str
-    time_limit_minutes: int | None
+    time_limit_minutes: int | None = Field(
+        description="本业务单独设定的时限(分钟),空表示按规范 / own override"
+    )
+    time_limit_in_force_minutes: int | None = Field(
+        description="按现行规范的办理时限(分钟),咨询类为空 / time limit in force (BIZ-2.2)"
+    )
     process_steps: list[str]
     guide_text: str
     materials: list[MaterialOut]
@@ -54,7 +59,7 @@ def _types(request):
     return qs.for_user(request.user)
 
 
-def _bt_out(bt: BusinessType) -> dict:
+def _bt_out(bt: BusinessType, standard) -> dict:
     return {
         "code": bt.code,
         "name": bt.name,
@@ -62,6 +67,7 @@ def _bt_out(bt: BusinessType) -> dict:
         "category": bt.category,
         "ticket_prefix": bt.ticket_prefix,
         "time_limit_minutes": bt.time_limit_minutes,
+        "time_limit_in_force_minutes": time_limit_in_force(bt, standard),
         "process_steps": [str(s) for s in bt.process_steps or []],
         "guide_text": bt.guide_text,
         "materials": [
@@ -77,7 +83,8 @@ def _bt_out(bt: BusinessType) -> dict:
     summary="业务类型及所需材料 / Business types",
 )
 def business_type_list(request):
-    return [_bt_out(bt) for bt in _types(request)]
+    standard = standard_or_none()
+    return [_bt_out(bt, standard) for bt in _types(request)]
 
 
 @router.get(
@@ -89,7 +96,7 @@ def business_type_detail(request, code: str):
     bt = _types(request).filter(code=code).first()
     if bt is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
-    return _bt_out(bt)
+    return _bt_out(bt, standard_or_none())
 
 
 @router.get(

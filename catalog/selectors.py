@@ -3,6 +3,22 @@ from __future__ import annotations
 from django.db.models import Q
 
 from catalog.models import GlossaryTerm, StandardPhrase
+from lib.errors import NotFound
+
+
+def standard_or_none():
+    """The standard in force now, or None before any version is published (pages still render)."""
+    from standard.services import standard_in_force
+
+    try:
+        return standard_in_force()
+    except NotFound:
+        return None
+
+
+def time_limit_in_force(bt, standard) -> int | None:
+    """Minutes allowed for ``bt`` (BIZ-2.2): its own override, else the standard's figure for its category."""
+    return bt.time_limit(standard) if standard is not None else bt.time_limit_minutes
 
 
 def glossary_search(*, query: str, limit: int = 50):

@@ -11,26 +11,19 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from catalog.models import BusinessCategory, BusinessType
-from catalog.selectors import glossary_search, phrase_search
-from lib.errors import NotFound
+from catalog.selectors import glossary_search, phrase_search, standard_or_none, time_limit_in_force
 from staff.access import require
 from staff.web import access_errors
-from standard.services import standard_in_force
 
 
 def _guide_context(bt: BusinessType) -> dict:
-    try:
-        standard = standard_in_force()
-        time_limit = bt.time_limit(standard)
-        version = standard.version
-    except NotFound:
-        time_limit, version = bt.time_limit_minutes, None
+    standard = standard_or_none()
     return {
         "bt": bt,
         "materials": list(bt.materials.all()),
         "steps": bt.process_steps or [],
-        "time_limit": time_limit,
-        "standard_version": version,
+        "time_limit": time_limit_in_force(bt, standard),
+        "standard_version": standard.version if standard is not None else None,
     }
 
 

@@ -89,6 +89,18 @@ def test_business_type_has_materials_and_unknown_code_is_404(client, people):
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
+def test_business_type_carries_the_time_limit_in_force(client, people, django_assert_max_num_queries):
+    """BIZ-1.1/BIZ-2.2: the electronic guide states the time limit up front, from the standard unless overridden."""
+    c = _as(client, people["clerk_a"])
+    plan = c.get(f"{API}/catalog/business-types/PLAN").json()
+    assert plan["time_limit_minutes"] is None  # no override on the business type itself
+    assert plan["time_limit_in_force_minutes"] == 15
+    with django_assert_max_num_queries(10):  # constant: session, user, standard (2), types, materials
+        listed = {b["code"]: b for b in c.get(f"{API}/catalog/business-types").json()}
+    assert listed["CONTRACT"]["time_limit_in_force_minutes"] == 30
+    assert listed["ASK"]["time_limit_in_force_minutes"] is None  # consultations: no handling limit
+
+
 def test_glossary_search_finds_plain_words(client, people):
     """STF-2.2: 流量结转 → 本月没用完的流量会自动转到下个月."""
     body = _as(client, people["clerk_a"]).get(f"{API}/catalog/glossary", {"q": "流量"}).json()

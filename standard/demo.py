@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from standard.services import standard_seed_v1
 
 

@@ -25,7 +25,7 @@ from complaints.selectors import clocks_with_state, complaint_list, state_of, wi
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound, ServiceError
-from staff.web import api_staff_user, api_token
+from staff.web import api_staff_user, api_token, client_ip
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -375,3 +375,34 @@ _step(
     TextIn,
     lambda c, u, p: services.complaint_annotate(complaint=c, actor=u, text=p.text),
 )
+
+
+class RevealIn(Schema):
+    field: str = Field(..., description="contact_phone / complainant_name")
+    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
+
+
+@router.post(
+    "/{complaint_id}/reveal",
+    response={200: RevealOut, **ERRORS},
+    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+)
+def complaint_reveal(request, response: HttpResponse, complaint_id: int, payload: RevealIn):
+    """CMP-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.
+    The field and reason travel in the body, never in the URL; the answer must not be cached."""
+    user = api_staff_user(request)
+    complaint = _get(request, complaint_id)
+    value = services.complaint_reveal(
+        complaint=complaint,
+        actor=user,
+        field=payload.field,
+        reason=payload.reason,
+        ip_address=client_ip(request),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return {"field": payload.field, "value": value}

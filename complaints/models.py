@@ -159,6 +159,9 @@ class Complaint(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
 
+    # What a duty supervisor may reveal (audited, ``privacy.services.pi_reveal``) to call the complainant back.
+    PI_FIELDS = frozenset({"complainant_name", "contact_phone"})
+
     objects = ComplaintQuerySet.as_manager()
 
     class Meta:

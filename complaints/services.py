@@ -35,7 +35,7 @@ from complaints.models import (
 )
 from complaints.receipt import complaint_receipt_data
 from lib.errors import Conflict, ServiceError
-from privacy.services import validate_phone
+from privacy.services import pi_reveal, validate_phone
 from staff.access import require
 
 TOKEN_CHANNELS = {"wecom": Channel.WECOM, "app": Channel.APP}
@@ -562,3 +562,19 @@ def complaint_update_details(
     if related_reference is not None:
         fields["related_reference"] = related_reference.strip()[:64]
     return _transition(complaint, OPEN_STATUSES, complaint.status, **fields)
+
+
+REVEAL_CHOICES = [("contact_phone", _("联系电话")), ("complainant_name", _("投诉人姓名"))]
+
+
+def complaint_reveal(
+    *, complaint: Complaint, actor, field: str, reason: str, ip_address: str | None = None
+) -> str:
+    """CMP-2.1: the duty supervisor must call the complainant back within 2 h, so the full phone / name may be shown
+    once to a holder of ``pi.reveal`` in that hall, with a reason; every reveal is an audit row (PIAccessLog)."""
+    require(actor, "pi.reveal", complaint.hall)
+    if complaint.anonymised_at is not None:
+        raise Conflict("complaint_anonymised", _("该档案的个人信息已匿名化"))
+    return pi_reveal(
+        user=actor, obj=complaint, field=field, reason=reason, ip_address=ip_address, hall=complaint.hall
+    )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/receipt.pdf", views.complaint_receipt_view, name="receipt"),
     path("<int:pk>/result.pdf", views.complaint_letter_view, name="letter"),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_view, name="evidence"),
+    path("<int:pk>/reveal/", views.complaint_reveal_view, name="reveal"),
     path("<int:pk>/<slug:step>/", views.complaint_step_view, name="step"),
 ]

@@ -26,7 +26,8 @@ from complaints.receipt import complaint_receipt_data
 from complaints.selectors import clocks_with_state, complaint_list, state_of
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
-from staff.access import user_can
+from staff.access import require, user_can
+from staff.web import client_ip
 
 READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
 
@@ -176,6 +177,8 @@ def _detail_context(request, complaint, bound=None) -> dict:
         "can_handle": user_can(user, "complaint.handle", complaint.hall),
         "can_close": user_can(user, "complaint.close", complaint.hall),
         "can_intake": user_can(user, "complaint.intake", complaint.hall),
+        "can_reveal": user_can(user, "pi.reveal", complaint.hall),
+        "reveal_form": (bound or {}).get("reveal") or f.RevealForm(choices=services.REVEAL_CHOICES),
         "Status": Status,
         "Kind": Kind,
     }
@@ -254,6 +257,41 @@ def complaint_step_view(request, pk, step):
     complaint.refresh_from_db()
     context = _detail_context(request, complaint, bound={step: form}) | {"failed_step": step}
     return render(request, "complaints/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def complaint_reveal_view(request, pk):
+    """CMP-2.1 callback: the full phone / name once, for a holder of ``pi.reveal``, with a reason; audited.
+
+    The value is in this one response (never in a URL, never cached); reloading the detail page shows it masked."""
+    complaint = _get(request.user, pk)
+    try:
+        require(request.user, "pi.reveal", complaint.hall)
+    except ServiceError as exc:
+        _http(exc)
+    form = f.RevealForm(request.POST, choices=services.REVEAL_CHOICES)
+    revealed = None
+    if form.is_valid():
+        try:
+            value = services.complaint_reveal(
+                complaint=complaint,
+                actor=request.user,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except ServiceError as exc:
+            _http(exc)
+            _error_to_form(form, exc)
+        else:
+            labels = dict(services.REVEAL_CHOICES)
+            revealed = {"label": labels[form.cleaned_data["field"]], "value": value}
+            form = f.RevealForm(choices=services.REVEAL_CHOICES)
+    context = _detail_context(request, complaint, bound={"reveal": form}) | {"revealed": revealed}
+    response = render(request, "complaints/detail.html", context, status=200 if revealed else 400)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _pdf_response(content: bytes, filename: str, inline: bool = True) -> HttpResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
@@ -20,7 +21,7 @@ from consultations.models import Consultation
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound
-from staff.web import api_staff_user, api_token
+from staff.web import api_staff_user, api_token, client_ip
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -195,3 +196,34 @@ def consultation_answer(request, consultation_id: int, payload: AnswerIn):
     c = _get(request, consultation_id)
     services.consultation_answer(consultation=c, actor=user, answer=payload.answer, method=payload.method)
     return _detail(c)
+
+
+class RevealIn(Schema):
+    field: str = Field(..., description="contact_phone / customer_name")
+    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
+
+
+@router.post(
+    "/{consultation_id}/reveal",
+    response={200: RevealOut, **ERRORS},
+    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+)
+def consultation_reveal(request, response: HttpResponse, consultation_id: int, payload: RevealIn):
+    """BIZ-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.
+    The field and reason travel in the body, never in the URL; the answer must not be cached."""
+    user = api_staff_user(request)
+    consultation = _get(request, consultation_id)
+    value = services.consultation_reveal(
+        consultation=consultation,
+        actor=user,
+        field=payload.field,
+        reason=payload.reason,
+        ip_address=client_ip(request),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return {"field": payload.field, "value": value}

@@ -102,6 +102,9 @@ class Consultation(models.Model):
         verbose_name=_("答复人"),
     )
 
+    # What staff may reveal (audited, ``privacy.services.pi_reveal``) for the callback (BIZ-2.1).
+    PI_FIELDS = frozenset({"customer_name", "contact_phone"})
+
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:

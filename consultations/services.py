@@ -26,7 +26,7 @@ from consultations.models import (
     Status,
 )
 from lib.errors import Conflict, ServiceError
-from privacy.services import validate_phone
+from privacy.services import pi_reveal, validate_phone
 from staff.access import require
 
 TOKEN_CHANNELS = {"wecom": Channel.WECOM, "app": Channel.APP}
@@ -231,3 +231,21 @@ def consultation_answer(*, consultation: Consultation, actor, answer: str, metho
         )
     _event(consultation, EventKind.ANSWERED, actor=actor, note=answer, at=now, data={"method": method})
     return consultation
+
+
+REVEAL_CHOICES = [("contact_phone", _("联系电话")), ("customer_name", _("客户姓名"))]
+
+
+def consultation_reveal(
+    *, consultation: Consultation, actor, field: str, reason: str, ip_address: str | None = None
+) -> str:
+    """BIZ-2.1: the callback within 24 h needs the customer's number; shown once to a holder of ``pi.reveal`` in that
+    hall, with a reason, and audited (PIAccessLog)."""
+    return pi_reveal(
+        user=actor,
+        obj=consultation,
+        field=field,
+        reason=reason,
+        ip_address=ip_address,
+        hall=consultation.hall,
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.consultation_detail_view, name="detail"),
     path("<int:pk>/answer/", views.consultation_answer_view, name="answer"),
     path("<int:pk>/respond/", views.consultation_respond_view, name="respond"),
+    path("<int:pk>/reveal/", views.consultation_reveal_view, name="reveal"),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from complaints.forms import RevealForm
 from complaints.selectors import clocks_with_state, consultation_list, state_of
 from complaints.views import _error_to_form, _http
 from consultations import services
@@ -18,7 +19,8 @@ from consultations.forms import AnswerForm, RecordForm, RespondForm
 from consultations.models import Channel, Consultation, Status
 from halls.models import Hall
 from lib.errors import ServiceError
-from staff.access import user_can
+from staff.access import require, user_can
+from staff.web import client_ip
 
 
 def _get(user, pk) -> Consultation:
@@ -99,11 +101,16 @@ def consultation_record_view(request):
     )
 
 
-def _detail(request, consultation, answer_form=None, respond_form=None, status=200):
+def _detail(
+    request, consultation, answer_form=None, respond_form=None, status=200, reveal_form=None, revealed=None
+):
     return render(
         request,
         "consultations/detail.html",
         {
+            "can_reveal": user_can(request.user, "pi.reveal", consultation.hall),
+            "reveal_form": reveal_form or RevealForm(choices=services.REVEAL_CHOICES),
+            "revealed": revealed,
             "c": consultation,
             "events": consultation.events.all(),
             "clocks": clocks_with_state(consultation, now=timezone.now()),
@@ -164,3 +171,36 @@ def consultation_respond_view(request, pk):
             messages.success(request, _("已回复"))
             return redirect("consultations:detail", pk=pk)
     return _detail(request, consultation, respond_form=form, status=400)
+
+
+@login_required
+@require_POST
+def consultation_reveal_view(request, pk):
+    """BIZ-2.1 callback: the full phone / name once, for a holder of ``pi.reveal``, with a reason; audited."""
+    consultation = _get(request.user, pk)
+    try:
+        require(request.user, "pi.reveal", consultation.hall)
+    except ServiceError as exc:
+        _http(exc)
+    form = RevealForm(request.POST, choices=services.REVEAL_CHOICES)
+    revealed = None
+    if form.is_valid():
+        try:
+            value = services.consultation_reveal(
+                consultation=consultation,
+                actor=request.user,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except ServiceError as exc:
+            _http(exc)
+            _error_to_form(form, exc)
+        else:
+            revealed = {"label": dict(services.REVEAL_CHOICES)[form.cleaned_data["field"]], "value": value}
+            form = None
+    response = _detail(
+        request, consultation, reveal_form=form, revealed=revealed, status=200 if revealed else 400
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -80,7 +80,18 @@ def customer_find_by_id_number(*, id_number: str, queryset=None):
     return qs.filter(id_index=crypto.blind_index("id", id_number), anonymised_at__isnull=True)
 
 
+# The customer record's revealable fields (the customer pages offer these). Another model declares its own in a
+# ``PI_FIELDS`` class attribute (e.g. a complaint's complainant name and contact phone).
 REVEALABLE_FIELDS = {"name", "mobile", "id_number"}
+
+
+def revealable_fields(obj) -> set[str]:
+    """The fields of ``obj`` that ``pi_reveal`` may show: declared by the model and stored encrypted.
+
+    Requiring both keeps a plain column or a blind index from ever passing as "personal information"."""
+    declared = getattr(type(obj), "PI_FIELDS", REVEALABLE_FIELDS)
+    encrypted = {f.name for f in obj._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+    return set(declared) & encrypted
 
 
 @transaction.atomic
@@ -94,7 +105,7 @@ def pi_reveal(*, user, obj, field: str, reason: str, ip_address: str | None = No
     if len(reason) < 2:
         raise ServiceError("reason_required", _("查看完整信息须填写原因"), field="reason")
     # Only the encrypted personal-information fields are revealable; anything else is a caller bug or probing.
-    if field not in REVEALABLE_FIELDS or getattr(obj, field, None) is None:
+    if field not in revealable_fields(obj) or getattr(obj, field, None) is None:
         raise ServiceError("unknown_field", _("该字段不可查看"), field="field")
     value = getattr(obj, field)
     PIAccessLog.objects.create(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from floor import bus
@@ -31,3 +33,31 @@ def display_token_b(world):
 def kiosk_token(world):
     _, raw = token_create(hall=world["hall_a"], kind=TokenKind.KIOSK, name="取号机A")
     return raw
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_backend():
+    if not _redis_available():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"tingwu-test:{uuid.uuid4().hex[:12]}"
+    backend = bus.RedisBackend(REDIS_URL, prefix=prefix, maxlen=50)
+    yield backend
+    backend.close()
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)

@@ -7,39 +7,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
 import pytest
 
 from floor.bus import InProcessBackend, RedisBackend
+from tests.floor.conftest import REDIS_URL
 from tests.floor.util import off_loop
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def redis_backend():
-    if not _redis_available():
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    prefix = f"tingwu-test:{uuid.uuid4().hex[:12]}"
-    backend = RedisBackend(REDIS_URL, prefix=prefix, maxlen=50)
-    yield backend
-    backend.close()
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture(params=["inprocess", "redis"])

@@ -176,3 +176,26 @@ def test_a_long_day_of_calls_does_not_grow_the_page(
     assert screen.evaluate("window.tingwuVoice.pending.length") <= 10
     assert screen.locator("#fd-recent tr").count() == 6
     assert fresh_bus.hub.waiter_count() <= 1  # the one open stream, nothing leaked
+
+
+def test_display_reconnects_and_replays_the_calls_it_missed(
+    screen, live_server, world, fresh_bus, display_token, settings
+):
+    """ENV-2.2: the stream drops (here: it ends after 1.5 s), a call is made while the screen is offline, and the
+    browser's reconnect with Last-Event-ID brings it back — spoken once, not lost."""
+    settings.FLOOR_SSE_HEARTBEAT = 0.5
+    settings.FLOOR_SSE_MAX_SECONDS = 1.5
+    hall = world["hall_a"]
+    _open(screen, live_server, world, display_token)
+    fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A001", "counter": 1})
+    wait_js(screen, "window.tingwuVoiceQueue.length === 1")
+    wait_js(screen, "document.getElementById('fd-conn').classList.contains('off')")  # stream ended, retrying
+    settings.FLOOR_SSE_MAX_SECONDS = 60
+    fresh_bus.publish(hall_id=hall.pk, kind="ticket.called", data={"number": "A002", "counter": 2})
+    fresh_bus.publish(
+        hall_id=hall.pk, kind="ticket.recalled", data={"number": "A002", "counter": 2, "recall": True}
+    )
+    wait_js(screen, "window.tingwuVoiceQueue.length === 3")
+    texts = screen.evaluate("window.tingwuVoiceQueue.map(p => p.text)")
+    assert texts == ["请A001号到1号窗口办理", "请A002号到2号窗口办理", "重呼,请A002号到2号窗口办理"]
+    wait_js(screen, "!document.getElementById('fd-conn').classList.contains('off')")

@@ -10,6 +10,7 @@ import pytest
 from django.test import AsyncClient
 from django.urls import reverse
 
+from tests.floor.conftest import REDIS_URL
 from tests.floor.util import off_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,3 +192,55 @@ def test_asgi_stream_replays_and_follows_live_events(world, fresh_bus, display_t
         ("ticket.recalled", "A002"),
     ]
     assert fresh_bus.hub.waiter_count() == 0
+
+
+_REMOTE_PUBLISHER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from django.conf import settings
+settings.configure()
+from floor.bus import RedisBackend
+b = RedisBackend({url!r}, prefix={prefix!r})
+time.sleep(0.5)
+b.publish(hall_id={hall}, kind="ticket.called", data={{"number": "A007", "counter": 2}})
+"""
+
+
+def test_asgi_stream_on_redis_receives_a_call_published_by_another_process(
+    world, display_token, redis_backend
+):
+    """Several web processes: the call is committed in one process and the display's stream lives in another."""
+    import sys
+
+    from django.conf import settings as dj_settings
+
+    from floor import bus
+
+    hall = world["hall_a"]
+    previous = bus.set_backend(redis_backend)
+    try:
+
+        async def scenario():
+            client = AsyncClient()
+            response = await client.get(_url(world), headers={"X-Device-Token": display_token})
+            it = response.streaming_content.__aiter__()
+            assert (await it.__anext__()).startswith(b"retry:")
+            code = _REMOTE_PUBLISHER.format(
+                root=str(dj_settings.BASE_DIR), url=REDIS_URL, prefix=redis_backend.prefix, hall=hall.pk
+            )
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code)
+            frames = []
+            for _ in range(100):
+                frames += _frames([await it.__anext__()])
+                if frames:
+                    break
+            await it.aclose()
+            assert await proc.wait() == 0
+            return frames
+
+        frames = off_loop(asyncio.run, scenario())
+    finally:
+        bus.set_backend(previous)
+    assert [(f["kind"], f["data"]["number"], f["data"]["counter"]) for f in frames] == [
+        ("ticket.called", "A007", 2)
+    ]

@@ -37,4 +37,5 @@ urlpatterns += [
     ),
     path("halls/<int:hall_id>/board/", board.board, name="board"),
     path("halls/<int:hall_id>/board/panel", board.board_panel, name="board_panel"),
+    path("halls/<int:hall_id>/board/display-test", board.board_display_test, name="board_display_test"),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
 from halls.models import Hall
 from staff.access import require
@@ -35,6 +37,19 @@ def _context(request, hall_id: int) -> dict:
 @require_GET
 def board(request, hall_id: int):
     return render(request, "floor/board.html", _context(request, hall_id))
+
+
+@login_required
+@access_errors
+@require_POST
+def board_display_test(request, hall_id: int):
+    """Send a test signal to the hall's displays (each shows the time it arrived)."""
+    from floor.services import display_test
+
+    hall = get_object_or_404(Hall.objects.for_user(request.user), pk=hall_id)
+    display_test(user=request.user, hall=hall)
+    messages.success(request, _("测试信号已发送,请查看各叫号屏右上角"))
+    return redirect("floor:board", hall_id=hall.pk)
 
 
 @login_required

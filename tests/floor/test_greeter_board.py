@@ -150,3 +150,22 @@ def test_board_and_display_state_do_not_grow_queries_with_tickets(
     client.logout()
     with django_assert_max_num_queries(8):
         assert client.get(state_url, headers={"X-Device-Token": raw}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_supervisor_sends_a_test_signal_to_the_displays(client, world, fresh_bus):
+    hall = world["hall_a"]
+    url = reverse("floor:board_display_test", args=[hall.pk])
+    client.force_login(world["greeter_a"])
+    assert client.post(url).status_code == 403
+    client.force_login(world["supervisor_a"])
+    assert client.get(url).status_code == 405  # never on GET
+    assert client.post(url).status_code == 302
+    assert [e.kind for e in fresh_bus.replay(hall.pk, 0)[0]] == ["display.test"]
+
+
+def test_kiosk_notices_fragment_accepts_the_kiosk_pages_own_cookie(client, world, kiosk_token):
+    """The kiosk page (queueing) pairs with its own cookie; the notices fragment it polls must accept it."""
+    client.cookies["tw_kiosk"] = kiosk_token
+    assert client.get(reverse("floor:kiosk_notices", args=[world["hall_a"].pk])).status_code == 200
+    assert client.get(reverse("floor:kiosk_notices", args=[world["hall_b"].pk])).status_code == 403

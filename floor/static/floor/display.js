@@ -241,6 +241,10 @@
     var data = message.data || {};
     if (kind === "ticket.called") onCall(data, false);
     else if (kind === "ticket.recalled") onCall(data, true);
+    if (kind === "display.test") {  // the supervisor checks that every screen is live
+      el.conn.textContent = i18n.test + " " + new Date().toLocaleTimeString();
+      el.conn.classList.remove("off");
+    }
     if (kind === "resync") refreshState(0, true);
     else if (kind === "announcement.changed" || kind === "emergency.changed") refreshState(0);
     else if (/^(ticket|queue|counter)\./.test(kind)) refreshState(1500);  // waiting counts, debounced

@@ -21,7 +21,7 @@ from complaints import services
 from complaints.models import Complaint
 from complaints.pdf import receipt_pdf
 from complaints.receipt import complaint_receipt_data
-from complaints.selectors import clocks_with_state, complaint_list, state_of, with_urgency
+from complaints.selectors import clocks_with_state, complaint_list, complaints_for, state_of, with_urgency
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound, ServiceError
@@ -201,7 +201,7 @@ def _visible(request):
     token = api_token(request)
     if token is not None:
         return Complaint.objects.filter(source_token=token)
-    return Complaint.objects.for_user(request.user)
+    return complaints_for(request.user)
 
 
 def _get(request, complaint_id: int) -> Complaint:
@@ -228,7 +228,7 @@ def complaint_create(request, payload: ComplaintIn):
         hall = Hall.objects.for_user(actor).filter(code=payload.hall or "").first()
         if hall is None:
             raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
-    business_type = BusinessType.objects.filter(code=payload.business_type, is_active=True).first()
+    business_type = BusinessType.objects.for_hall(hall).filter(code=payload.business_type).first()
     if business_type is None:
         raise ServiceError("business_type_required", _("业务类型不存在"), field="business_type")
     complaint = services.complaint_intake(

@@ -12,6 +12,45 @@ from sla.models import Clock
 
 CLOCK_STATES = ("overdue", "due_soon", "ok", "none")
 
+# Who may read complaint files / consultations in a hall: any of these rights there (a greeter has none of the
+# complaint ones). A right held in one hall never opens another where the person holds less.
+COMPLAINT_READ = ("complaint.intake", "complaint.handle", "report.view")
+HOTSPOT_READ = ("report.view", "complaint.handle")
+CONSULTATION_READ = ("consultation.intake", "consultation.handle", "report.view")
+
+
+def scoped_for(qs, user, capabilities):
+    """``qs`` narrowed to the halls where ``user`` holds at least one of ``capabilities``."""
+    from staff.access import hall_ids_with
+
+    ids: set[int] = set()
+    for capability in capabilities:
+        found = hall_ids_with(user, capability)
+        if found is None:  # HQ role granting it: every hall
+            return qs
+        ids |= found
+    return qs.filter(hall_id__in=ids)
+
+
+def complaints_for(user, capabilities=COMPLAINT_READ):
+    from complaints.models import Complaint
+
+    return scoped_for(Complaint.objects.all(), user, capabilities)
+
+
+def consultations_for(user):
+    from consultations.models import Consultation
+
+    return scoped_for(Consultation.objects.all(), user, CONSULTATION_READ)
+
+
+def as_id(value) -> int | None:
+    """A filter value from a query string: an id, or nothing (a bad value filters nothing rather than failing)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
 
 def with_urgency(qs, *, now: datetime):
     """Annotate each row with its most urgent open clock (deadline, warn time) and an urgency rank:
@@ -45,27 +84,23 @@ def complaint_list(
     *, user, now: datetime, status: str = "", state: str = "", hall_id=None, business_type_id=None
 ):
     """Complaints the user may see, overdue and due-soon first, then by deadline, newest accepted last."""
-    from complaints.models import Complaint
-
-    qs = Complaint.objects.for_user(user).select_related("hall", "business_type")
+    qs = complaints_for(user).select_related("hall", "business_type")
     if status:
         qs = qs.filter(status=status)
-    if hall_id:
-        qs = qs.filter(hall_id=hall_id)
-    if business_type_id:
-        qs = qs.filter(business_type_id=business_type_id)
+    if as_id(hall_id):
+        qs = qs.filter(hall_id=as_id(hall_id))
+    if as_id(business_type_id):
+        qs = qs.filter(business_type_id=as_id(business_type_id))
     qs = filter_clock_state(with_urgency(qs, now=now), state)
     return qs.order_by("urgency", "next_deadline", "-accepted_at")
 
 
 def consultation_list(*, user, now: datetime, status: str = "", state: str = "", hall_id=None):
-    from consultations.models import Consultation
-
-    qs = Consultation.objects.for_user(user).select_related("hall", "business_type", "taken_by")
+    qs = consultations_for(user).select_related("hall", "business_type", "taken_by")
     if status:
         qs = qs.filter(status=status)
-    if hall_id:
-        qs = qs.filter(hall_id=hall_id)
+    if as_id(hall_id):
+        qs = qs.filter(hall_id=as_id(hall_id))
     qs = filter_clock_state(with_urgency(qs, now=now), state)
     return qs.order_by("urgency", "next_deadline", "-recorded_at")
 

@@ -19,7 +19,6 @@ from complaints.classify import suggest_kind
 from complaints.clocks import Target
 from complaints.evidence import check_files
 from complaints.models import (
-    OPEN_STATUSES,
     Channel,
     Complaint,
     ComplaintCounter,
@@ -68,7 +67,10 @@ def _event(complaint, kind, *, actor=None, token=None, note: str = "", data=None
 
 
 def _transition(complaint: Complaint, from_statuses, to: str, **fields) -> Complaint:
-    """Conditional UPDATE: 0 rows means someone else moved the file first."""
+    """Conditional UPDATE: 0 rows means someone else moved the file first.
+
+    A write that keeps the status passes ``[complaint.status]`` (the status the caller read), never "any open
+    status": otherwise a stale copy would put back a status another request has already left."""
     updated = Complaint.objects.filter(pk=complaint.pk, status__in=list(from_statuses)).update(
         status=to, **fields
     )
@@ -261,7 +263,7 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
         raise ServiceError("invalid_kind", _("投诉分类不正确"), field="kind")
     old = complaint.kind
     if kind == old:
-        _transition(complaint, OPEN_STATUSES, complaint.status, kind_confirmed_by=actor)
+        _transition(complaint, [complaint.status], complaint.status, kind_confirmed_by=actor)
         _event(complaint, EventKind.CLASSIFIED, actor=actor, note=reason, data={"kind": kind})
         return complaint
     if complaint.status not in (Status.ACCEPTED, Status.CONTACTED):
@@ -320,7 +322,7 @@ def complaint_task_force(*, complaint: Complaint, actor, leader, members=(), not
     members = [m for m in members if m.pk != leader.pk]
     if any(m.pk not in staff_ids for m in members):
         raise ServiceError("member_invalid", _("组员须为本厅员工"), field="members")
-    _transition(complaint, OPEN_STATUSES, complaint.status, task_force_leader=leader)
+    _transition(complaint, [complaint.status], complaint.status, task_force_leader=leader)
     complaint.task_force_members.set(members)
     _event(
         complaint,
@@ -561,7 +563,7 @@ def complaint_update_details(
         fields["business_type"] = business_type
     if related_reference is not None:
         fields["related_reference"] = related_reference.strip()[:64]
-    return _transition(complaint, OPEN_STATUSES, complaint.status, **fields)
+    return _transition(complaint, [complaint.status], complaint.status, **fields)
 
 
 REVEAL_CHOICES = [("contact_phone", _("联系电话")), ("complainant_name", _("投诉人姓名"))]

@@ -23,7 +23,14 @@ from complaints.analysis import hotspots_workbook, monthly_hotspots
 from complaints.models import Complaint, ComplaintEvidence, Kind, Status
 from complaints.pdf import receipt_pdf, result_letter_pdf
 from complaints.receipt import complaint_receipt_data
-from complaints.selectors import clocks_with_state, complaint_list, state_of
+from complaints.selectors import (
+    HOTSPOT_READ,
+    as_id,
+    clocks_with_state,
+    complaint_list,
+    complaints_for,
+    state_of,
+)
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import require, user_can
@@ -51,7 +58,7 @@ def _error_to_form(form, exc: ServiceError) -> None:
 
 
 def _get(user, pk) -> Complaint:
-    return get_object_or_404(Complaint.objects.for_user(user).select_related("hall", "business_type"), pk=pk)
+    return get_object_or_404(complaints_for(user).select_related("hall", "business_type"), pk=pk)
 
 
 @login_required
@@ -345,8 +352,8 @@ def _month(request) -> date:
 
 def _hotspot_data(request):
     month = _month(request)
-    qs = Complaint.objects.for_user(request.user)
-    hall_id = request.GET.get("hall")
+    qs = complaints_for(request.user, HOTSPOT_READ)
+    hall_id = as_id(request.GET.get("hall"))
     if hall_id:
         qs = qs.filter(hall_id=hall_id)
     return monthly_hotspots(queryset=qs, month=month)

@@ -15,12 +15,18 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from catalog.models import BusinessType
-from complaints.selectors import clocks_with_state, consultation_list, state_of, with_urgency
+from complaints.selectors import (
+    clocks_with_state,
+    consultation_list,
+    consultations_for,
+    state_of,
+    with_urgency,
+)
 from consultations import services
 from consultations.models import Consultation
 from halls.api import ErrorOut
 from halls.models import Hall
-from lib.errors import NotFound
+from lib.errors import NotFound, ServiceError
 from staff.web import api_staff_user, api_token, client_ip
 
 router = Router()
@@ -61,8 +67,8 @@ class ConsultationOut(Schema):
 
 
 class ConsultationDetailOut(ConsultationOut):
-    question: str
-    answer: str
+    question: str = Field(description="号码类信息已脱敏 / numbers masked")
+    answer: str = Field(description="号码类信息已脱敏 / numbers masked")
     clocks: list[ClockOut]
 
 
@@ -107,8 +113,8 @@ def _detail(c: Consultation) -> dict:
     now = timezone.now()
     c = with_urgency(Consultation.objects.select_related("hall"), now=now).get(pk=c.pk)
     return _out(c) | {
-        "question": c.question,
-        "answer": c.answer,
+        "question": c.masked_question,
+        "answer": c.masked_answer,
         "clocks": [
             {
                 "target": r["clock"].target,
@@ -123,11 +129,7 @@ def _detail(c: Consultation) -> dict:
 
 def _get(request, consultation_id: int) -> Consultation:
     token = api_token(request)
-    qs = (
-        Consultation.objects.filter(source_token=token)
-        if token
-        else Consultation.objects.for_user(request.user)
-    )
+    qs = Consultation.objects.filter(source_token=token) if token else consultations_for(request.user)
     found = qs.select_related("hall").filter(pk=consultation_id).first()
     if found is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
@@ -144,7 +146,11 @@ def consultation_create(request, payload: ConsultationIn):
         hall = Hall.objects.for_user(actor).filter(code=payload.hall or "").first()
         if hall is None:
             raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
-    bt = BusinessType.objects.filter(code=payload.business_type).first() if payload.business_type else None
+    bt = None
+    if payload.business_type:
+        bt = BusinessType.objects.for_hall(hall).filter(code=payload.business_type).first()
+        if bt is None:
+            raise ServiceError("business_type_invalid", _("业务类型不存在"), field="business_type")
     consultation = services.consultation_record(
         hall=hall,
         channel=payload.channel,

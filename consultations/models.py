@@ -136,6 +136,19 @@ class Consultation(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
 
+    @property
+    def masked_question(self) -> str:
+        """Free text may carry a phone / ID / account number: shown with those masked (pages, API)."""
+        from complaints.text import mask_pi_in_text
+
+        return mask_pi_in_text(self.question or "")
+
+    @property
+    def masked_answer(self) -> str:
+        from complaints.text import mask_pi_in_text
+
+        return mask_pi_in_text(self.answer or "")
+
 
 class EventKind(models.TextChoices):
     RECORDED = "recorded", _("登记")

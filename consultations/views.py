@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints.forms import RevealForm
-from complaints.selectors import clocks_with_state, consultation_list, state_of
+from complaints.selectors import clocks_with_state, consultation_list, consultations_for, state_of
 from complaints.views import _error_to_form, _http
 from consultations import services
 from consultations.forms import AnswerForm, RecordForm, RespondForm
@@ -24,9 +24,7 @@ from staff.web import client_ip
 
 
 def _get(user, pk) -> Consultation:
-    return get_object_or_404(
-        Consultation.objects.for_user(user).select_related("hall", "business_type"), pk=pk
-    )
+    return get_object_or_404(consultations_for(user).select_related("hall", "business_type"), pk=pk)
 
 
 @login_required

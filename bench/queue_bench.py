@@ -4,7 +4,7 @@
 
 1. Creates (or recreates) the database ``tingwu_bench_queue`` on 127.0.0.1:5432, migrates, seeds halls, counters,
    clerks and kiosk tokens.
-2. Starts ``manage.py serve`` (uvicorn) against it, logs the clerks in over HTTP.
+2. Starts uvicorn on ``tingwu.asgi`` (no access log, pooled DB connections), logs the clerks in over HTTP.
 3. For ``--seconds`` drives kiosks (issue) and counters (call-next → start → finish) with httpx, and reports ops/s,
    p50/p99 latency per operation and duplicate claims (must be 0).
 4. Measures the raw-SQL ceiling of the call-next claim (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``)
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import platform
 import subprocess
@@ -45,6 +46,8 @@ def setup_database(halls: int, counters: int) -> dict:
     django.setup()
     from django.core.management import call_command
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request would load the client
+
     call_command("migrate", verbosity=0)
     from integrations.models import TokenKind, token_create
     from staff.models import HallRole
@@ -73,9 +76,13 @@ def setup_database(halls: int, counters: int) -> dict:
 
 
 def start_server(workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": DB_URL, "DB_CONN_MAX_AGE": "0"}
+    # The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not
+    # part of the app's cost). DB connections are reused through lib.pgpool (settings: DB_POOL, on by default).
+    env = {**os.environ, "DATABASE_URL": DB_URL}
+    cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(PORT)]
+    cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(PORT), "--workers", str(workers)],
+        cmd,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -234,6 +241,7 @@ def main() -> None:
     args = ap.parse_args()
     seed = setup_database(args.halls, args.counters)
     server = start_server(args.workers)
+    load_before = os.getloadavg()
     try:
         res = asyncio.run(drive(seed, args.seconds, args.clients))
     finally:
@@ -243,6 +251,7 @@ def main() -> None:
     all_lat = [x for v in res["lat"].values() for x in v]
     dup = len(res["claimed"]) - len(set(res["claimed"]))
     rate = ops / res["elapsed"]
+    load_after = os.getloadavg()
     ceiling = raw_ceiling(10, res["clients"], [h["hall"] for h in seed["halls"]])
     lines = [
         f"clients={res['clients']} workers={args.workers} halls={args.halls} counters/hall={args.counters} "
@@ -254,6 +263,11 @@ def main() -> None:
         lines.append(f"  {name:<10} n={len(v):>6} p50={pct(v, 50):6.1f} ms p99={pct(v, 99):6.1f} ms")
     lines.append(
         f"raw SQL call-next ceiling: {ceiling:.0f} claims/s; HTTP mix / ceiling = {rate / ceiling:.3f}"
+    )
+    lines.append(
+        "load average (1/5/15 min) before: {:.2f} {:.2f} {:.2f}; after the HTTP run: {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        )
     )
     print("\n".join(lines))
     if not args.no_write:
@@ -267,7 +281,7 @@ def write_doc(lines: list[str], args) -> None:
         "<!-- bench:queue begin -->\n## Queue: issue / call-next / start / finish over HTTP (issue 3)\n\n"
         f"`.venv/bin/python bench/queue_bench.py --seconds {args.seconds} --halls {args.halls} "
         f"--counters {args.counters} --clients {args.clients} --workers {args.workers}` — uvicorn "
-        f"(`manage.py serve`), PostgreSQL on the same machine, {os.cpu_count()} cores ({platform.machine()}), "
+        f"(`tingwu.asgi`, no access log), PostgreSQL on the same machine, {os.cpu_count()} cores ({platform.machine()}), "
         "client and server sharing the cores.\n\n```\n"
         + "\n".join(lines)
         + "\n```\n<!-- bench:queue end -->\n"

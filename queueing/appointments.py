@@ -21,7 +21,7 @@ from lib.errors import Conflict, NotFound, ServiceError
 from privacy import crypto
 from queueing import clock
 from queueing.models import Appointment, AppointmentStatus, PriorityKind, TicketSource
-from standard.services import standard_in_force
+from queueing.standard_memo import standard_at
 
 SLOT_MINUTES = 30
 EARLY_CHECK_IN = timedelta(minutes=60)
@@ -149,7 +149,7 @@ def appointment_check_in(
         raise ServiceError("code_or_mobile_required", _("请输入预约码或手机号"), field="code")
     if appt is None:
         raise NotFound("appointment_not_found", _("未找到本厅可签到的预约"), field="code")
-    grace = int(standard_in_force(at=now)["queue.appointment_grace_minutes"])
+    grace = int(standard_at(now)["queue.appointment_grace_minutes"])
     if now < appt.slot_start - EARLY_CHECK_IN:
         raise ServiceError("appointment_too_early", _("预约时段开始前1小时内可签到"), field="code")
     if now > appt.slot_start + timedelta(minutes=grace):
@@ -185,7 +185,7 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
 def appointment_sweep(*, now: datetime | None = None, hall=None) -> int:
     """One pass: bookings not checked in by slot start + ``queue.appointment_grace_minutes`` become no-shows."""
     now = now or clock.now()
-    grace = int(standard_in_force(at=now)["queue.appointment_grace_minutes"])
+    grace = int(standard_at(now)["queue.appointment_grace_minutes"])
     qs = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED, slot_start__lt=now - timedelta(minutes=grace)
     )

@@ -21,13 +21,13 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from halls.models import Counter, CounterStatus
 from queueing import clock
 from queueing.models import ACTIVE_STATUSES, Ticket, TicketEvent, TicketEventKind, TicketStatus
-from standard.services import standard_in_force
+from queueing.standard_memo import standard_at
 
 CONSULTATION_FALLBACK_MINUTES = 5
 RECENT_SAMPLE = 30
@@ -42,11 +42,13 @@ def _tier(ticket: Ticket, now) -> int:
 
 
 def _open_counters_for(ticket: Ticket) -> tuple[list[Counter], set[int] | None]:
-    """Open counters that can call this ticket, and the business types they serve (``None``: all)."""
+    """Open counters that can call this ticket (each annotated ``busy``: it holds an active ticket), and the
+    business types they serve (``None``: all)."""
+    active = Ticket.objects.filter(counter_id=OuterRef("pk"), status__in=ACTIVE_STATUSES)
     counters = list(
-        Counter.objects.filter(hall_id=ticket.hall_id, status=CounterStatus.OPEN).prefetch_related(
-            "business_types"
-        )
+        Counter.objects.filter(hall_id=ticket.hall_id, status=CounterStatus.OPEN)
+        .annotate(busy=Exists(active))
+        .prefetch_related("business_types")
     )
     serving, competing, all_types = [], set(), False
     for c in counters:
@@ -73,7 +75,7 @@ def _mean_service_minutes(ticket: Ticket, now) -> float:
     )
     if len(recent) >= 3:
         return sum((f - c).total_seconds() for c, f in recent) / len(recent) / 60
-    limit = ticket.business_type.time_limit(standard_in_force(at=now))
+    limit = ticket.business_type.time_limit(standard_at(now))
     return float(limit or CONSULTATION_FALLBACK_MINUTES)
 
 
@@ -82,14 +84,19 @@ def estimate_wait(*, ticket: Ticket, now=None) -> dict:
     serving, competing = _open_counters_for(ticket)
     qs = Ticket.objects.filter(
         hall_id=ticket.hall_id, service_date=ticket.service_date, status=TicketStatus.WAITING
-    ).exclude(pk=ticket.pk)
+    )
+    if ticket.pk is not None:
+        qs = qs.exclude(pk=ticket.pk)
     # Count the customers of the same category competing for these counters: a 一窗通办 counter would otherwise make
     # every waiting customer "ahead" of everyone (measured: MAE 27 → see docs/queueing.md).
     qs = qs.filter(business_type__category=ticket.business_type.category)
     if competing is not None:
         qs = qs.filter(business_type_id__in=competing)
     tier = _tier(ticket, now)
-    ahead_q = Q(arrival_at__lt=ticket.arrival_at) | Q(arrival_at=ticket.arrival_at, pk__lt=ticket.pk)
+    if ticket.pk is None:  # being issued: everyone already waiting arrived first
+        ahead_q = Q(arrival_at__lte=ticket.arrival_at)
+    else:
+        ahead_q = Q(arrival_at__lt=ticket.arrival_at) | Q(arrival_at=ticket.arrival_at, pk__lt=ticket.pk)
     higher = Q(green_channel=True) if tier > 0 else Q(pk__in=[])
     if tier > 1:
         higher |= Q(appt_window_start__lte=now, appt_window_end__gte=now)
@@ -98,7 +105,7 @@ def estimate_wait(*, ticket: Ticket, now=None) -> dict:
     ahead = qs.filter(higher | ahead_q).count()
     servers = max(1, len(serving))
     mean = _mean_service_minutes(ticket, now)
-    busy = Ticket.objects.filter(counter__in=serving, status__in=ACTIVE_STATUSES).count() if serving else 0
+    busy = sum(1 for c in serving if c.busy)
     # If every counter is busy, the first in line still waits for one of them to finish (half a service).
     residual = 0.5 if serving and busy >= len(serving) else 0.0
     minutes = math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0

@@ -111,6 +111,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    if env_bool("DB_POOL", True):  # ASGI: reuse connections across requests (lib/pgpool/base.py explains why)
+        DATABASES["default"]["ENGINE"] = "lib.pgpool"
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -78,17 +78,29 @@ def _require_any(user, capabilities: Iterable[str], hall_id: int) -> None:
 
 
 def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
-    """Conditional UPDATE: change the ticket only if it is still in one of the expected statuses."""
+    """Conditional UPDATE: change the ticket only if it is still in one of the expected statuses.
+
+    The in-memory ticket gets the new values directly (its cached business type and counter stay loaded, so callers
+    publishing the event do not re-read them); only fields set from an expression (``F("recall_count") + 1``) are
+    read back. No savepoint: every caller runs inside its own ``transaction.atomic()``, which a ``Conflict`` rolls
+    back as a whole."""
     expected = list(expected)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             updated = Ticket.objects.filter(pk=ticket.pk, status__in=expected).update(**changes)
     except IntegrityError:
         # ticket_one_active_per_counter: the counter got another active ticket meanwhile.
         raise Conflict("counter_busy", _("该窗口已有正在办理的号码"))
     if updated != 1:
         raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))
-    ticket.refresh_from_db()
+    computed = []
+    for name, value in changes.items():
+        if hasattr(value, "resolve_expression"):
+            computed.append(name)
+        else:
+            setattr(ticket, name, value)
+    if computed:
+        ticket.refresh_from_db(fields=computed)
 
 
 def _check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> None:
@@ -113,13 +125,18 @@ def _business_for_hall(hall, business_type) -> BusinessType:
 
 
 def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:
-    """Serialise work on one counter: lock its queue state row and re-read its status."""
-    state, _created = CounterState.objects.get_or_create(
-        counter_id=counter.pk, defaults={"hall_id": counter.hall_id}
+    """Serialise work on one counter: lock its queue state row and re-read its status, in one statement.
+
+    Both rows are locked (``FOR NO KEY UPDATE OF`` state and counter, which leaves foreign-key checks of other
+    tables unblocked) so that PostgreSQL re-reads the counter's latest status after waiting for the lock."""
+    locked = CounterState.objects.select_for_update(no_key=True, of=("self", "counter")).select_related(
+        "counter"
     )
-    state = CounterState.objects.select_for_update().get(pk=state.pk)
-    fresh = Counter.objects.get(pk=counter.pk)
-    counter.status, counter.pause_reason = fresh.status, fresh.pause_reason
+    state = locked.filter(counter_id=counter.pk).first()
+    if state is None:  # first use of this counter
+        CounterState.objects.get_or_create(counter_id=counter.pk, defaults={"hall_id": counter.hall_id})
+        state = locked.get(counter_id=counter.pk)
+    counter.status, counter.pause_reason = state.counter.status, state.counter.pause_reason
     return counter, state
 
 

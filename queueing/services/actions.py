@@ -26,7 +26,7 @@ from queueing.services._common import (
     _transition,
     ticket_public_data,
 )
-from standard.services import standard_in_force
+from queueing.standard_memo import standard_at
 
 
 def ticket_reactivate(*, ticket: Ticket, actor) -> Ticket:
@@ -34,7 +34,7 @@ def ticket_reactivate(*, ticket: Ticket, actor) -> Ticket:
     _require_any(actor, ["queue.greet", "queue.serve"], ticket.hall_id)
     with transaction.atomic():
         now = clock.now()
-        minutes = int(standard_in_force(at=now)["queue.reactivate_minutes"])
+        minutes = int(standard_at(now)["queue.reactivate_minutes"])
         if ticket.status != TicketStatus.NO_SHOW:
             raise Conflict("ticket_state_changed", _("只有过号的号码可以重新激活"))
         if ticket.no_show_at and (now - ticket.no_show_at).total_seconds() > minutes * 60:

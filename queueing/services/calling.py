@@ -26,8 +26,8 @@ from queueing.services._common import (
     _transition,
     ticket_public_data,
 )
+from queueing.standard_memo import standard_at
 from staff.access import require
-from standard.services import standard_in_force
 
 # --- calling -------------------------------------------------------------------------------------------------
 
@@ -40,8 +40,10 @@ def _candidates(counter: Counter, state: CounterState, now):
     targeted = Q(target_counter_id=counter.pk)
     qs = qs.filter(Q(target_counter__isnull=True) | targeted)
     if not counter.serves_all:
-        bt_ids = list(counter.business_types.values_list("pk", flat=True))
-        qs = qs.filter(Q(business_type_id__in=bt_ids) | targeted)
+        served = Counter.business_types.through.objects.filter(counter_id=counter.pk).values(
+            "businesstype_id"
+        )
+        qs = qs.filter(Q(business_type_id__in=served) | targeted)
     priority_first = state.normal_since_priority >= counter.priority_ratio_normal
     tier = Case(
         When(green_channel=True, then=Value(0)),
@@ -67,20 +69,16 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         if Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES).exists():
             raise Conflict("counter_busy", _("请先办结或处理当前号码,再叫下一位"))
         now = clock.now()
-        candidates = _candidates(counter, state, now)
-        picked = None
+        candidates = _candidates(counter, state, now).select_related("business_type")
+        if connection.vendor == "postgresql":
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        # else SQLite: BEGIN IMMEDIATE already serialises writers
+        ticket = None
         for _attempt in range(8):
-            if connection.vendor == "postgresql":
-                row = (
-                    candidates.select_for_update(skip_locked=True, of=("self",))
-                    .values_list("pk", "call_tier", "priority_kind")
-                    .first()
-                )
-            else:  # SQLite: BEGIN IMMEDIATE already serialises writers
-                row = candidates.values_list("pk", "call_tier", "priority_kind").first()
+            row = candidates.first()
             if row is None:
                 return None
-            updated = Ticket.objects.filter(pk=row[0], status=TicketStatus.WAITING).update(
+            updated = Ticket.objects.filter(pk=row.pk, status=TicketStatus.WAITING).update(
                 status=TicketStatus.CALLED,
                 counter_id=counter.pk,
                 clerk_id=clerk.pk,
@@ -90,19 +88,22 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
                 target_counter=None,
             )
             if updated == 1:
-                picked = row
+                ticket = row
                 break
-        if picked is None:
+        if ticket is None:
             return None
-        pk, tier, priority_kind = picked
-        if priority_kind:
+        # The row is ours now: mirror the UPDATE in memory instead of reading it back.
+        ticket.status, ticket.counter, ticket.clerk_id = TicketStatus.CALLED, counter, clerk.pk
+        ticket.called_at, ticket.first_called_at = now, ticket.first_called_at or now
+        ticket.recall_count, ticket.target_counter = 0, None
+        tier = ticket.call_tier
+        if ticket.priority_kind:
             state.normal_since_priority = 0
         elif tier >= 2:
             state.normal_since_priority = min(state.normal_since_priority + 1, 1_000)
         state.clerk_id = clerk.pk
         state.changed_at = now
         state.save(update_fields=["normal_since_priority", "clerk", "changed_at"])
-        ticket = Ticket.objects.select_related("business_type", "counter").get(pk=pk)
         _event(ticket, TicketEventKind.CALLED, at=now, actor=clerk, counter=counter, tier=tier)
         _publish(ticket.hall_id, "ticket.called", ticket_public_data(ticket, counter))
     return ticket
@@ -114,7 +115,7 @@ def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> T
     _check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
-        limit = int(standard_in_force(at=now)["queue.recalls_before_no_show"])
+        limit = int(standard_at(now)["queue.recalls_before_no_show"])
         if ticket.status == TicketStatus.CALLED and ticket.recall_count >= limit:
             return ticket_no_show(ticket=ticket, clerk=clerk, counter=counter, automatic=True)
         _transition(ticket, [TicketStatus.CALLED], recall_count=F("recall_count") + 1, called_at=now)

@@ -23,8 +23,8 @@ from queueing.services._common import (
     _transition,
     ticket_public_data,
 )
+from queueing.standard_memo import standard_at
 from staff.access import require
-from standard.services import standard_in_force
 
 # --- handling (BIZ-2.2) --------------------------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
     _check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
-        standard = standard_in_force(at=now)
+        standard = standard_at(now)
         bt = ticket.business_type
         limit = bt.time_limit(standard)
         mode = ClockMode.NONE
@@ -125,7 +125,6 @@ def handling_finish(
             else:  # complex business finished without an explicit confirmation: judge from the start
                 elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
                 within = elapsed <= ticket.limit_minutes * 60
-        ticket.hall  # noqa: B018 - loaded for the SMS header
         sms = supplement_sms_text(ticket, missing) if missing else ""
         _transition(
             ticket,
@@ -137,8 +136,10 @@ def handling_finish(
             within_limit=within,
             supplement_sms_text=sms,
         )
-        ticket.handled_business_types.set(handled)
-        ticket.missing_materials.set(missing)
+        # A ticket is finished once (SERVING → DONE), so both sets start empty: add, no read-and-diff.
+        ticket.handled_business_types.add(*handled)
+        if missing:
+            ticket.missing_materials.add(*missing)
         _event(
             ticket,
             TicketEventKind.FINISHED,

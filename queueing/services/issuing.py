@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,16 +27,24 @@ from staff.access import require, user_can
 
 
 def _next_seq(hall_id: int, service_date, prefix: str) -> int:
-    """Gapless: the counter row is incremented in the ticket's own transaction (rolled back with it)."""
-    rows = DailySequence.objects.filter(hall_id=hall_id, service_date=service_date, prefix=prefix)
-    if rows.update(last_seq=F("last_seq") + 1) == 0:
-        DailySequence.objects.bulk_create(
-            [DailySequence(hall_id=hall_id, service_date=service_date, prefix=prefix, last_seq=0)],
-            ignore_conflicts=True,
-        )
-        rows.update(last_seq=F("last_seq") + 1)
-    # The UPDATE holds the row lock until commit, so this re-read sees our own increment.
-    return rows.values_list("last_seq", flat=True).get()
+    """Gapless: the counter row is incremented in the ticket's own transaction (rolled back with it).
+
+    ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) gives the new value in the same statement that takes the row
+    lock, so concurrent issuers queue on the row and each reads its own increment."""
+    table = DailySequence._meta.db_table
+    sql = f"UPDATE {table} SET last_seq = last_seq + 1 WHERE hall_id = %s AND service_date = %s AND prefix = %s RETURNING last_seq"  # noqa: E501, S608 - fixed table name, values bound
+    params = [hall_id, connection.ops.adapt_datefield_value(service_date), prefix]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:  # first ticket of this prefix today
+            DailySequence.objects.bulk_create(
+                [DailySequence(hall_id=hall_id, service_date=service_date, prefix=prefix, last_seq=0)],
+                ignore_conflicts=True,
+            )
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return row[0]
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -97,7 +104,7 @@ def ticket_issue(
             now = clock.now()
             service_date = timezone.localdate(now)
             seq = _next_seq(hall.pk, service_date, bt.ticket_prefix)
-            ticket = Ticket.objects.create(
+            ticket = Ticket(
                 hall_id=hall.pk,
                 business_type=bt,
                 service_date=service_date,
@@ -119,9 +126,10 @@ def ticket_issue(
             )
             from queueing.selectors import estimate_wait
 
+            # Estimated before the insert (the ticket is the newest arrival) so the row is written once.
             estimate = estimate_wait(ticket=ticket, now=now)
             ticket.estimated_wait_minutes = estimate["minutes"]
-            Ticket.objects.filter(pk=ticket.pk).update(estimated_wait_minutes=estimate["minutes"])
+            ticket.save(force_insert=True)
             _event(
                 ticket, TicketEventKind.ISSUED, at=now, actor=actor, source=source, ahead=estimate["ahead"]
             )

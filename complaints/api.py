@@ -211,6 +211,18 @@ def _get(request, complaint_id: int) -> Complaint:
     return found
 
 
+def intake_caller(request, hall_code: str | None):
+    """(hall, actor, token) of an intake: an integration token submits for its own hall, staff name a hall they
+    can see (the service then checks their right there)."""
+    token = api_token(request)
+    if token is not None:
+        return token.hall, None, token
+    hall = Hall.objects.for_user(request.user).filter(code=hall_code or "").first()
+    if hall is None:
+        raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
+    return hall, request.user, None
+
+
 def _staff_get(request, complaint_id: int) -> tuple[object, Complaint]:
     user = api_staff_user(request)
     return user, _get(request, complaint_id)
@@ -220,14 +232,7 @@ def _staff_get(request, complaint_id: int) -> tuple[object, Complaint]:
     "", response={201: ComplaintDetailOut, **ERRORS}, summary="受理投诉 / Record a complaint (CMP-1)"
 )
 def complaint_create(request, payload: ComplaintIn):
-    token = api_token(request)
-    if token is not None:
-        hall, actor = token.hall, None
-    else:
-        actor = request.user
-        hall = Hall.objects.for_user(actor).filter(code=payload.hall or "").first()
-        if hall is None:
-            raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
+    hall, actor, token = intake_caller(request, payload.hall)
     business_type = BusinessType.objects.for_hall(hall).filter(code=payload.business_type).first()
     if business_type is None:
         raise ServiceError("business_type_required", _("业务类型不存在"), field="business_type")

@@ -94,9 +94,10 @@ def complaint_list_view(request):
     )
 
 
-def _intake_hall(request):
-    """The hall where the user records complaints: the one chosen, or their only one."""
-    halls = [h for h in Hall.objects.for_user(request.user) if user_can(request.user, "complaint.intake", h)]
+def intake_hall(request, capability: str = "complaint.intake"):
+    """The hall where the user records (complaints, consultations): the one chosen among those where they hold
+    ``capability``, else the first of them; ``(None, [])`` when there is none."""
+    halls = list(Hall.objects.for_user(request.user, capability))
     chosen = request.POST.get("hall") or request.GET.get("hall")
     for h in halls:
         if str(h.pk) == str(chosen):
@@ -107,7 +108,7 @@ def _intake_hall(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def complaint_intake_view(request):
-    hall, halls = _intake_hall(request)
+    hall, halls = intake_hall(request)
     if hall is None:
         raise PermissionDenied
     if request.method == "POST":

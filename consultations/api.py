@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from catalog.models import BusinessType
+from complaints.api import intake_caller
 from complaints.selectors import (
     clocks_with_state,
     consultation_list,
@@ -25,7 +26,6 @@ from complaints.selectors import (
 from consultations import services
 from consultations.models import Consultation
 from halls.api import ErrorOut
-from halls.models import Hall
 from lib.errors import NotFound, ServiceError
 from staff.web import api_staff_user, api_token, client_ip
 
@@ -138,14 +138,7 @@ def _get(request, consultation_id: int) -> Consultation:
 
 @router.post("", response={201: ConsultationDetailOut, **ERRORS}, summary="登记咨询 / Record a consultation")
 def consultation_create(request, payload: ConsultationIn):
-    token = api_token(request)
-    if token is not None:
-        hall, actor = token.hall, None
-    else:
-        actor = request.user
-        hall = Hall.objects.for_user(actor).filter(code=payload.hall or "").first()
-        if hall is None:
-            raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
+    hall, actor, token = intake_caller(request, payload.hall)
     bt = None
     if payload.business_type:
         bt = BusinessType.objects.for_hall(hall).filter(code=payload.business_type).first()

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clocks
+from complaints.casework import TOKEN_KINDS, actor_label, clean_text, next_number, transition
 from complaints.clocks import Target
 from consultations.models import (
     ONLINE_CHANNELS,
@@ -29,16 +29,7 @@ from lib.errors import Conflict, ServiceError
 from privacy.services import pi_reveal, validate_phone
 from staff.access import require
 
-TOKEN_CHANNELS = {"wecom": Channel.WECOM, "app": Channel.APP}
-
-
-def _actor_label(actor, token=None) -> str:
-    if actor is not None:
-        profile = getattr(actor, "staff_profile", None)
-        return f"{profile.full_name} ({profile.employee_number})" if profile else actor.get_username()
-    if token is not None:
-        return f"{token.get_kind_display()} · {token.name}"
-    return str(_("系统"))
+TOKEN_CHANNELS = {kind: Channel(kind) for kind in TOKEN_KINDS}
 
 
 def _event(consultation, kind, *, actor=None, token=None, note="", data=None, at=None):
@@ -48,36 +39,25 @@ def _event(consultation, kind, *, actor=None, token=None, note="", data=None, at
         kind=kind,
         at=at or timezone.now(),
         actor=actor,
-        actor_label=_actor_label(actor, token),
+        actor_label=actor_label(actor, token),
         note=note,
         data=data or {},
     )
 
 
 def _transition(consultation, from_statuses, to, **fields) -> Consultation:
-    updated = Consultation.objects.filter(pk=consultation.pk, status__in=list(from_statuses)).update(
-        status=to, **fields
+    return transition(
+        consultation,
+        from_statuses,
+        to,
+        conflict_code="consultation_state",
+        message=_("咨询状态已变化,请刷新后重试"),
+        **fields,
     )
-    if updated != 1:
-        raise Conflict("consultation_state", _("咨询状态已变化,请刷新后重试"))
-    consultation.refresh_from_db()
-    return consultation
-
-
-def _next_number(hall, day) -> str:
-    ConsultationCounter.objects.get_or_create(hall=hall, day=day)
-    ConsultationCounter.objects.filter(hall=hall, day=day).update(last=F("last") + 1)
-    seq = ConsultationCounter.objects.get(hall=hall, day=day).last
-    return f"ZX-{hall.code}-{day:%Y%m%d}-{seq:04d}"
 
 
 def _text(value, code, message, field, *, min_len=2, max_len=2000) -> str:
-    value = (value or "").strip()
-    if len(value) < min_len:
-        raise ServiceError(code, message, field=field)
-    if len(value) > max_len:
-        raise ServiceError(f"{field}_too_long", _("内容过长"), field=field)
-    return value
+    return clean_text(value, code, message, field, min_len=min_len, max_len=max_len)
 
 
 @transaction.atomic
@@ -109,7 +89,7 @@ def consultation_record(
     online = channel in ONLINE_CHANNELS
     consultation = Consultation.objects.create(
         hall=hall,
-        number=_next_number(hall, timezone.localdate(now)),
+        number=next_number(ConsultationCounter, prefix="ZX", hall=hall, day=timezone.localdate(now)),
         channel=channel,
         customer_name=name,
         contact_phone=phone,

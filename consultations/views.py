@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaints.forms import RevealForm
 from complaints.selectors import clocks_with_state, consultation_list, consultations_for, state_of
-from complaints.views import _error_to_form, _http
+from complaints.views import _error_to_form, _http, intake_hall
 from consultations import services
 from consultations.forms import AnswerForm, RecordForm, RespondForm
 from consultations.models import Channel, Consultation, Status
@@ -60,13 +60,9 @@ def consultation_list_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_record_view(request):
-    halls = [
-        h for h in Hall.objects.for_user(request.user) if user_can(request.user, "consultation.intake", h)
-    ]
-    if not halls:
+    hall, halls = intake_hall(request, "consultation.intake")
+    if hall is None:
         raise PermissionDenied
-    chosen = request.POST.get("hall") or request.GET.get("hall")
-    hall = next((h for h in halls if str(h.pk) == str(chosen)), halls[0])
     status = 200
     if request.method == "POST":
         form = RecordForm(request.POST, hall=hall)

@@ -1,9 +1,4 @@
-"""Complaint workflow (CMP-1, CMP-2.1, CMP-2.2, CMP-3). Pages, API and CLI call these functions only.
-
-accepted → contacted (meets the 2 h clock) → [complex: task force, progress reports each meeting the current 72 h
-clock and starting the next] → solved (CMP-2.2 principles enforced) → notified in writing or by SMS (meets the
-solution / progress clock) → closed with the customer's response → may be reopened (new clocks).
-"""
+"""CMP-2.1, CMP-2.2, CMP-3: classify, contact, task force, progress, solve, notify, close, reopen."""
 
 from __future__ import annotations
 
@@ -15,16 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clocks
-from complaints.classify import suggest_kind
 from complaints.clocks import Target
-from complaints.evidence import check_files
 from complaints.models import (
-    Channel,
     Complaint,
-    ComplaintCounter,
-    ComplaintEvent,
-    ComplaintEvidence,
-    ComplaintNote,
     CustomerResponse,
     EventKind,
     Kind,
@@ -32,226 +20,15 @@ from complaints.models import (
     Responsibility,
     Status,
 )
-from complaints.receipt import complaint_receipt_data
+from complaints.services._common import (
+    _clean,
+    _event,
+    _require_open,
+    _transition,
+    solution_target,
+)
 from lib.errors import Conflict, ServiceError
-from privacy.services import pi_reveal, validate_phone
 from staff.access import require
-
-TOKEN_CHANNELS = {"wecom": Channel.WECOM, "app": Channel.APP}
-
-
-def solution_target(kind: str) -> str:
-    return Target.COMPLAINT_COMPLEX_PROGRESS if kind == Kind.COMPLEX else Target.COMPLAINT_GENERAL_SOLUTION
-
-
-def _actor_label(actor, token=None) -> str:
-    if actor is not None:
-        profile = getattr(actor, "staff_profile", None)
-        return f"{profile.full_name} ({profile.employee_number})" if profile else actor.get_username()
-    if token is not None:
-        return f"{token.get_kind_display()} · {token.name}"
-    return str(_("系统"))
-
-
-def _event(complaint, kind, *, actor=None, token=None, note: str = "", data=None, at=None) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
-        complaint=complaint,
-        hall_id=complaint.hall_id,
-        kind=kind,
-        at=at or timezone.now(),
-        actor=actor,
-        actor_label=_actor_label(actor, token),
-        note=note,
-        data=data or {},
-    )
-
-
-def _transition(complaint: Complaint, from_statuses, to: str, **fields) -> Complaint:
-    """Conditional UPDATE: 0 rows means someone else moved the file first.
-
-    A write that keeps the status passes ``[complaint.status]`` (the status the caller read), never "any open
-    status": otherwise a stale copy would put back a status another request has already left."""
-    updated = Complaint.objects.filter(pk=complaint.pk, status__in=list(from_statuses)).update(
-        status=to, **fields
-    )
-    if updated != 1:
-        raise Conflict("complaint_state", _("投诉状态已变化,请刷新后重试"))
-    complaint.refresh_from_db()
-    return complaint
-
-
-def _require_open(complaint: Complaint) -> None:
-    if complaint.status == Status.CLOSED:
-        raise Conflict("complaint_closed", _("已结案的投诉档案不可修改,只能添加备注"))
-
-
-def _next_number(hall, day) -> str:
-    ComplaintCounter.objects.get_or_create(hall=hall, day=day)
-    ComplaintCounter.objects.filter(hall=hall, day=day).update(last=F("last") + 1)
-    seq = ComplaintCounter.objects.get(hall=hall, day=day).last
-    return f"TS-{hall.code}-{day:%Y%m%d}-{seq:04d}"
-
-
-def _ticket_for(hall, reference: str, now):
-    """Link the queue ticket when the reference is a ticket number (A012) of this hall on the complaint's day."""
-    if not reference or len(reference) > 8:
-        return None
-    from queueing.models import Ticket
-
-    return (
-        Ticket.objects.filter(hall=hall, number=reference.upper(), service_date=timezone.localdate(now))
-        .order_by("-pk")
-        .first()
-    )
-
-
-def _clean(value: str, code: str, message, field: str, *, min_len: int = 1, max_len: int = 4000) -> str:
-    value = (value or "").strip()
-    if len(value) < min_len:
-        raise ServiceError(code, message, field=field)
-    if len(value) > max_len:
-        raise ServiceError(f"{field}_too_long", _("内容过长"), field=field)
-    return value
-
-
-@transaction.atomic
-def complaint_intake(
-    *,
-    hall,
-    channel: str,
-    complainant_name: str,
-    contact_phone: str,
-    demand: str,
-    business_type,
-    related_reference: str = "",
-    evidence_files=(),
-    actor=None,
-    token=None,
-    now: datetime | None = None,
-) -> Complaint:
-    """CMP-1: record complainant, demand and evidence at once, start the clocks, queue the receipt SMS."""
-    if token is not None:
-        if token.hall_id != hall.pk or token.kind not in TOKEN_CHANNELS:
-            raise ServiceError("forbidden", _("该令牌不能提交投诉"), status=403)
-        channel = TOKEN_CHANNELS[token.kind]
-    else:
-        require(actor, "complaint.intake", hall)
-    if channel not in Channel.values:
-        raise ServiceError("invalid_channel", _("投诉渠道不正确"), field="channel")
-    name = _clean(complainant_name, "name_required", _("请填写投诉人姓名"), "complainant_name", max_len=100)
-    phone = validate_phone(contact_phone, field="contact_phone")
-    demand = _clean(demand, "demand_required", _("请填写投诉诉求(至少5个字)"), "demand", min_len=5)
-    if business_type is None:
-        raise ServiceError("business_type_required", _("请选择业务类型"), field="business_type")
-    reference = (related_reference or "").strip()[:64]
-    checked = check_files(evidence_files)  # before any write: a refused file leaves nothing behind
-
-    now = now or timezone.now()
-    suggestion = suggest_kind(text=demand, business_type=business_type)
-    complaint = Complaint(
-        hall=hall,
-        number=_next_number(hall, timezone.localdate(now)),
-        channel=channel,
-        complainant_name=name,
-        contact_phone=phone,
-        demand=demand,
-        business_type=business_type,
-        related_reference=reference,
-        ticket=_ticket_for(hall, reference, now),
-        suggested_kind=suggestion.kind,
-        suggestion_reasons=suggestion.reasons,
-        kind=suggestion.kind,
-        accepted_at=now,
-        accepted_by=actor,
-        source_token=token,
-    )
-    complaint.save()
-    _event(
-        complaint,
-        EventKind.ACCEPTED,
-        actor=actor,
-        token=token,
-        at=now,
-        data={"channel": channel, "suggested_kind": suggestion.kind, "reasons": suggestion.reasons},
-    )
-    clocks.start(
-        subject=complaint, target=Target.COMPLAINT_FIRST_CONTACT, hall=hall, started_at=now, actor=actor
-    )
-    clocks.start(
-        subject=complaint, target=solution_target(complaint.kind), hall=hall, started_at=now, actor=actor
-    )
-    receipt = complaint_receipt_data(complaint=complaint)
-    clocks.enqueue_notice(
-        hall=hall,
-        recipient=phone,
-        template="complaint_receipt_sms",
-        context={
-            "hall_name": hall.name,
-            "number": complaint.number,
-            "accepted_at": complaint.accepted_at,
-            "contact_deadline": receipt["contact_deadline"],
-            "feedback_deadline": receipt["feedback_deadline"],
-            "hall_phone": hall.complaint_phone or "10000",
-        },
-        dedupe_key=f"complaint:{complaint.pk}:receipt",
-        subject=complaint,
-    )
-    _event(complaint, EventKind.RECEIPT, actor=actor, token=token, at=now, data={"sms": True})
-    # Files last: every check has passed, so nothing written to disk can be left behind by a later failure.
-    stored: list = []
-    try:
-        for item in checked:
-            _store_evidence(complaint, item, actor, stored)
-    except BaseException:
-        _discard(stored)
-        raise
-    return complaint
-
-
-def _store_evidence(complaint, item, actor, stored: list) -> ComplaintEvidence:
-    evidence = ComplaintEvidence(
-        complaint=complaint,
-        hall_id=complaint.hall_id,
-        original_name=item.original_name,
-        content_type=item.content_type,
-        size=item.size,
-        sha256=item.sha256,
-        uploaded_by=actor,
-    )
-    evidence.file.save(item.storage_name, item.upload, save=False)
-    stored.append((evidence.file.storage, evidence.file.name))
-    evidence.save()
-    _event(
-        complaint,
-        EventKind.EVIDENCE,
-        actor=actor,
-        data={"content_type": item.content_type, "size": item.size},
-    )
-    return evidence
-
-
-def _discard(stored: list) -> None:
-    """The rows rolled back: remove the files written for them (no orphan PI on disk)."""
-    for storage, name in stored:
-        storage.delete(name)
-
-
-@transaction.atomic
-def complaint_add_evidence(*, complaint: Complaint, files, actor=None, token=None) -> list[ComplaintEvidence]:
-    """CMP-1: more evidence for an open file, from staff or from the integration that submitted it."""
-    if token is not None:
-        if complaint.source_token_id != token.pk:
-            raise ServiceError("forbidden", _("该令牌不能修改此投诉"), status=403)
-    else:
-        require(actor, "complaint.intake", complaint.hall)
-    _require_open(complaint)
-    checked = check_files(files)
-    stored: list = []
-    try:
-        return [_store_evidence(complaint, item, actor, stored) for item in checked]
-    except BaseException:
-        _discard(stored)
-        raise
 
 
 @transaction.atomic
@@ -535,48 +312,3 @@ def complaint_reopen(*, complaint: Complaint, actor, reason: str) -> Complaint:
         )
     _event(complaint, EventKind.REOPENED, actor=actor, note=reason, at=now, data=previous)
     return complaint
-
-
-@transaction.atomic
-def complaint_annotate(*, complaint: Complaint, actor, text: str) -> ComplaintNote:
-    """CMP-3: notes are the one thing a closed file accepts."""
-    require(actor, "complaint.handle", complaint.hall)
-    text = _clean(text, "note_required", _("请填写备注内容"), "text", min_len=2, max_len=2000)
-    return ComplaintNote.objects.create(
-        complaint=complaint, hall_id=complaint.hall_id, author=actor, text=text
-    )
-
-
-@transaction.atomic
-def complaint_update_details(
-    *, complaint: Complaint, actor, demand: str | None = None, business_type=None, related_reference=None
-) -> Complaint:
-    """Correct intake details while the file is open; a closed file refuses (CMP-3 archive lock)."""
-    require(actor, "complaint.handle", complaint.hall)
-    _require_open(complaint)
-    fields = {}
-    if demand is not None:
-        fields["demand"] = _clean(
-            demand, "demand_required", _("请填写投诉诉求(至少5个字)"), "demand", min_len=5
-        )
-    if business_type is not None:
-        fields["business_type"] = business_type
-    if related_reference is not None:
-        fields["related_reference"] = related_reference.strip()[:64]
-    return _transition(complaint, [complaint.status], complaint.status, **fields)
-
-
-REVEAL_CHOICES = [("contact_phone", _("联系电话")), ("complainant_name", _("投诉人姓名"))]
-
-
-def complaint_reveal(
-    *, complaint: Complaint, actor, field: str, reason: str, ip_address: str | None = None
-) -> str:
-    """CMP-2.1: the duty supervisor must call the complainant back within 2 h, so the full phone / name may be shown
-    once to a holder of ``pi.reveal`` in that hall, with a reason; every reveal is an audit row (PIAccessLog)."""
-    require(actor, "pi.reveal", complaint.hall)
-    if complaint.anonymised_at is not None:
-        raise Conflict("complaint_anonymised", _("该档案的个人信息已匿名化"))
-    return pi_reveal(
-        user=actor, obj=complaint, field=field, reason=reason, ip_address=ip_address, hall=complaint.hall
-    )

@@ -28,7 +28,9 @@ PRIORITY_CHOICES = [
 
 
 class IssueForm(forms.Form):
-    business_type = forms.ModelChoiceField(label=_("业务"), queryset=BusinessType.objects.none())
+    business_type = forms.ModelChoiceField(
+        label=_("业务"), queryset=BusinessType.objects.none(), empty_label=_("请选择业务")
+    )
     priority_kind = forms.ChoiceField(label=_("优先类别"), choices=PRIORITY_CHOICES, required=False)
     needs_accompaniment = forms.BooleanField(label=_("需全程陪同"), required=False)
     needs_form_help = forms.BooleanField(label=_("需协助填单"), required=False)
@@ -42,7 +44,7 @@ class IssueForm(forms.Form):
 
 class ReferForm(forms.Form):
     business_type = forms.ModelChoiceField(
-        label=_("业务(可选)"), queryset=BusinessType.objects.none(), required=False
+        label=_("业务(可选)"), queryset=BusinessType.objects.none(), required=False, empty_label=_("不指定")
     )
     ticket_number = forms.CharField(label=_("票号(可选)"), max_length=8, required=False)
 
@@ -140,17 +142,20 @@ def greeter_flag(request, hall_id: int, ticket_id: int):
         kwargs["needs_accompaniment"] = not ticket.needs_accompaniment
     elif flag == "form_help":
         kwargs["needs_form_help"] = not ticket.needs_form_help
+    error = None
     try:
         if not kwargs:
             raise ServiceError("invalid_flag", _("标记类型不正确"), field="flag")
         ticket_flag(ticket=ticket, actor=request.user, **kwargs)
-        messages.success(request, _("%(number)s 已更新标记") % {"number": ticket.number})
-        status = 200
     except ServiceError as exc:
-        messages.error(request, str(exc.message))
-        status = exc.status
-    if request.htmx:
-        return render(request, "floor/_greeter_list.html", _context(request, hall), status=status)
+        error = exc
+    if request.htmx:  # the refreshed list shows the new flags; an error is shown above it
+        ctx = _context(request, hall) | {"flag_error": error.message if error else None}
+        return render(request, "floor/_greeter_list.html", ctx, status=error.status if error else 200)
+    if error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(number)s 已更新标记") % {"number": ticket.number})
     return redirect("floor:greeter", hall_id=hall.pk)
 
 

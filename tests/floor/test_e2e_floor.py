@@ -25,7 +25,7 @@ def axe_serious(page, live_server) -> list:
     page.add_script_tag(url=f"{live_server.url}{AXE_URL}")
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        (v["id"], v["impact"], [(n["target"], n.get("failureSummary", "")[:200]) for n in v["nodes"]][:3])
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]

@@ -77,7 +77,7 @@ def setup_database(halls: int, counters: int) -> dict:
 
 def start_server(workers: int) -> subprocess.Popen:
     # The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not
-    # part of the app's cost). DB connections are reused through lib.pgpool (settings: DB_POOL, on by default).
+    # part of the app's cost). DB connections are reused through Django's psycopg pool (settings: DB_POOL, on by default).
     env = {**os.environ, "DATABASE_URL": DB_URL}
     cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(PORT)]
     cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]

@@ -111,9 +111,16 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-    if env_bool("DB_POOL", True):  # ASGI: reuse connections across requests (lib/pgpool/base.py explains why)
-        DATABASES["default"]["ENGINE"] = "lib.pgpool"
+    # Under ASGI each request's sync code runs in a fresh thread, so CONN_MAX_AGE cannot keep a connection (it is
+    # thread-local); without a pool every request paid a new PostgreSQL backend (~6 ms). Django's own psycopg pool
+    # (psycopg_pool) keeps them per process instead.
+    if env_bool("DB_POOL", True):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 2),
+            "max_size": env_int("DB_POOL_MAX", 20),
+            "timeout": 10,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -177,6 +177,47 @@ def emergency_declare(request, payload: IncidentIn):
     return Status(201, selectors.incident_data(incident))
 
 
+class IncidentHistoryOut(Schema):
+    id: int
+    hall_id: int
+    kind: str
+    declared_at: str
+    declared_by: str
+    expected_recovery_at: str
+    ended_at: str | None
+    ended_by: str | None
+
+
+@router.get(
+    "/emergency/history",
+    auth=STAFF_AUTH,
+    response={200: list[IncidentHistoryOut], 403: ErrorOut, 404: ErrorOut},
+    summary="应急事件记录 / Incidents of a hall, newest first (STF-3.2)",
+)
+def emergency_history(request, hall_id: int, limit: int = 50):
+    user = api_staff_user(request)
+    hall = _hall(request, hall_id)
+    rows = (
+        Incident.objects.for_user(user)
+        .filter(hall=hall)
+        .select_related("declared_by", "ended_by")
+        .order_by("-declared_at")[: max(1, min(limit, 200))]
+    )
+    return [
+        {
+            "id": i.pk,
+            "hall_id": i.hall_id,
+            "kind": i.kind,
+            "declared_at": i.declared_at.isoformat(),
+            "declared_by": i.declared_by.username,
+            "expected_recovery_at": i.expected_recovery_at.isoformat(),
+            "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+            "ended_by": i.ended_by.username if i.ended_by else None,
+        }
+        for i in rows
+    ]
+
+
 def _incident(request, incident_id: int) -> Incident:
     incident = Incident.objects.for_user(request.user).filter(pk=incident_id).first()
     if incident is None:

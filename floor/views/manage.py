@@ -30,7 +30,10 @@ def _form_error(form, exc: ServiceError) -> None:
 
 @login_required
 def index(request):
-    halls = Hall.objects.for_user(request.user).select_related("region")
+    halls = list(Hall.objects.for_user(request.user).select_related("region"))
+    open_incidents = {
+        i.hall_id: i for i in Incident.objects.for_user(request.user).filter(ended_at__isnull=True)
+    }
     rows = [
         {
             "hall": h,
@@ -38,6 +41,7 @@ def index(request):
             "emergency": user_can(request.user, "emergency.declare", h),
             "greet": user_can(request.user, "queue.greet", h),
             "board": user_can(request.user, "queue.supervise", h),
+            "incident": open_incidents.get(h.pk),
         }
         for h in halls
     ]

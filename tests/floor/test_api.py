@@ -119,3 +119,36 @@ def test_display_test_needs_supervise(client, world, fresh_bus):
     client.force_login(world["supervisor_a"])
     assert client.post(f"{BASE}/display/{hall.pk}/test").status_code == 202
     assert fresh_bus.replay(hall.pk, 0)[0][0].kind == "display.test"
+
+
+def test_incident_history_lists_the_halls_incidents_for_staff_only(client, world, display_token):
+    from floor.models import IncidentKind
+    from floor.services import incident_declare, incident_end
+
+    hall = world["hall_a"]
+    i = incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=10)
+    incident_end(user=world["manager_a"], incident=i)
+    client.force_login(world["manager_a"])
+    rows = client.get(f"{BASE}/emergency/history?hall_id={hall.pk}").json()
+    assert [(r["declared_by"], r["ended_by"]) for r in rows] == [("supervisor_a", "manager_a")]
+    client.force_login(world["clerk_b"])
+    assert client.get(f"{BASE}/emergency/history?hall_id={hall.pk}").status_code == 404
+    client.logout()
+    assert (
+        client.get(
+            f"{BASE}/emergency/history?hall_id={hall.pk}", headers={"X-Device-Token": display_token}
+        ).status_code
+        == 401
+    )
+
+
+def test_floor_index_shows_open_incidents(client, world):
+    from django.urls import reverse
+
+    from floor.models import IncidentKind
+    from floor.services import incident_declare
+
+    incident_declare(user=world["supervisor_a"], hall=world["hall_a"], kind=IncidentKind.DISPUTE, minutes=10)
+    client.force_login(world["hq"])
+    html = client.get(reverse("floor:index")).content.decode()
+    assert "现场纠纷" in html and "乙营业厅" in html

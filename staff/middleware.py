@@ -27,6 +27,7 @@ _EXEMPT_PREFIXES = (
 IDLE_KEY = "last_activity"
 STARTED_KEY = "session_started"
 TRACKED_KEY = "tracked_session_key"
+IDLE_STAMP_EVERY = 60  # seconds
 
 
 class SessionPolicyMiddleware:
@@ -48,7 +49,10 @@ class SessionPolicyMiddleware:
                 logout(request)
                 flag = "idle=1" if idle else "expired=1"
                 return redirect(f"{reverse('login')}?next={quote(request.path)}&{flag}")
-            session[IDLE_KEY] = now
+            # Stamping activity on every request would write the session row on every request (a DB write per
+            # API call from the console); once a minute is precise enough for a 30-minute idle timeout.
+            if last is None or now - last >= IDLE_STAMP_EVERY:
+                session[IDLE_KEY] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and password_change_required(user):
                 return redirect("password_change")
         response = self.get_response(request)

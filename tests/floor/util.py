@@ -16,6 +16,10 @@ def off_loop(fn, *args, **kwargs):
             box["value"] = fn(*args, **kwargs)
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
+        finally:
+            from django.db import connections
+
+            connections.close_all()  # this thread's connection would otherwise outlive the test database
 
     t = threading.Thread(target=target)
     t.start()

@@ -24,5 +24,8 @@ class Command(BaseCommand):
             workers=workers,
             reload=reload,
             log_level="info",
+            # Let uvicorn's loggers (incl. the access log) go through Django's LOGGING, whose filter masks phone
+            # and ID numbers and device tokens (a display is paired once through a URL carrying its token).
+            log_config=None,
             timeout_graceful_shutdown=5,
         )

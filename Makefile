@@ -28,16 +28,20 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo
 
+# The web server in the foreground and the worker (SLA sweep, notices, housekeeping) beside it; Ctrl-C stops both.
 run: demo
 	@echo ""
-	@echo "Tingwu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop; background worker: make worker)"
+	@echo "Tingwu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop; watch a live hall: make simulate)"
+	@$(PY) manage.py worker > var/worker.log 2>&1 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py serve --port $(PORT)
 
 worker: migrate
 	$(PY) manage.py worker
 
+# Customers arriving and clerks serving at the demo flagship, in real time (10 simulated minutes per minute).
 simulate: migrate
-	$(PY) manage.py simulate
+	$(PY) manage.py simulate --live --speed 10
 
 # Debian packages the browser tests and PDFs need (Chromium, CJK fonts, gettext). Idempotent; needs root.
 system-deps:

@@ -57,6 +57,11 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
     """Send the ticket to another business and/or counter. It keeps its number, arrival time and priority, so it
     is called at the position it already earned."""
     _require_any(actor, ["queue.serve", "queue.greet"], ticket.hall_id)
+    # A ticket at a counter (called, serving, suspended) belongs to that counter's clerk: only they or a supervisor
+    # move it. Anyone else may move a waiting ticket only, and the UPDATE below insists it is still waiting.
+    at_counter = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.SUSPENDED)
+    if at_counter:
+        _check_counter_ticket(ticket, actor, None)
     if business_type is None and counter is None:
         raise ServiceError("transfer_target_required", _("请选择转移到的业务或窗口"), field="business_type")
     with transaction.atomic():
@@ -75,7 +80,9 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
         source_counter = ticket.counter
         _transition(
             ticket,
-            [TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.SUSPENDED],
+            [TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.SUSPENDED]
+            if at_counter
+            else [TicketStatus.WAITING],
             status=TicketStatus.WAITING,
             business_type=bt,
             target_counter=counter,

@@ -161,6 +161,8 @@ class FinishIn(Schema):
     business_type_ids: list[int]
     notes: str = ""
     missing_material_ids: list[int] = []
+    # The materials check: when given, the missing list is derived from it (mandatory ones not brought, BIZ-1.1).
+    brought_material_ids: list[int] | None = None
 
 
 @router.post(
@@ -176,5 +178,6 @@ def counter_finish(request, counter_id: int, ticket_id: int, payload: FinishIn):
         business_types=payload.business_type_ids,
         notes=payload.notes,
         missing_material_ids=payload.missing_material_ids,
+        brought_material_ids=payload.brought_material_ids,
     )
     return ticket_out(ticket)

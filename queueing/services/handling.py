@@ -87,10 +87,15 @@ def handling_finish(
     business_types,
     notes: str = "",
     missing_material_ids=(),
+    brought_material_ids=None,
     counter: Counter | None = None,
 ) -> Ticket:
     """Finish the visit: business types handled (one visit may handle several), outcome, notes, missing materials
-    (BIZ-1.1 → 《补充材料清单》) and ``within_limit`` judged by the limit fixed at start (BIZ-2.2)."""
+    (BIZ-1.1 → 《补充材料清单》) and ``within_limit`` judged by the limit fixed at start (BIZ-2.2).
+
+    ``brought_material_ids`` (the console's materials check) derives the missing materials instead: every
+    mandatory material of a handled business not brought is missing; "done" is then refused and only the outcome
+    "materials missing" keeps the list."""
     _check_counter_ticket(ticket, clerk, counter)
     if outcome not in Outcome.values:
         raise ServiceError("invalid_outcome", _("办理结果不正确"), field="outcome")
@@ -100,6 +105,23 @@ def handling_finish(
     handled = list(BusinessType.objects.filter(pk__in=bt_ids, halls=ticket.hall_id))
     if len(handled) != len(bt_ids):
         raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_types")
+    if brought_material_ids is not None:
+        brought = {int(m) for m in brought_material_ids}
+        missing_material_ids = [
+            pk
+            for pk in RequiredMaterial.objects.filter(business_type_id__in=bt_ids, mandatory=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            if pk not in brought
+        ]
+        if missing_material_ids and outcome == Outcome.DONE:
+            raise ServiceError(
+                "materials_missing_outcome",
+                _("有必需材料未勾选,请选择“材料不全”或勾选已带材料"),
+                field="outcome",
+            )
+        if outcome != Outcome.MATERIALS_MISSING:
+            missing_material_ids = []
     missing_ids = {int(m) for m in missing_material_ids or ()}
     missing = list(
         RequiredMaterial.objects.filter(pk__in=missing_ids, business_type_id__in=bt_ids).order_by(

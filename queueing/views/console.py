@@ -126,29 +126,15 @@ def _ticket_for(counter: Counter, request) -> Ticket:
 
 
 def _finish(request, counter: Counter, ticket: Ticket):
-    bt_ids = [int(x) for x in request.POST.getlist("business_types") if x.isdigit()]
-    brought = {int(x) for x in request.POST.getlist("brought") if x.isdigit()}
-    outcome = request.POST.get("outcome", "")
-    # BIZ-1.1: a mandatory material of a handled business that was not ticked as brought is missing.
-    missing = [
-        m.pk
-        for m in RequiredMaterial.objects.filter(business_type_id__in=bt_ids, mandatory=True)
-        if m.pk not in brought
-    ]
-    if missing and outcome == Outcome.DONE:
-        raise ServiceError(
-            "materials_missing_outcome", _("有必需材料未勾选,请选择“材料不全”或勾选已带材料"), field="outcome"
-        )
-    if outcome != Outcome.MATERIALS_MISSING:
-        missing = []
+    # BIZ-1.1: the service derives the missing materials from what was ticked as brought.
     return services.handling_finish(
         ticket=ticket,
         clerk=request.user,
         counter=counter,
-        outcome=outcome,
-        business_types=bt_ids,
+        outcome=request.POST.get("outcome", ""),
+        business_types=[int(x) for x in request.POST.getlist("business_types") if x.isdigit()],
         notes=request.POST.get("notes", ""),
-        missing_material_ids=missing,
+        brought_material_ids=[int(x) for x in request.POST.getlist("brought") if x.isdigit()],
     )
 
 

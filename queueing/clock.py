@@ -19,6 +19,11 @@ def now() -> datetime:
     return _override.get() or timezone.now()
 
 
+def is_simulated() -> bool:
+    """True inside ``simulated()``: wall-clock memos (estimate inputs) must not serve a simulated day."""
+    return _override.get() is not None
+
+
 @contextmanager
 def simulated(at: datetime):
     token = _override.set(at)

@@ -6,6 +6,8 @@ and every action through ``user_can(user, capability, hall)``. Capabilities come
 
 from __future__ import annotations
 
+import time
+
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import Forbidden, NotFound
@@ -103,18 +105,62 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 
 _CACHE_ATTR = "_tingwu_access"
 
+# Per-process memo of the roles (two queries per request otherwise: the counter console's every call-next, start
+# and finish paid them). Entries live ACCESS_TTL_SECONDS; a role granted or withdrawn in THIS process drops the
+# user's entry at once (and again after commit, see ``forget_access``), other processes see it within the TTL.
+# The key carries the password hash: it is salted per user row, so a recycled primary key (tests, SQLite) or a
+# password change never hits an older entry; ``is_active``/``is_superuser`` come from the request's fresh user row.
+ACCESS_TTL_SECONDS = 5.0
+_memo: dict[tuple, tuple[float, dict]] = {}
+_MEMO_MAX = 10_000
+
+
+def _memo_key(user) -> tuple:
+    return (user.pk, user.password, user.is_superuser)
+
+
+def forget_access(user_id: int | None = None) -> None:
+    """Drop memoised roles (one user, or everyone) now and once the current transaction commits."""
+    from django.db import transaction
+
+    def drop():
+        if user_id is None:
+            _memo.clear()
+        else:
+            for key in [k for k in _memo if k[0] == user_id]:
+                _memo.pop(key, None)
+
+    drop()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(drop)
+
 
 def _access(user) -> dict:
-    """Roles per hall for this user, computed once per request (cached on the user object)."""
+    """Roles per hall for this user, computed once per request (cached on the user object) and memoised per
+    process for a few seconds."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from halls.models import Hall, Region
-
     data: dict = {"all": False, "hall_roles": {}, "region_ids": set()}
     if not user or not user.is_authenticated or not user.is_active:
         setattr(user, _CACHE_ATTR, data)
         return data
+    key = _memo_key(user)
+    hit = _memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ACCESS_TTL_SECONDS:
+        setattr(user, _CACHE_ATTR, hit[1])
+        return hit[1]
+    data = _load_access(user, data)
+    if len(_memo) >= _MEMO_MAX:
+        _memo.clear()
+    _memo[key] = (time.monotonic(), data)
+    setattr(user, _CACHE_ATTR, data)
+    return data
+
+
+def _load_access(user, data: dict) -> dict:
+    from halls.models import Hall, Region
+
     if user.is_superuser:
         data["all"] = True
         data["global_roles"] = {RegionRole.HQ_ADMIN}
@@ -132,13 +178,14 @@ def _access(user) -> dict:
         data["region_ids"].update(region_ids)
         for hall_id in Hall.objects.filter(region_id__in=region_ids).values_list("pk", flat=True):
             data["hall_roles"].setdefault(hall_id, set()).add(role)
-    setattr(user, _CACHE_ATTR, data)
     return data
 
 
 def clear_access_cache(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if getattr(user, "pk", None) is not None:
+        forget_access(user.pk)
 
 
 def hall_ids_for_user(user) -> set[int] | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -116,12 +118,34 @@ def _check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> Non
         raise Forbidden("not_your_ticket", _("该号码由其他营业员办理"))
 
 
+# Which businesses a hall offers changes a few times a year but was read on every issue: memoised per process for
+# BUSINESS_TTL seconds, forgotten at once in this process when a business type or its halls change (queueing.apps).
+BUSINESS_TTL = 5.0
+_businesses: dict[tuple[int, int], tuple[float, BusinessType | None]] = {}
+
+
+def forget_businesses(**_kwargs) -> None:
+    _businesses.clear()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_businesses.clear)
+
+
 def _business_for_hall(hall, business_type) -> BusinessType:
     bt_id = getattr(business_type, "pk", business_type)
-    bt = BusinessType.objects.filter(pk=bt_id, halls=hall, is_active=True).first() if bt_id else None
+    hall_id = getattr(hall, "pk", hall)
+    bt = None
+    if bt_id:
+        hit = _businesses.get((hall_id, bt_id))
+        if hit is not None and time.monotonic() - hit[0] < BUSINESS_TTL:
+            bt = hit[1]
+        else:
+            bt = BusinessType.objects.filter(pk=bt_id, halls=hall_id, is_active=True).first()
+            if len(_businesses) > 10_000:
+                _businesses.clear()
+            _businesses[(hall_id, bt_id)] = (time.monotonic(), bt)
     if bt is None:
         raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_type")
-    return bt
+    return copy.copy(bt)  # callers hang related objects on it; the memoised one stays untouched
 
 
 def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:

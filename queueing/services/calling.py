@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,10 +66,14 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         counter, state = _lock_counter(counter)
         if counter.status != CounterStatus.OPEN:
             raise Conflict("counter_not_open", _("窗口未开放(暂停或关闭),不能叫号"))
-        if Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES).exists():
-            raise Conflict("counter_busy", _("请先办结或处理当前号码,再叫下一位"))
         now = clock.now()
-        candidates = _candidates(counter, state, now).select_related("business_type")
+        # "This counter holds no active ticket" rides in the pick itself (a separate EXISTS cost a query per call);
+        # it is a new statement after the counter lock, so it sees every commit of the previous holder. An empty
+        # pick then tells "busy" from "nobody waiting" with the EXISTS, off the hot path.
+        active_here = Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES)
+        candidates = (
+            _candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
+        )
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         # else SQLite: BEGIN IMMEDIATE already serialises writers
@@ -77,6 +81,8 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         for _attempt in range(8):
             row = candidates.first()
             if row is None:
+                if active_here.exists():
+                    raise Conflict("counter_busy", _("请先办结或处理当前号码,再叫下一位"))
                 return None
             updated = Ticket.objects.filter(pk=row.pk, status=TicketStatus.WAITING).update(
                 status=TicketStatus.CALLED,

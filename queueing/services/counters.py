@@ -22,6 +22,14 @@ from staff.access import require
 # --- counters ------------------------------------------------------------------------------------------------
 
 
+def _forget_estimate_inputs(hall_id: int) -> None:
+    """The wait estimate memoises the open counters for a few seconds; this process sees the change at once."""
+    from queueing.selectors import forget_estimate_inputs
+
+    forget_estimate_inputs(hall_id)
+    transaction.on_commit(lambda: forget_estimate_inputs(hall_id))
+
+
 def _counter_set(counter: Counter, actor, *, status: str, reason: str = "", expected=None) -> Counter:
     require(actor, "queue.serve", counter.hall_id)
     with transaction.atomic():
@@ -39,6 +47,7 @@ def _counter_set(counter: Counter, actor, *, status: str, reason: str = "", expe
         state.changed_at = clock.now()
         state.save(update_fields=["clerk", "changed_at"])
         _publish(counter.hall_id, "counter.changed", _counter_data(counter))
+        _forget_estimate_inputs(counter.hall_id)
     return counter
 
 

@@ -61,23 +61,52 @@ def _serve_one(hot, counter):
     return call, start, finish
 
 
-def test_issue_costs_nine_queries(hot):
-    """ENV-2.2 issue: token, business, sequence (UPDATE … RETURNING), estimate (counters, their businesses, people
-    ahead, recent service times), ticket insert, event insert — the standard comes from the per-process memo."""
+def test_issue_costs_five_queries(hot):
+    """ENV-2.2 issue: token, sequence (UPDATE … RETURNING), people ahead, ticket insert, event insert — the
+    standard, the hall's businesses, its open counters and the recent service time come from per-process memos."""
     _issue(hot)
     r, queries = _issue(hot)
     assert r.status_code == 201
-    assert len(queries) == 9, "\n".join(queries)
+    assert len(queries) == 5, "\n".join(queries)
     assert not any("standard_standard" in q for q in queries)
+    assert not any('"halls_counter"' in q for q in queries)
+
+
+def test_issue_sees_a_counter_opened_in_this_process_at_once(hot):
+    """The open-counter memo of the wait estimate is forgotten when a counter opens: the next estimate counts it."""
+    from queueing import services
+    from queueing.selectors import ESTIMATE_INPUT_TTL, _open_counters
+
+    assert ESTIMATE_INPUT_TTL <= 5
+    r, _q = _issue(hot)  # fills the memo
+    assert r.status_code == 201
+    assert hot["c_paused"].pk not in {c[0] for c in _open_counters(hot["hall"].pk)}
+    services.counter_open(counter=hot["c_paused"], actor=hot["manager_a"])
+    assert hot["c_paused"].pk in {c[0] for c in _open_counters(hot["hall"].pk)}
+
+
+def test_a_withdrawn_role_stops_working_at_once_in_this_process(hot):
+    """The per-process role memo of staff.access is dropped when an assignment changes (signals)."""
+    from staff.models import HallAssignment
+
+    for _ in range(2):
+        _issue(hot)
+    r, _q = _post(hot["clerk"], f"{API}/counters/{hot['c1'].pk}/call-next")
+    assert r.status_code in (200, 204)
+    HallAssignment.objects.filter(user=hot["clerk_a"]).delete()  # queryset delete: post_delete per row
+    r, _q = _post(hot["clerk"], f"{API}/counters/{hot['c2'].pk}/call-next")
+    assert r.status_code == 404, r.content
 
 
 def test_call_start_finish_query_budget(hot):
-    """Steady state of one counter (its queue-state row exists): call-next 9, start 6, finish 8 queries."""
+    """Steady state of one counter (its queue-state row exists): call-next 6, start 4, finish 6 queries (the
+    clerk's roles come from the per-process memo of staff.access)."""
     for _ in range(3):
         _issue(hot)
     _serve_one(hot, hot["c1"])  # first use creates the counter's state row
     call, start, finish = _serve_one(hot, hot["c1"])
-    assert len(call) == 9, "\n".join(call)
-    assert len(start) == 6, "\n".join(start)
-    assert len(finish) == 8, "\n".join(finish)
+    assert len(call) == 6, "\n".join(call)
+    assert len(start) == 4, "\n".join(start)
+    assert len(finish) == 6, "\n".join(finish)
+    assert not any("staff_hallassignment" in q for q in call + start + finish)
     assert not any("standard_standard" in q for q in call + start + finish)

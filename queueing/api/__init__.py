@@ -8,6 +8,5 @@ from __future__ import annotations
 
 from queueing.api import desk, devices  # noqa: F401  registers the routes
 from queueing.api._common import router, ticket_out
-from queueing.api.devices import _green_customer
 
-__all__ = ["_green_customer", "router", "ticket_out"]
+__all__ = ["router", "ticket_out"]

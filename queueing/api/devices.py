@@ -10,7 +10,7 @@ from ninja import Field, Schema, Status
 
 from catalog.models import BusinessType
 from integrations.models import TokenKind
-from lib.errors import NotFound, ServiceError
+from lib.errors import NotFound
 from queueing import selectors, services
 from queueing.api._common import (
     ANY_AUTH,
@@ -45,27 +45,16 @@ class IssueIn(Schema):
     idempotency_key: str | None = Field(None, max_length=64)
 
 
-def _green_customer(hall, mobile: str):
-    """BIZ-1.2: the green-channel agreement is looked up by phone through the blind index."""
-    if not mobile:
-        return None
-    from privacy import crypto
-    from privacy.models import Customer
-
-    customer = Customer.objects.filter(mobile_index=crypto.blind_index("phone", mobile)).first()
-    if customer is None or not customer.has_green_channel:
-        raise ServiceError(
-            "green_channel_not_found", _("未找到有效的绿色通道协议"), field="green_channel_mobile"
-        )
-    return customer
-
-
 @router.post("/kiosk/tickets", response={201: TicketOut, **ERRORS}, auth=ANY_AUTH)
 def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
     hall, user = _hall_from(
         request, hall_id, kinds=KIOSK_KINDS | {TokenKind.APP, TokenKind.WECOM}, capability="queue.issue"
     )
-    customer = _green_customer(hall, payload.green_channel_mobile)
+    customer = (
+        services.green_channel_customer(mobile=payload.green_channel_mobile)
+        if payload.green_channel_mobile
+        else None
+    )
     token = getattr(request, "api_token", None)
     source = {TokenKind.APP: "app", TokenKind.WECOM: "wecom"}.get(getattr(token, "kind", ""), "kiosk")
     ticket = services.ticket_issue(

@@ -8,6 +8,7 @@ Tickets
     ticket_issue(*, hall, business_type, priority_kind="", green_channel=False, customer=None, appointment=None,
                  idempotency_key=None, source="kiosk", actor=None, needs_accompaniment=False,
                  needs_form_help=False) -> Ticket
+    green_channel_customer(*, mobile) -> Customer                   (BIZ-1.2, blind index; 400 if no agreement)
     ticket_call_next(*, counter, clerk) -> Ticket | None
     ticket_recall(*, ticket, clerk, counter=None) -> Ticket          (after N recalls it turns into a no-show)
     ticket_no_show(*, ticket, clerk, counter=None) -> Ticket
@@ -72,7 +73,7 @@ from queueing.services.handling import (
     supplement_sms_send,
     supplement_sms_text,
 )
-from queueing.services.issuing import _next_seq, format_number, ticket_issue
+from queueing.services.issuing import _next_seq, format_number, green_channel_customer, ticket_issue
 
 __all__ = [
     "NotFound",
@@ -96,6 +97,7 @@ __all__ = [
     "counter_open",
     "counter_pause",
     "format_number",
+    "green_channel_customer",
     "handling_confirm_needs",
     "handling_finish",
     "handling_start",

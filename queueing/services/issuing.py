@@ -23,6 +23,32 @@ from queueing.services._common import (
 )
 from staff.access import require, user_can
 
+# --- green channel (BIZ-1.2) -----------------------------------------------------------------------------------
+
+
+def green_channel_customer(*, mobile: str):
+    """The customer whose green-channel agreement is in force, found by phone through the blind index.
+
+    Several records may share a phone (registered in several halls); the one holding a valid agreement counts.
+    An agreement is the company's, so any hall's record qualifies. Refused with a reason otherwise."""
+    from django.db.models import Q
+
+    from privacy.services import customer_find_by_phone
+
+    customer = (
+        customer_find_by_phone(mobile=mobile or "")
+        .exclude(green_channel_agreement="")
+        .filter(Q(green_channel_until__isnull=True) | Q(green_channel_until__gte=timezone.localdate()))
+        .order_by("pk")
+        .first()
+    )
+    if customer is None:
+        raise ServiceError(
+            "green_channel_not_found", _("未找到有效的绿色通道协议"), field="green_channel_mobile"
+        )
+    return customer
+
+
 # --- numbering -----------------------------------------------------------------------------------------------
 
 

@@ -95,12 +95,10 @@ def kiosk_issue(request):
         else:
             customer = None
             if mode == "green":
-                from queueing.api import _green_customer
-
                 mobile = (request.POST.get("mobile") or "").strip()
                 if not mobile:
                     raise ServiceError("mobile_required", _("请输入手机号"), field="mobile")
-                customer = _green_customer(token.hall, mobile)
+                customer = services.green_channel_customer(mobile=mobile)
             bt = request.POST.get("business_type")
             if not (bt or "").isdigit():
                 raise ServiceError("unknown_business", _("请选择业务"), field="business_type")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 
@@ -164,7 +163,9 @@ def appointment_book(request, payload: BookIn, hall_id: int | None = None):
 @router.post("/appointments/{code}/cancel", response={200: AppointmentOut, **ERRORS}, auth=ANY_AUTH)
 def appointment_cancel(request, code: str, hall_id: int | None = None):
     hall, _u = _hall_from(request, hall_id, kinds=APPOINTMENT_KINDS, capability="queue.issue")
-    appt = get_object_or_404(Appointment, hall=hall, code=code.upper())
+    appt = Appointment.objects.filter(hall=hall, code=code.upper()).first()
+    if appt is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
     return services.appointment_cancel(appointment=appt)
 
 

@@ -172,3 +172,11 @@ def test_console_query_count_is_bounded(client, floor, django_assert_max_num_que
     client.get(f"/queue/console/{floor['c1'].pk}/panel/")
     with django_assert_max_num_queries(16):
         assert client.get(f"/queue/console/{floor['c1'].pk}/panel/").status_code == 200
+
+
+def test_cancelling_an_unknown_appointment_is_404_with_a_stable_code(client, floor):
+    app = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_create(hall=floor['hall'], kind=TokenKind.APP, name='a')[1]}"
+    }
+    r = client.post(f"{API}/appointments/NOPE42/cancel", content_type="application/json", **app)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"

@@ -19,23 +19,34 @@ from queueing.views.access import require
 from staff.access import user_can
 
 
-def _params(request) -> tuple[Hall, date]:
-    halls = Hall.objects.for_user(request.user).order_by("code")
+def _readable_halls(user) -> list[Hall]:
+    """Halls whose records the user may read: a right held in one hall does not open another (mixed roles)."""
+    return [
+        h
+        for h in Hall.objects.for_user(user).order_by("code")
+        if user_can(user, "report.view", h) or user_can(user, "queue.supervise", h)
+    ]
+
+
+def _params(request) -> tuple[Hall, date, list[Hall]]:
+    readable = _readable_halls(request.user)
     hall_id = request.GET.get("hall", "")
-    hall = halls.filter(pk=int(hall_id)).first() if hall_id.isdigit() else halls.first()
+    if hall_id.isdigit():
+        hall = Hall.objects.for_user(request.user).filter(pk=int(hall_id)).first()
+    else:
+        hall = readable[0] if readable else Hall.objects.for_user(request.user).order_by("code").first()
     if hall is None:
         raise Http404
-    if not user_can(request.user, "report.view", hall):
-        require(request.user, "queue.supervise", hall)
+    if hall not in readable:
+        require(request.user, "report.view", hall)  # 403 (visible hall, no right)
     day = parse_date(request.GET.get("date", "") or "") or timezone.localdate(clock.now())
-    return hall, day
+    return hall, day, readable
 
 
 @login_required
 def records(request):
-    hall, day = _params(request)
+    hall, day, halls = _params(request)
     summary = daily_summary(hall=hall, day=day)
-    halls = Hall.objects.for_user(request.user).order_by("code")
     return render(
         request, "queueing/records.html", {"hall": hall, "day": day, "summary": summary, "halls": halls}
     )
@@ -46,7 +57,7 @@ def records_export(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    hall, day = _params(request)
+    hall, day, _halls = _params(request)
     summary = daily_summary(hall=hall, day=day)
     wb = Workbook()
     headers = [

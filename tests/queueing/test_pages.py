@@ -111,3 +111,16 @@ def test_records_page_and_excel(client, floor):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     client.force_login(floor["clerk_b"])
     assert client.get(reverse("queueing:records"), {"hall": floor["hall"].pk}).status_code == 404
+
+
+def test_records_default_to_a_hall_where_the_user_may_read_them(client, floor):
+    """Manager in hall B but only clerk in hall A: the page opens on B, lists only B, and A stays forbidden."""
+    from staff.models import HallRole
+    from tests import factories as f
+
+    mixed = f.user(hall_roles=[(floor["hall"], HallRole.CLERK), (floor["hall_b"], HallRole.HALL_MANAGER)])
+    client.force_login(mixed)
+    r = client.get(reverse("queueing:records"))
+    assert r.status_code == 200 and r.context["hall"] == floor["hall_b"]
+    assert list(r.context["halls"]) == [floor["hall_b"]]
+    assert client.get(reverse("queueing:records"), {"hall": floor["hall"].pk}).status_code == 403

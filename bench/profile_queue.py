@@ -76,8 +76,10 @@ def main() -> None:
         kiosk, staff = Client(), Client()
     staff.force_login(s["clerk"])
 
+    loop = asyncio.new_event_loop()  # one loop for the run, as in a server
+
     def run(coro_or_resp):
-        return asyncio.run(coro_or_resp) if args.asgi else coro_or_resp
+        return loop.run_until_complete(coro_or_resp) if args.asgi else coro_or_resp
 
     def issue():
         r = run(

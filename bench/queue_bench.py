@@ -223,6 +223,24 @@ def raw_ceiling(seconds: int, threads: int, hall_ids: list[int]) -> float:
     return sum(count) / (time.perf_counter() - t0)
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time (user + system) of every PostgreSQL backend process on this machine, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if name.startswith("postgres"):
+            total += int(rest[11]) + int(rest[12])  # utime, stime
+    return total / tick
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -242,11 +260,20 @@ def main() -> None:
     seed = setup_database(args.halls, args.counters)
     server = start_server(args.workers)
     load_before = os.getloadavg()
+    # Where the CPU goes: this process (the httpx clients), the uvicorn processes (reaped children) and PostgreSQL
+    # (other helpers' tests also use it: an upper bound). The machine's 2 cores are shared by all three.
+    client_cpu0, pg_cpu0 = time.process_time(), postgres_cpu_seconds()
     try:
         res = asyncio.run(drive(seed, args.seconds, args.clients))
     finally:
+        client_cpu = time.process_time() - client_cpu0
+        pg_cpu = postgres_cpu_seconds() - pg_cpu0
         server.terminate()
         server.wait(10)
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = children.ru_utime + children.ru_stime  # uvicorn master + workers, start-up included
     ops = sum(len(v) for v in res["lat"].values())
     all_lat = [x for v in res["lat"].values() for x in v]
     dup = len(res["claimed"]) - len(set(res["claimed"]))
@@ -261,6 +288,12 @@ def main() -> None:
     ]
     for name, v in res["lat"].items():
         lines.append(f"  {name:<10} n={len(v):>6} p50={pct(v, 50):6.1f} ms p99={pct(v, 99):6.1f} ms")
+    lines.append(
+        f"CPU per op: client (httpx) {client_cpu / ops * 1000:.2f} ms, server (uvicorn + Django) "
+        f"{server_cpu / ops * 1000:.2f} ms, PostgreSQL (all backends) {pg_cpu / ops * 1000:.2f} ms; "
+        f"CPU busy {(client_cpu + server_cpu + pg_cpu) / res['elapsed'] / (os.cpu_count() or 1) * 100:.0f}% "
+        "of the machine"
+    )
     lines.append(
         f"raw SQL call-next ceiling: {ceiling:.0f} claims/s; HTTP mix / ceiling = {rate / ceiling:.3f}"
     )

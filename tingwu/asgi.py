@@ -4,7 +4,29 @@ from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
-application = get_asgi_application()
+
+
+class OneHopASGIHandler(ASGIHandler):
+    """Run the whole middleware chain and a sync view in one worker thread (one hop from the event loop).
+
+    Django's own ASGI chain switches thread at every sync-only middleware and around every ``process_request`` /
+    ``process_response`` hook of the async-capable ones (≈ 7 hops per request with this MIDDLEWARE list), which cost
+    ≈ 2 ms of a ≈ 9 ms API request. Async views (the SSE streams) still work: the sync chain runs them through
+    ``async_to_sync`` and the streaming body is sent from the event loop as before."""
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
+def get_application() -> ASGIHandler:
+    django.setup(set_prefix=False)
+    return OneHopASGIHandler()
+
+
+application = get_application()

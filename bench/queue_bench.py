@@ -223,10 +223,10 @@ def raw_ceiling(seconds: int, threads: int, hall_ids: list[int]) -> float:
     return sum(count) / (time.perf_counter() - t0)
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time (user + system) of every PostgreSQL backend process on this machine, from /proc (Linux)."""
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) per PostgreSQL process on this machine, from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -237,8 +237,13 @@ def postgres_cpu_seconds() -> float:
             continue
         name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
         if name.startswith("postgres"):
-            total += int(rest[11]) + int(rest[12])  # utime, stime
-    return total / tick
+            out[int(pid)] = (int(rest[11]) + int(rest[12])) / tick  # utime, stime
+    return out
+
+
+def postgres_cpu_delta(before: dict[int, float]) -> float:
+    """CPU used since ``before`` by the processes alive now (a backend that ended meanwhile is not counted)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in postgres_cpu().items())
 
 
 def pct(values: list[float], p: float) -> float:
@@ -261,13 +266,14 @@ def main() -> None:
     server = start_server(args.workers)
     load_before = os.getloadavg()
     # Where the CPU goes: this process (the httpx clients), the uvicorn processes (reaped children) and PostgreSQL
-    # (other helpers' tests also use it: an upper bound). The machine's 2 cores are shared by all three.
-    client_cpu0, pg_cpu0 = time.process_time(), postgres_cpu_seconds()
+    # (every backend of the server, other users' too; backends that end during the run drop out). The machine's cores
+    # are shared by all three.
+    client_cpu0, pg_cpu0 = time.process_time(), postgres_cpu()
     try:
         res = asyncio.run(drive(seed, args.seconds, args.clients))
     finally:
         client_cpu = time.process_time() - client_cpu0
-        pg_cpu = postgres_cpu_seconds() - pg_cpu0
+        pg_cpu = postgres_cpu_delta(pg_cpu0)
         server.terminate()
         server.wait(10)
     import resource

@@ -259,12 +259,12 @@ class EventKind(models.TextChoices):
     ANONYMISED = "anonymised", _("个人信息匿名化")
 
 
-class ComplaintEvent(models.Model):
-    """The timeline: every step with its actor and time. Append-only."""
+class TimelineEvent(models.Model):
+    """A case file's timeline entry (complaints and consultations): every step with its actor and time.
+    Append-only. Concrete subclasses add the FK to their case and the ``kind`` choices."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
+    kind = models.CharField(_("事件"), max_length=16)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -276,9 +276,17 @@ class ComplaintEvent(models.Model):
     objects = HallScopedQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class ComplaintEvent(TimelineEvent):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("投诉事件")
         verbose_name_plural = _("投诉事件")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import TimelineEvent
 from halls.models import HallScopedQuerySet
 from lib.masking import mask_name, mask_phone
 from privacy import crypto
@@ -157,24 +158,13 @@ class EventKind(models.TextChoices):
     ANSWERED = "answered", _("答复并结案")
 
 
-class ConsultationEvent(models.Model):
+class ConsultationEvent(TimelineEvent):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(_("操作方"), max_length=100, blank=True)
-    note = EncryptedTextField(_("说明"), blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
-    objects = HallScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("咨询事件")
         verbose_name_plural = _("咨询事件")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.consultation_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

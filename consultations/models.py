@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,6 +121,14 @@ class Consultation(models.Model):
     def save(self, *args, **kwargs):
         self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:detail", args=[self.pk])
+
+    @property
+    def sla_label(self) -> str:
+        """How deadline notices and the due-soon board name this case: its number, never personal information."""
+        return self.number
 
     @property
     def is_open(self) -> bool:

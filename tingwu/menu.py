@@ -48,4 +48,8 @@ def items_for(user) -> list[dict]:
         visible.append(
             {"label": item.label, "url": url, "group": item.group, "description": item.description}
         )
-    return visible
+    # The home page regroups consecutive items: keep each group together, groups in order of first appearance.
+    first_seen: dict[str, int] = {}
+    for index, entry in enumerate(visible):
+        first_seen.setdefault(str(entry["group"]), index)
+    return sorted(visible, key=lambda entry: first_seen[str(entry["group"])])

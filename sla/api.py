@@ -1,4 +1,5 @@
-"""SLA API: the clocks (with their event log) of one subject, and the due-soon board. Staff sessions only."""
+"""SLA API: the clocks (with their event log) of one subject, the due-soon board, and pausing/resuming a clock.
+Staff sessions only."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from halls.api import error_responses
 from lib.errors import ServiceError
 from sla.models import Clock
 from sla.selectors import clock_state, clocks_board
-from sla.web import BOARD_CAPABILITY, require_board
+from sla.services import clock_pause, clock_resume
+from sla.web import BOARD_CAPABILITY, clock_for_action, require_board
 from staff.web import api_staff_user
 from tingwu.api import STAFF_AUTH
 
@@ -21,6 +23,8 @@ router = Router()
 
 
 ERRORS = error_responses(400, 403, 404, 422)
+# Pause/resume: 400 not_pausable / reason_required, 409 not_running / not_paused / sla_conflict.
+ACTION_ERRORS = error_responses(400, 403, 404, 409, 422)
 
 
 class EventOut(Schema):
@@ -135,3 +139,52 @@ def board(request, within_hours: float = Query(4, gt=0, le=168), hall_id: int | 
         "standard_version"
     )[:500]
     return [_out(c, now, events=False) for c in clocks]
+
+
+class PauseIn(Schema):
+    reason: str = Field(
+        "",
+        max_length=255,
+        description="暂停原因,必填 / Why the clock waits (required), e.g. waiting on documents",
+    )
+
+
+def _fresh(clock: Clock) -> dict:
+    clock = (
+        Clock.objects.select_related("content_type", "standard_version")
+        .prefetch_related("events__actor")
+        .get(pk=clock.pk)
+    )
+    return _out(clock, timezone.now(), events=True)
+
+
+@router.post(
+    "/clocks/{clock_id}/pause",
+    response={200: ClockOut, **ACTION_ERRORS},
+    auth=STAFF_AUTH,
+    summary="暂停计时(等待客户) / Pause a clock (waiting on the customer)",
+)
+def pause_clock(request, clock_id: int, payload: PauseIn):
+    """BIZ-2.1: only a target whose policy allows it may pause (today the complex online solution, e.g. waiting on
+    the customer's documents); promises to the customer never pause (400 ``not_pausable``). A reason is required
+    (400 ``reason_required``); a clock that is not running is 409 ``not_running``. Needs ``consultation.handle`` or
+    ``complaint.handle`` in the clock's hall (403); a clock of another hall is 404. Returns the clock with its log."""
+    user = api_staff_user(request)
+    clock = clock_for_action(user, clock_id)
+    clock_pause(clock=clock, actor=user, reason=payload.reason)
+    return _fresh(clock)
+
+
+@router.post(
+    "/clocks/{clock_id}/resume",
+    response={200: ClockOut, **ACTION_ERRORS},
+    auth=STAFF_AUTH,
+    summary="恢复计时 / Resume a paused clock",
+)
+def resume_clock(request, clock_id: int):
+    """The paused time (in the clock's calendar) moves the deadline and warn time out. A clock that is not paused
+    is 409 ``not_paused``; rights as for pausing."""
+    user = api_staff_user(request)
+    clock = clock_for_action(user, clock_id)
+    clock_resume(clock=clock, actor=user)
+    return _fresh(clock)

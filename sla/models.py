@@ -139,6 +139,14 @@ class Clock(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_pausable(self) -> bool:
+        """Whether the target's policy lets it wait on the customer (promises to the customer never pause)."""
+        from sla.policy import POLICIES  # policy imports this module
+
+        policy = POLICIES.get(self.target)
+        return bool(policy and policy.pausable)
+
     def state(self, now=None) -> str:
         from sla.selectors import clock_state
 

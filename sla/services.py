@@ -248,17 +248,17 @@ def _locked(clock: Clock) -> Clock:
 @transaction.atomic
 def clock_pause(*, clock: Clock, actor, reason: str, at: datetime | None = None) -> Clock:
     """Pause a running clock where its target allows it (waiting on the customer). Promises made to the customer
-    never pause: the complaint clocks and the callback promise raise ``sla_pause_not_allowed``."""
+    never pause: the complaint clocks and the callback promise raise ``not_pausable``."""
     if not POLICIES[_target(clock.target)].pausable:
-        raise ServiceError("sla_pause_not_allowed", _("该时限是对客户的承诺,不允许暂停"), status=409)
+        raise ServiceError("not_pausable", _("该时限是对客户的承诺,不允许暂停"))
     if not (reason or "").strip():
-        raise ServiceError("sla_reason_required", _("请填写暂停原因"), field="reason")
+        raise ServiceError("reason_required", _("请填写暂停原因"), field="reason")
     clock = _locked(clock)
     if clock.status != ClockStatus.RUNNING:
-        raise Conflict("sla_not_running", _("只有计时中且未超时的时限可以暂停"))
+        raise Conflict("not_running", _("只有计时中且未超时的时限可以暂停"))
     at = at or timezone.now()
     if at >= clock.deadline:
-        raise Conflict("sla_not_running", _("只有计时中且未超时的时限可以暂停"))
+        raise Conflict("not_running", _("只有计时中且未超时的时限可以暂停"))
     updated = Clock.objects.filter(pk=clock.pk, status=ClockStatus.RUNNING).update(
         status=ClockStatus.PAUSED, paused_at=at, next_check_at=None
     )
@@ -274,7 +274,7 @@ def clock_resume(*, clock: Clock, actor, at: datetime | None = None) -> Clock:
     """Resume a paused clock: the paused time (in the clock's calendar) moves the deadline and warn time out."""
     clock = _locked(clock)
     if clock.status != ClockStatus.PAUSED:
-        raise Conflict("sla_not_paused", _("该时限未处于暂停状态"))
+        raise Conflict("not_paused", _("该时限未处于暂停状态"))
     at = at or timezone.now()
     added = _close_pause(clock, at)
     clock.status = ClockStatus.RUNNING

@@ -185,7 +185,7 @@ def test_promises_to_the_customer_never_pause(world, subject, target):
     clock = clock_start(subject=subject, target=target, hall=world["hall_a"], started_at=T0)
     with pytest.raises(ServiceError) as exc:
         clock_pause(clock=clock, actor=world["supervisor_a"], reason="等待客户", at=T0 + timedelta(minutes=5))
-    assert exc.value.code == "sla_pause_not_allowed" and exc.value.status == 409
+    assert exc.value.code == "not_pausable" and exc.value.status == 400
     clock.refresh_from_db()
     assert clock.status == ClockStatus.RUNNING
     assert not clock.events.filter(kind=EventKind.PAUSED).exists()
@@ -204,7 +204,7 @@ def test_pause_needs_a_reason(world, subject):
     clock = _complex_online(world, subject)
     with pytest.raises(ServiceError) as exc:
         clock_pause(clock=clock, actor=world["supervisor_a"], reason="  ", at=T0 + timedelta(hours=1))
-    assert exc.value.code == "sla_reason_required"
+    assert exc.value.code == "reason_required"
 
 
 def test_pause_across_the_original_deadline_prevents_the_breach(world, subject):
@@ -250,18 +250,18 @@ def test_breached_or_paused_clock_cannot_pause_again_and_resume_needs_a_pause(wo
     clock = _complex_online(world, subject)
     with pytest.raises(ServiceError) as exc:
         clock_resume(clock=clock, actor=actor, at=T0 + timedelta(hours=1))
-    assert exc.value.code == "sla_not_paused"
+    assert exc.value.code == "not_paused"
     clock_pause(clock=clock, actor=actor, reason="等待客户", at=T0 + timedelta(hours=1))
     with pytest.raises(ServiceError) as exc:
         clock_pause(clock=clock, actor=actor, reason="等待客户", at=T0 + timedelta(hours=2))
-    assert exc.value.code == "sla_not_running"
+    assert exc.value.code == "not_running"
     clock_resume(clock=clock, actor=actor, at=T0 + timedelta(hours=2))
     sla_sweep(now=T0 + timedelta(hours=60))
     clock.refresh_from_db()
     assert clock.status == ClockStatus.BREACHED
     with pytest.raises(ServiceError) as exc:
         clock_pause(clock=clock, actor=actor, reason="等待客户", at=T0 + timedelta(hours=61))
-    assert exc.value.code == "sla_not_running"
+    assert exc.value.code == "not_running"
     assert ClockEvent.objects.filter(kind=EventKind.PAUSED).count() == 1
 
 

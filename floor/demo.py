@@ -43,9 +43,12 @@ def load(ctx: dict) -> None:
     if ctx.get("quiet") or not tokens:
         return
     out = ctx["stdout"]
-    out.write("Calling displays (open once; the token is swapped for a cookie):")
+    out.write(
+        "Calling displays (open once on the screen; the token after # is never sent to the server,"
+        " the page posts it and keeps a signed cookie):"
+    )
     for hall in halls:
         raw = tokens.get((hall.code, "display"))
         if raw:
             url = reverse("floor:display", args=[hall.pk])
-            out.write(f"  {hall.name}: {settings.TINGWU_PUBLIC_BASE_URL}{url}?token={raw}")
+            out.write(f"  {hall.name}: {settings.TINGWU_PUBLIC_BASE_URL}{url}#token={raw}")

@@ -1,7 +1,8 @@
 """Device sign-in for hall screens (display, kiosk): a hall-bound ApiToken, presented once, then a signed cookie.
 
-A screen is provisioned with a link carrying its token (printed by ``make run``); the page swaps it for an HttpOnly
-signed cookie and redirects to the clean URL, so the token does not stay in the address bar, history or logs.
+A display is provisioned with ``/floor/display/<hall>/#token=…`` (printed by ``make run``): the token rides in the
+URL fragment, which browsers never send, and ``floor/pair.js`` POSTs it to the pairing endpoint, which answers with
+an HttpOnly signed cookie — the token never appears in a request URL, a proxy log, a Referer or history.
 Scripts and benchmarks send the token in ``Authorization: Bearer`` or ``X-Device-Token`` instead.
 """
 
@@ -57,10 +58,16 @@ def device_from_request(request, *, kinds: set[str]) -> ApiToken | None:
     return None
 
 
-def pair(response, token: ApiToken) -> None:
+def pair(response, token: ApiToken, *, secure: bool = False) -> None:
     value = signing.dumps({"t": token.pk, "h": token.token_hash[:16]}, salt=SALT)
     response.set_cookie(
-        cookie_name(token.kind), value, max_age=MAX_AGE, httponly=True, samesite="Lax", path="/"
+        cookie_name(token.kind),
+        value,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=secure,
     )
 
 

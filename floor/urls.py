@@ -6,6 +6,7 @@ from floor.views import screens
 
 urlpatterns = [
     path("display/<int:hall_id>/", screens.display, name="display"),
+    path("display/<int:hall_id>/pair/", screens.display_pair, name="display_pair"),
     path("display/<int:hall_id>/events", screens.events, name="events"),
     path("display/<int:hall_id>/state.json", screens.display_state, name="display_state"),
     path("kiosk/<int:hall_id>/notices", screens.kiosk_notices, name="kiosk_notices"),

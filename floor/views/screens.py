@@ -52,27 +52,53 @@ def authorize_screen(request, hall_id: int, *, kinds: set[str]) -> tuple[Hall | 
     return None, _error("unauthorized", _("未登录或令牌无效"), 401)
 
 
+def _pair_page(request, hall_id: int, *, code: str = "", error=None, status: int = 200):
+    """The pairing form (paste the token) and ``pair.js``, which POSTs a ``#token=`` fragment link's token."""
+    if code and "application/json" in request.headers.get("Accept", ""):
+        return _error(code, error, status)
+    context = {"hall_id": hall_id, "error": error, "error_code": code}
+    return render(request, "floor/pair.html", context, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+def display_pair(request, hall_id: int):
+    """ENV-2.2: pair this screen with a display token sent in a POST body (CSRF-protected), never in a URL.
+
+    The provisioning link is ``/floor/display/<hall>/#token=…``: browsers do not send the fragment, so the token
+    stays out of access logs and Referer headers; ``pair.js`` reads it and submits this form.
+    """
+    if request.method == "GET":
+        return _pair_page(request, hall_id)
+    raw = (request.POST.get("token") or "").strip()
+    if not raw:
+        return _pair_page(
+            request, hall_id, code="device_token_required", error=_("请输入显示屏令牌"), status=400
+        )
+    token = token_authenticate(raw, kinds={TokenKind.DISPLAY})
+    if token is None:
+        message = _("令牌无效、已吊销或不是显示屏令牌")
+        return _pair_page(request, hall_id, code="device_token_invalid", error=message, status=400)
+    if token.hall_id != hall_id:
+        message = _("该设备令牌不属于此营业厅")
+        return _pair_page(request, hall_id, code="device_wrong_hall", error=message, status=403)
+    response = HttpResponseRedirect(reverse("floor:display", args=[hall_id]))
+    devices.pair(response, token, secure=request.is_secure())
+    return response
+
+
+@never_cache
+@require_GET
 def display(request, hall_id: int):
-    """ENV-2.2: the calling display (1920×1080). ``?token=`` pairs the screen once, then redirects."""
-    raw = request.GET.get("token") or (request.POST.get("token") if request.method == "POST" else None)
-    if raw:
-        token = token_authenticate(raw, kinds={TokenKind.DISPLAY})
-        if token is None or token.hall_id != hall_id:
-            return render(
-                request,
-                "floor/pair.html",
-                {"hall_id": hall_id, "error": _("令牌无效或不属于此营业厅")},
-                status=403,
-            )
-        response = HttpResponseRedirect(request.path)
-        devices.pair(response, token)
-        return response
+    """ENV-2.2: the calling display (1920×1080); an unpaired screen gets the pairing page (401)."""
+    if "token" in request.GET:
+        # The old ``?token=`` links put the secret in proxy logs and browser history: refuse, never pair.
+        message = _("链接中不能携带令牌。请使用配对页面或 #token= 形式的配对链接。")
+        return _pair_page(request, hall_id, code="token_in_url", error=message, status=400)
     hall, error = authorize_screen(request, hall_id, kinds={TokenKind.DISPLAY})
     if error is not None:
         if error.status_code == 401:
-            return render(request, "floor/pair.html", {"hall_id": hall_id}, status=401)
+            return _pair_page(request, hall_id, status=401)
         return error
     state = selectors.display_state(hall=hall)
     return render(
@@ -81,6 +107,7 @@ def display(request, hall_id: int):
         {
             "hall": hall,
             "state": state,
+            "pair_url": reverse("floor:display_pair", args=[hall.pk]),
             "config": {
                 "hall": hall.pk,
                 "events": reverse("floor:events", args=[hall.pk])

@@ -181,11 +181,12 @@ def test_kiosk_notices_endpoint_refuses_other_hall_token(client, world, display_
     assert client.get(url, headers={"X-Device-Token": kiosk_token}).status_code == 200
 
 
-def test_display_page_pairs_with_token_then_redirects(client, world, display_token, display_token_b):
+def test_display_page_pairs_with_a_posted_token_then_redirects(client, world, display_token, display_token_b):
     url = reverse("floor:display", args=[world["hall_a"].pk])
+    pair = reverse("floor:display_pair", args=[world["hall_a"].pk])
     assert client.get(url).status_code == 401  # pairing form
-    assert client.get(url + f"?token={display_token_b}").status_code == 403
-    response = client.get(url + f"?token={display_token}")
+    assert client.post(pair, {"token": display_token_b}).status_code == 403
+    response = client.post(pair, {"token": display_token})
     assert response.status_code == 302 and response["Location"] == url
     page = client.get(url)
     assert page.status_code == 200 and "display-config" in page.content.decode()

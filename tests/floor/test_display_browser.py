@@ -61,7 +61,9 @@ def wait_js(page, expression: str, timeout: float = 10.0):
 
 
 def _open(screen, live_server, world, token):
-    screen.goto(f"{live_server.url}/floor/display/{world['hall_a'].pk}/?token={token}")
+    screen.goto(f"{live_server.url}/floor/display/{world['hall_a'].pk}/#token={token}")
+    # pair.js posts the fragment's token; wait on a locator, which survives the redirect to the display.
+    screen.locator("#fd-conn").filter(has_text="已连接").wait_for()
     assert "token=" not in screen.url  # swapped for a cookie
     wait_js(screen, "document.getElementById('fd-conn').textContent.includes('已连接')")
 

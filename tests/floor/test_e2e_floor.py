@@ -51,7 +51,8 @@ def test_kiosk_to_console_to_display_to_missing_materials(
     display = display_ctx.new_page()
     display.set_default_timeout(15_000)
     display.add_init_script(SPEECH_STUB)
-    display.goto(f"{live_server.url}/floor/display/{hall.pk}/?token={display_raw}")
+    display.goto(f"{live_server.url}/floor/display/{hall.pk}/#token={display_raw}")
+    display.locator("#fd-conn").filter(has_text="已连接").wait_for()  # survives the pairing redirect
     wait_js(display, "document.getElementById('fd-conn').textContent.includes('已连接')")
 
     # 1. Kiosk: an elderly customer takes a ticket for a plan change.

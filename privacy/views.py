@@ -103,7 +103,11 @@ def _audit_queryset(request):
     require(request.user, "audit.view")
     halls = Hall.objects.for_user(request.user, "audit.view").order_by("code")
     form = AuditFilterForm(request.GET or None, halls=halls)
-    qs = PIAccessLog.objects.for_user(request.user, "audit.view").select_related("user", "hall").order_by("-at")
+    qs = (
+        PIAccessLog.objects.for_user(request.user, "audit.view")
+        .select_related("user", "hall")
+        .order_by("-at")
+    )
     if form.is_bound and form.is_valid():
         qs = form.filter(qs)
     elif form.is_bound:

@@ -16,7 +16,12 @@ def test_device_token_post_is_not_rejected_by_the_session_csrf_check(world):
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         "/api/v1/consultations",
-        data={"channel": "wecom", "customer_name": "张三", "contact_phone": "13800138000", "question": "流量怎么结转?"},
+        data={
+            "channel": "wecom",
+            "customer_name": "张三",
+            "contact_phone": "13800138000",
+            "question": "流量怎么结转?",
+        },
         content_type="application/json",
         headers={"Authorization": f"Bearer {raw}"},
     )

@@ -49,7 +49,11 @@ def test_unknown_or_expired_agreement_is_refused_and_nothing_saved(client, floor
     if until_days is not None:
         until = timezone.localdate() + timedelta(days=until_days)
         customer_create(
-            hall=floor["hall"], name="钱多多", mobile=PHONE, green_channel_agreement="GC", green_channel_until=until
+            hall=floor["hall"],
+            name="钱多多",
+            mobile=PHONE,
+            green_channel_agreement="GC",
+            green_channel_until=until,
         )
     r = _issue_api(client, floor, kiosk_raw, PHONE)
     assert r.status_code == 400 and r.json()["code"] == "green_channel_not_found"

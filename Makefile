@@ -57,6 +57,8 @@ test-pg: install system-deps
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
 
 messages: install
 	cd tingwu && ../$(PY) ../manage.py makemessages -l en --no-obsolete

@@ -80,7 +80,30 @@ class ComplaintCounter(models.Model):
         return f"{self.hall_id}:{self.day}:{self.last}"
 
 
-class Complaint(models.Model):
+class CaseFile(models.Model):
+    """What a complaint and a consultation share as case files: a number that names them without personal
+    information (SLA board, notices), a detail page, and the blind index of the contact phone."""
+
+    detail_url_name = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, args=[self.pk])
+
+    @property
+    def sla_label(self) -> str:
+        return self.number
+
+
+class Complaint(CaseFile):
+    detail_url_name = "complaints:detail"
+
     hall = models.ForeignKey(
         "halls.Hall", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("营业厅")
     )
@@ -176,18 +199,6 @@ class Complaint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number
-
-    def save(self, *args, **kwargs):
-        self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("complaints:detail", args=[self.pk])
-
-    @property
-    def sla_label(self) -> str:
-        """How deadline notices and the due-soon board name this case: its number, never personal information."""
         return self.number
 
     @property

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import TimelineEvent
+from complaints.models import CaseFile, TimelineEvent
 from halls.models import HallScopedQuerySet
 from lib.masking import mask_name, mask_phone
-from privacy import crypto
 from privacy.fields import EncryptedTextField
 
 
@@ -59,7 +57,9 @@ class ConsultationQuerySet(HallScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Consultation(models.Model):
+class Consultation(CaseFile):
+    detail_url_name = "consultations:detail"
+
     hall = models.ForeignKey(
         "halls.Hall", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("营业厅")
     )
@@ -116,18 +116,6 @@ class Consultation(models.Model):
         indexes = [models.Index(fields=["hall", "status", "recorded_at"], name="consultation_hall_status")]
 
     def __str__(self) -> str:
-        return self.number
-
-    def save(self, *args, **kwargs):
-        self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("consultations:detail", args=[self.pk])
-
-    @property
-    def sla_label(self) -> str:
-        """How deadline notices and the due-soon board name this case: its number, never personal information."""
         return self.number
 
     @property

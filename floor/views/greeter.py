@@ -125,6 +125,11 @@ def greeter_issue(request, hall_id: int):
 
 
 @login_required
+def _wanted(request, default: bool) -> bool:
+    value = request.POST.get("value")
+    return default if value not in ("on", "off") else value == "on"
+
+
 @access_errors
 @require_POST
 def greeter_flag(request, hall_id: int, ticket_id: int):
@@ -138,10 +143,12 @@ def greeter_flag(request, hall_id: int, ticket_id: int):
     kwargs: dict = {}
     if flag == "priority":
         kwargs["priority_kind"] = request.POST.get("priority_kind", "")
+    # The button sends the state the greeter saw it change to ("on"/"off"), so two greeters pressing at once both
+    # get what they asked for instead of toggling each other back. Without a value: toggle (old pages).
     elif flag == "accompaniment":
-        kwargs["needs_accompaniment"] = not ticket.needs_accompaniment
+        kwargs["needs_accompaniment"] = _wanted(request, not ticket.needs_accompaniment)
     elif flag == "form_help":
-        kwargs["needs_form_help"] = not ticket.needs_form_help
+        kwargs["needs_form_help"] = _wanted(request, not ticket.needs_form_help)
     error = None
     try:
         if not kwargs:

@@ -169,3 +169,19 @@ def test_kiosk_notices_fragment_accepts_the_kiosk_pages_own_cookie(client, world
     client.cookies["tw_kiosk"] = kiosk_token
     assert client.get(reverse("floor:kiosk_notices", args=[world["hall_a"].pk])).status_code == 200
     assert client.get(reverse("floor:kiosk_notices", args=[world["hall_b"].pk])).status_code == 403
+
+
+def test_two_greeters_pressing_accompaniment_at_once_both_get_it_on(client, world):
+    """BIZ-4: the button sends the state it switches to, so a second press from a stale page does not undo the
+    first (a blind toggle would switch accompaniment back off)."""
+    ticket = _issue(world)
+    client.force_login(world["greeter_a"])
+    url = reverse("floor:greeter_flag", args=[world["hall_a"].pk, ticket.pk])
+    client.post(url, {"flag": "accompaniment", "value": "on"})
+    client.post(url, {"flag": "accompaniment", "value": "on"})  # the other tablet still showed "off"
+    ticket.refresh_from_db()
+    assert ticket.needs_accompaniment is True
+    client.post(url, {"flag": "form_help", "value": "on"})
+    client.post(url, {"flag": "form_help", "value": "off"})
+    ticket.refresh_from_db()
+    assert ticket.needs_form_help is False

@@ -383,7 +383,11 @@ _step(
 
 
 class RevealIn(Schema):
-    field: str = Field(..., description="contact_phone / complainant_name")
+    """Shared by complaints and consultations: the case's declared PI field and the audited reason."""
+
+    field: str = Field(
+        ..., description="contact_phone / complainant_name (complaint) / customer_name (consultation)"
+    )
     reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
 
 

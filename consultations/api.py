@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from catalog.models import BusinessType
-from complaints.api import intake_caller
+from complaints.api import RevealIn, RevealOut, intake_caller
 from complaints.selectors import (
     clocks_with_state,
     consultation_list,
@@ -195,16 +195,6 @@ def consultation_answer(request, consultation_id: int, payload: AnswerIn):
     c = _get(request, consultation_id)
     services.consultation_answer(consultation=c, actor=user, answer=payload.answer, method=payload.method)
     return _detail(c)
-
-
-class RevealIn(Schema):
-    field: str = Field(..., description="contact_phone / customer_name")
-    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
-
-
-class RevealOut(Schema):
-    field: str
-    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
 
 
 @router.post(

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,5 +78,11 @@ def token_authenticate(raw: str | None, *, kinds: set[str] | None = None) -> Api
     return token
 
 
+# Sent after a token is revoked (a queryset update sends no post_save): per-process memos of accepted credentials
+# (queueing.hotpath.identity) drop it at once.
+token_revoked = Signal()
+
+
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token_revoked.send(sender=ApiToken, token=token)

@@ -42,3 +42,11 @@ class QueueingConfig(AppConfig):
             post_delete.connect(
                 standard_memo.clear, sender=model, dispatch_uid=f"queueing_standard_memo_del_{model.__name__}"
             )
+
+        # The hot path's per-process memos (queueing.hotpath): accepted credentials, counter and business rows.
+        from queueing.hotpath import identity, ops
+
+        identity.connect_signals()
+        for model in (Counter, BusinessType):
+            post_save.connect(ops.forget_rows, sender=model, dispatch_uid=f"hotpath_rows_{model.__name__}")
+            post_delete.connect(ops.forget_rows, sender=model, dispatch_uid=f"hotpath_rows_del_{model.__name__}")

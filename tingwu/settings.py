@@ -123,6 +123,11 @@ else:
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Queue hot path (queueing/hotpath, PostgreSQL only): issue / call-next / start / finish as single statements.
+QUEUE_HOT_PATH = env_bool("QUEUE_HOT_PATH", True)
+QUEUE_HOT_PATH_THREADS = env_int("QUEUE_HOT_PATH_THREADS", 4)
+QUEUE_HOT_PATH_AUTH_TTL = env_int("QUEUE_HOT_PATH_AUTH_TTL", 5)  # seconds an accepted credential is reused
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -17,6 +17,7 @@ from queueing.api._common import (
     router,
     ticket_out,
 )
+from queueing.hotpath import identity
 from queueing.models import Ticket
 from tingwu.api import STAFF_AUTH
 
@@ -125,6 +126,7 @@ def counter_close(request, counter_id: int, payload: ReasonIn):
 def counter_call_next(request, counter_id: int):
     counter, user = _counter(request, counter_id)
     ticket = services.ticket_call_next(counter=counter, clerk=user)
+    identity.remember(request)  # this session may now use the hot path (queueing.hotpath)
     if ticket is None:
         return Status(204, None)
     return ticket_out(ticket)
@@ -139,7 +141,10 @@ def _simple_action(name: str, fn):
     )
     def action(request, counter_id: int, ticket_id: int):
         counter, ticket, user = _counter_ticket(request, counter_id, ticket_id)
-        return ticket_out(fn(ticket=ticket, clerk=user, counter=counter))
+        out = ticket_out(fn(ticket=ticket, clerk=user, counter=counter))
+        if name == "start":
+            identity.remember(request)
+        return out
 
     action.__name__ = f"counter_{name.replace('-', '_')}"
     return action
@@ -180,4 +185,5 @@ def counter_finish(request, counter_id: int, ticket_id: int, payload: FinishIn):
         missing_material_ids=payload.missing_material_ids,
         brought_material_ids=payload.brought_material_ids,
     )
+    identity.remember(request)
     return ticket_out(ticket)

@@ -20,6 +20,7 @@ from queueing.api._common import (
     router,
     ticket_out,
 )
+from queueing.hotpath import identity
 from queueing.models import Appointment, Ticket
 from tingwu.api import STAFF_AUTH
 
@@ -68,6 +69,8 @@ def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
         needs_accompaniment=payload.needs_accompaniment,
         needs_form_help=payload.needs_form_help,
     )
+    if user is None:
+        identity.remember(request)  # this token may now use the hot path (queueing.hotpath)
     return Status(201, ticket_out(ticket))
 
 

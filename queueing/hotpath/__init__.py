@@ -1,0 +1,215 @@
+"""Hot path for the four busiest queue calls (issue, call-next, start, finish) — PostgreSQL only.
+
+An ASGI layer in front of Django (``tingwu.asgi``). For exactly these requests —
+
+* ``POST /api/v1/queue/kiosk/tickets`` (device token in ``Authorization``),
+* ``POST /api/v1/queue/counters/{id}/call-next`` (staff session),
+* ``POST /api/v1/queue/counters/{id}/tickets/{tid}/start`` and ``…/finish`` (staff session),
+
+— whose credentials Django accepted a moment ago (``identity``), it runs the operation as one SQL statement in a
+small thread pool (``ops``) and answers with the same JSON Django would. Everything else, and every case it does not
+treat (errors, green channel, missing materials, a first request, SQLite, ``QUEUE_HOT_PATH=0``), goes to Django
+unchanged, with the request body replayed. Why: Django's request path costs ≈ 5–13 ms of CPU per request, which caps
+2 cores at ≈ 150 requests/s; the hall floor's target is ≥ 2,000/s (docs/queueing.md, "Hot path";
+docs/architecture.md, decision 9).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+ISSUE = re.compile(r"^/api/v1/queue/kiosk/tickets$")
+CALL = re.compile(r"^/api/v1/queue/counters/(\d{1,18})/call-next$")
+ACTION = re.compile(r"^/api/v1/queue/counters/(\d{1,18})/tickets/(\d{1,18})/(start|finish)$")
+MAX_BODY = 64 * 1024
+SERVED_HEADER = (b"x-tingwu-path", b"hot")
+
+
+def enabled() -> bool:
+    from django.db import connection
+
+    return bool(getattr(settings, "QUEUE_HOT_PATH", True)) and connection.vendor == "postgresql"
+
+
+def _response_headers() -> list[tuple[bytes, bytes]]:
+    """The headers Django's middleware puts on an API response (SecurityMiddleware, XFrameOptions, COOP, Vary)."""
+    headers = [(b"content-type", b"application/json; charset=utf-8")]
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append((b"cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()))
+    if getattr(settings, "SECURE_HSTS_SECONDS", 0):
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        headers.append((b"strict-transport-security", value.encode()))
+    headers.append((b"x-frame-options", settings.X_FRAME_OPTIONS.encode()))
+    return headers
+
+
+class HotPath:
+    """ASGI middleware: serve the hot requests itself, hand everything else to ``app`` (Django)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._executor: ThreadPoolExecutor | None = None
+        self._headers: list | None = None
+        self._enabled: bool | None = None
+
+    def _is_enabled(self) -> bool:
+        if self._enabled is None:
+            self._enabled = enabled()
+        return self._enabled
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or not self._is_enabled():
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        route = None
+        if m := ISSUE.match(path):
+            route = ("issue", None, None)
+        elif m := CALL.match(path):
+            route = ("call_next", int(m[1]), None)
+        elif m := ACTION.match(path):
+            route = (m[3], int(m[1]), int(m[2]))
+        if route is None or scope.get("query_string"):
+            return await self.app(scope, receive, send)
+        body, receive = await _buffer(receive)
+        if body is None:  # too large or the client went away: Django decides
+            return await self.app(scope, receive, send)
+        headers = {}
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1")
+            if key in headers:  # repeated header (two Cookie lines…): unusual, Django handles it
+                return await self.app(scope, receive, send)
+            headers[key] = value.decode("latin-1")
+        from queueing.hotpath import identity
+
+        ident = identity.lookup(headers, kind="token" if route[0] == "issue" else "session")
+        if ident is None:
+            return await self.app(scope, receive, send)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=int(getattr(settings, "QUEUE_HOT_PATH_THREADS", 4)), thread_name_prefix="hotpath"
+            )
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._executor, _serve, route, ident, headers, body)
+        if result is None:
+            return await self.app(scope, receive, send)
+        status, payload = result
+        if self._headers is None:
+            self._headers = _response_headers()
+        out = [*self._headers, SERVED_HEADER, (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": payload})
+
+
+async def _buffer(receive):
+    """Read the whole (small) body, and give Django a ``receive`` that replays it."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, _replay(b"".join(chunks), receive, message)
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY:
+            return None, _replay(b"".join(chunks), receive, None, more=True)
+        if not message.get("more_body"):
+            body = b"".join(chunks)
+            return body, _replay(body, receive, None)
+
+
+def _replay(body: bytes, receive, pending, more: bool = False):
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        if pending is not None:
+            return pending
+        return await receive()
+
+    return replay
+
+
+def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
+    """In a hot-path thread: run the operation; None means "let Django do it" (nothing was changed)."""
+    from django.db import DatabaseError, connection
+
+    from queueing.hotpath import ops
+
+    name, counter_id, ticket_id = route
+    try:
+        data = {}
+        if name in ("issue", "finish"):
+            if not headers.get("content-type", "").startswith("application/json"):
+                return None
+            data = json.loads(body)
+            if type(data) is not dict:
+                return None
+        if name == "issue":
+            status, ticket, event = ops.issue(
+                token_hall_id=ident.token_hall_id, token_kind=ident.token_kind, body=data
+            )
+        else:
+            counter = ops.counter_row(counter_id)
+            if counter is None or ident.user_id is None or not ident.serves(counter.hall_id):
+                return None
+            if name == "call_next":
+                status, ticket, event = ops.call_next(user_id=ident.user_id, counter=counter)
+            else:
+                fn = ops.start if name == "start" else ops.finish
+                kwargs = {"body": data} if name == "finish" else {}
+                status, ticket, event = fn(
+                    user_id=ident.user_id,
+                    supervisor=ident.supervises(counter.hall_id),
+                    counter=counter,
+                    ticket_id=ticket_id,
+                    **kwargs,
+                )
+    except (ops.Fallback, ValueError):
+        return None
+    except DatabaseError:
+        # Nothing committed (single statements, or the finish transaction rolled back): a broken pooled connection
+        # is closed so the next request opens a new one, and this one is answered by Django.
+        logger.warning("hot path: database error, handing the request to Django", exc_info=True)
+        connection.close()
+        return None
+    # Committed from here on: never fall back (Django would do it a second time).
+    return status, _respond(status, ticket, event)
+
+
+def _respond(status: int, ticket, event) -> bytes:
+    from ninja.responses import NinjaJSONEncoder
+
+    from floor import bus
+    from queueing.api._common import ticket_out
+    from queueing.services._common import ticket_public_data
+
+    if ticket is None:
+        return b""
+    try:
+        counter = ticket.counter if ticket.counter_id else None
+        bus.publish(
+            hall_id=ticket.hall_id,
+            kind=event["kind"],
+            data=ticket_public_data(ticket, counter, **event["extra"]),
+        )
+    except Exception:  # the screens miss one event (they resync); the customer's ticket stands
+        logger.exception("hot path: publishing %s failed", event["kind"])
+    return json.dumps(ticket_out(ticket), cls=NinjaJSONEncoder).encode()

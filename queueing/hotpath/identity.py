@@ -1,0 +1,158 @@
+"""Who may use the hot path: credentials that Django itself accepted a moment ago, in this process.
+
+The hot path (``queueing.hotpath``) does not re-implement sessions, CSRF or token checks. When Django's full request
+path has served one of the hot endpoints successfully, the view calls ``remember(request)``: the exact credential
+headers of that request (session cookie + CSRF cookie + ``X-CSRFToken`` + ``Origin``/``Referer``/``Host``, or the
+device token header) are kept for ``QUEUE_HOT_PATH_AUTH_TTL`` seconds with what they proved (the user and the halls
+where they may serve / supervise, or the token's hall and kind). A later request presenting byte-identical headers
+within that time may be served hot; anything else goes through Django, which refreshes the entry.
+
+So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
+takes effect here at once in this process (logout, role grant/withdrawal, user saved — password change or
+deactivation —, token revoked or saved, session deleted: every signal below empties the memo) and within the TTL in
+other processes — the same bound as the role memo of ``staff.access``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http.cookie import parse_cookie
+
+_lock = threading.Lock()
+_entries: dict[bytes, Identity] = {}
+MAX_ENTRIES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    expires: float  # time.monotonic()
+    user_id: int | None = None  # staff session
+    serve_halls: frozenset[int] | None = None  # None: every hall (an HQ role granting it)
+    supervise_halls: frozenset[int] | None = None
+    token_id: int | None = None  # device token
+    token_hall_id: int | None = None
+    token_kind: str = ""
+
+    def serves(self, hall_id: int) -> bool:
+        return self.serve_halls is None or hall_id in self.serve_halls
+
+    def supervises(self, hall_id: int) -> bool:
+        return self.supervise_halls is None or hall_id in self.supervise_halls
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "QUEUE_HOT_PATH_AUTH_TTL", 5.0))
+
+
+def _key(parts: tuple) -> bytes:
+    return hashlib.sha256("\x00".join(p or "" for p in parts).encode("utf-8", "surrogateescape")).digest()
+
+
+def _session_parts(cookie_header: str, get) -> tuple | None:
+    cookies = parse_cookie(cookie_header or "")
+    session = cookies.get(settings.SESSION_COOKIE_NAME)
+    if not session:
+        return None
+    return (
+        "session",
+        session,
+        cookies.get(settings.CSRF_COOKIE_NAME, ""),
+        get("x-csrftoken"),
+        get("origin"),
+        get("referer"),
+        get("host"),
+    )
+
+
+def _token_parts(get) -> tuple | None:
+    auth = get("authorization")
+    return ("token", auth) if auth else None
+
+
+# --- used by Django views (full path) ---------------------------------------------------------------------------
+
+
+def remember(request) -> None:
+    """Record the credentials of a request Django has just authenticated and served (call after the service ran)."""
+    from integrations.models import ApiToken
+
+    def get(name: str) -> str:
+        return request.headers.get(name, "")
+
+    auth = getattr(request, "auth", None)
+    expires = time.monotonic() + _ttl()
+    if isinstance(auth, ApiToken):
+        if not get("authorization"):  # X-Device-Token requests are not hot-path candidates
+            return
+        parts = _token_parts(get)
+        entry = Identity(expires=expires, token_id=auth.pk, token_hall_id=auth.hall_id, token_kind=auth.kind)
+    else:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or auth is None:
+            return
+        parts = _session_parts(get("cookie"), get)
+        if parts is None:
+            return
+        from staff.access import hall_ids_with
+
+        serve, supervise = hall_ids_with(user, "queue.serve"), hall_ids_with(user, "queue.supervise")
+        entry = Identity(
+            expires=expires,
+            user_id=user.pk,
+            serve_halls=None if serve is None else frozenset(serve),
+            supervise_halls=None if supervise is None else frozenset(supervise),
+        )
+    with _lock:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[_key(parts)] = entry
+
+
+# --- used by the hot path -----------------------------------------------------------------------------------------
+
+
+def lookup(headers: dict[str, str], *, kind: str) -> Identity | None:
+    """The identity proven by these exact headers a moment ago, or None (→ Django). ``kind``: "token" or "session"."""
+    get = headers.get
+    if kind == "token":
+        parts = _token_parts(lambda n: get(n, ""))
+    else:
+        if get("authorization"):  # the API tries device tokens first: let Django decide
+            return None
+        parts = _session_parts(get("cookie", ""), lambda n: get(n, ""))
+    if parts is None:
+        return None
+    entry = _entries.get(_key(parts))
+    if entry is None or entry.expires < time.monotonic():
+        return None
+    if (kind == "token") != (entry.token_id is not None):
+        return None
+    return entry
+
+
+def forget(**_kwargs) -> None:
+    """Drop every remembered credential (signal receiver; also for tests)."""
+    with _lock:
+        _entries.clear()
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.signals import user_logged_out
+    from django.contrib.sessions.models import Session
+    from django.db.models.signals import post_delete, post_save
+
+    from integrations.models import ApiToken, token_revoked
+    from staff.models import HallAssignment, RegionAssignment
+
+    user_logged_out.connect(forget, dispatch_uid="hotpath_logout")
+    token_revoked.connect(forget, dispatch_uid="hotpath_token_revoked")
+    for model in (get_user_model(), HallAssignment, RegionAssignment, ApiToken, Session):
+        name = f"{model._meta.app_label}_{model.__name__}"
+        post_save.connect(forget, sender=model, dispatch_uid=f"hotpath_save_{name}")
+        post_delete.connect(forget, sender=model, dispatch_uid=f"hotpath_delete_{name}")

@@ -1,0 +1,461 @@
+"""The four hot operations as single PostgreSQL statements, run in the hot path's worker threads.
+
+Each function does what its service in ``queueing.services`` does for the common case — same rows, same events,
+same realtime message, same response — and raises ``Fallback`` *before changing anything* for every other case, so
+that Django's full path (the service) answers it, errors included. Only the common case is duplicated here; the
+differential tests (tests/queueing/test_hot_path_http.py) run one scripted day both ways and compare every row.
+
+Why statements and not the ORM: a Django request with the ORM costs ≈ 5–13 ms of CPU; one prepared statement with
+data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing.md, "Hot path").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from catalog.models import BusinessCategory, BusinessType
+from halls.models import Counter
+from queueing import clock
+from queueing.models import (
+    ACTIVE_STATUSES,
+    ClockMode,
+    CounterState,
+    DailySequence,
+    Outcome,
+    PriorityKind,
+    Ticket,
+    TicketEvent,
+    TicketSource,
+    TicketStatus,
+)
+
+
+class Fallback(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """Not the common case: let Django's full path (the service) handle this request."""
+
+
+T = Ticket._meta.db_table
+EV = TicketEvent._meta.db_table
+ST = CounterState._meta.db_table
+SEQ = DailySequence._meta.db_table
+CTR = Counter._meta.db_table
+CTR_BT = Counter.business_types.through._meta.db_table
+BT = BusinessType._meta.db_table
+BT_HALLS = BusinessType.halls.through._meta.db_table
+HANDLED = Ticket.handled_business_types.through._meta.db_table
+FIELDS = [f for f in Ticket._meta.concrete_fields]
+COLS = ", ".join(f"t.{f.column}" for f in FIELDS)
+ATTNAMES = [f.attname for f in FIELDS]
+INSERT_FIELDS = [f for f in FIELDS if not f.primary_key]
+ACTIVE = tuple(ACTIVE_STATUSES)
+
+
+CONVERTED = [(i, f) for i, f in enumerate(FIELDS) if hasattr(f, "from_db_value")]  # the encrypted notes
+
+
+def _ticket(row) -> Ticket:
+    values = list(row[: len(ATTNAMES)])
+    for i, f in CONVERTED:
+        values[i] = f.from_db_value(values[i], None, connection)
+    return Ticket.from_db(connection.alias, ATTNAMES, values)
+
+
+# --- memos of slow-moving rows: counters and business types (labels for screens and responses) -----------------
+MEMO_TTL = 5.0
+_memo_lock = threading.Lock()
+_counters: dict[int, tuple[float, Counter | None]] = {}
+_businesses: dict[int, tuple[float, BusinessType | None]] = {}
+
+
+def forget_rows(**_kwargs) -> None:
+    with _memo_lock:
+        _counters.clear()
+        _businesses.clear()
+
+
+def _memo(cache: dict, key: int, load):
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MEMO_TTL:
+        return hit[1]
+    value = load()
+    with _memo_lock:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = (time.monotonic(), value)
+    return value
+
+
+def counter_row(counter_id: int) -> Counter | None:
+    return _memo(_counters, counter_id, lambda: Counter.objects.filter(pk=counter_id).first())
+
+
+def business_row(bt_id: int) -> BusinessType | None:
+    return _memo(_businesses, bt_id, lambda: BusinessType.objects.filter(pk=bt_id).first())
+
+
+def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
+    """Hang the memoised business type (and counter) on the ticket, as the services' select_related does."""
+    ticket.business_type = business_row(ticket.business_type_id)
+    if counter is not None:
+        ticket.counter = counter
+    return ticket
+
+
+# --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
+ISSUE_SQL = f"""
+WITH s AS (
+    INSERT INTO {SEQ} (hall_id, service_date, prefix, last_seq) VALUES (%(hall)s, %(date)s, %(prefix)s, 1)
+    ON CONFLICT (hall_id, service_date, prefix) DO UPDATE SET last_seq = {SEQ}.last_seq + 1
+    RETURNING last_seq
+), a AS (
+    SELECT count(*) AS n FROM {T} w JOIN {BT} b ON b.id = w.business_type_id
+    WHERE w.hall_id = %(hall)s AND w.service_date = %(date)s AND w.status = 'waiting'
+      AND b.category = %(category)s AND (%(all_types)s OR w.business_type_id = ANY(%(competing)s::bigint[]))
+      -- ahead of a new ticket: everyone already waiting, and the higher tiers (selectors.estimate_wait)
+      AND (w.arrival_at <= %(now)s OR w.green_channel
+           OR (w.appt_window_start <= %(now)s AND w.appt_window_end >= %(now)s)
+           OR (NOT %(priority)s AND w.priority_kind <> ''))
+), t AS (
+    INSERT INTO {T} ({", ".join(f.column for f in INSERT_FIELDS)})
+    SELECT {", ".join("%s" if f.attname not in ("seq", "number", "estimated_wait_minutes") else f"x.{f.attname}" for f in INSERT_FIELDS)}
+    FROM (SELECT s.last_seq AS seq,
+                 %(prefix)s || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0') ELSE s.last_seq::text END
+                     AS number,
+                 CASE WHEN a.n > 0 OR %(residual)s > 0
+                      THEN ceil((a.n::float8 / %(servers)s + %(residual)s) * %(mean)s)::int ELSE 0 END
+                     AS estimated_wait_minutes
+          FROM s, a) x
+    RETURNING *
+), e AS (
+    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
+    SELECT t.id, t.hall_id, 'issued', %(now)s, NULL, NULL, jsonb_build_object('source', %(source)s::text, 'ahead', a.n)
+    FROM t, a
+)
+SELECT {COLS}, a.n FROM t, a
+"""  # noqa: S608 - table and column names come from the models; every value is bound
+
+
+def _issue_sql_and_params(ticket: Ticket, named: dict) -> tuple[str, list]:
+    """psycopg takes one parameter style per statement: the named values are inlined as positional ones."""
+    import re
+
+    values = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in INSERT_FIELDS]
+    insert_values = iter(
+        [v for f, v in zip(INSERT_FIELDS, values, strict=True) if f.attname not in _COMPUTED]
+    )
+    params: list = []
+
+    def sub(m):
+        if m.group(1):
+            params.append(named[m.group(1)])
+        else:
+            params.append(next(insert_values))
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s|%s", sub, ISSUE_SQL), params
+
+
+_COMPUTED = {"seq", "number", "estimated_wait_minutes"}
+
+
+def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
+    """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
+    from integrations.models import TokenKind
+    from lib.errors import ServiceError
+    from queueing.selectors import _mean_service_minutes, _open_counters_for
+    from queueing.services._common import _business_for_hall
+
+    if set(body) - {
+        "business_type_id",
+        "priority_kind",
+        "needs_accompaniment",
+        "needs_form_help",
+        "idempotency_key",
+        "green_channel_mobile",
+    }:
+        raise Fallback
+    bt_id = body.get("business_type_id")
+    priority = body.get("priority_kind") or ""
+    key = body.get("idempotency_key")
+    flags = (body.get("needs_accompaniment", False), body.get("needs_form_help", False))
+    if (
+        type(bt_id) is not int
+        or body.get("green_channel_mobile")
+        or priority not in PriorityKind.values
+        or not all(type(f) is bool for f in flags)
+        or not (key is None or (type(key) is str and 0 < len(key) <= 64))
+        or clock.is_simulated()
+    ):
+        raise Fallback
+    try:
+        bt = _business_for_hall(token_hall_id, bt_id)
+    except ServiceError:
+        raise Fallback from None
+    source = {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(token_kind, "kiosk")
+    now = clock.now()
+    service_date = timezone.localdate(now)
+    ticket = Ticket(
+        hall_id=token_hall_id,
+        business_type=bt,
+        service_date=service_date,
+        prefix=bt.ticket_prefix,
+        seq=0,
+        number="",
+        source=source,
+        priority_kind=priority,
+        needs_accompaniment=flags[0],
+        needs_form_help=flags[1],
+        issued_at=now,
+        arrival_at=now,
+        idempotency_key=key or None,
+    )
+    serving, competing = _open_counters_for(ticket)
+    mean = _mean_service_minutes(ticket, now)
+    busy = sum(1 for c in serving if c[3])
+    named = {
+        "hall": token_hall_id,
+        "date": service_date,
+        "prefix": bt.ticket_prefix,
+        "category": bt.category,
+        "all_types": competing is None,
+        "competing": sorted(competing or ()),
+        "priority": bool(priority),
+        "now": now,
+        "residual": 0.5 if serving and busy >= len(serving) else 0.0,
+        "servers": max(1, len(serving)),
+        "mean": float(mean),
+        "source": source,
+    }
+    sql, params = _issue_sql_and_params(ticket, named)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    except IntegrityError:  # a repeated idempotency key: the service returns the first ticket
+        raise Fallback from None
+    issued = _ticket(row)
+    issued.business_type = bt
+    ahead = row[-1]
+    return 201, issued, {"kind": "ticket.issued", "extra": {"waiting_ahead": ahead}}
+
+
+# --- call-next ----------------------------------------------------------------------------------------------------
+CALL_SQL = f"""
+WITH st AS MATERIALIZED (
+    SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all,
+           c.priority_ratio_normal AS ratio
+    FROM {ST} s JOIN {CTR} c ON c.id = s.counter_id
+    WHERE s.counter_id = %(counter)s
+    FOR NO KEY UPDATE OF s, c
+), pick AS MATERIALIZED (
+    SELECT t.id,
+           CASE WHEN t.green_channel THEN 0
+                WHEN t.appt_window_start <= %(now)s AND t.appt_window_end >= %(now)s THEN 1
+                WHEN t.priority_kind <> '' THEN (CASE WHEN st.nsp >= st.ratio THEN 2 ELSE 3 END)
+                ELSE (CASE WHEN st.nsp >= st.ratio THEN 3 ELSE 2 END) END AS tier
+    FROM {T} t, st
+    WHERE st.cstatus = 'open' AND t.hall_id = %(hall)s AND t.service_date = %(date)s AND t.status = 'waiting'
+      AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
+      AND (st.serves_all OR t.target_counter_id = %(counter)s
+           OR t.business_type_id IN (SELECT businesstype_id FROM {CTR_BT} WHERE counter_id = %(counter)s))
+      AND NOT EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[]))
+    ORDER BY tier, t.arrival_at, t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+), upd AS (
+    UPDATE {T} t SET status = 'called', counter_id = %(counter)s, clerk_id = %(clerk)s, called_at = %(now)s,
+        first_called_at = COALESCE(t.first_called_at, %(now)s), recall_count = 0, target_counter_id = NULL
+    FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
+    RETURNING {COLS}, pick.tier
+), sup AS (
+    UPDATE {ST} s SET
+        normal_since_priority = CASE WHEN upd.priority_kind <> '' THEN 0
+                                     WHEN upd.tier >= 2 THEN LEAST(s.normal_since_priority + 1, 1000)
+                                     ELSE s.normal_since_priority END,
+        clerk_id = %(clerk)s, changed_at = %(now)s
+    FROM upd WHERE s.counter_id = %(counter)s
+), e AS (
+    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
+    SELECT upd.id, upd.hall_id, 'called', %(now)s, %(clerk)s, %(counter)s, jsonb_build_object('tier', upd.tier)
+    FROM upd
+)
+SELECT upd.*, (SELECT cstatus FROM st),
+       EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[]))
+FROM (SELECT 1) one LEFT JOIN upd ON true
+"""  # noqa: S608
+
+
+def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
+    """``ticket_call_next``: the whole claim (lock the counter, pick by the calling rules, update, ratio, event)."""
+    if clock.is_simulated():
+        raise Fallback
+    now = clock.now()
+    params = {
+        "counter": counter.pk,
+        "hall": counter.hall_id,
+        "date": timezone.localdate(now),
+        "now": now,
+        "clerk": user_id,
+        "active": list(ACTIVE),
+    }
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(CALL_SQL, params)
+            row = cursor.fetchone()
+    except IntegrityError:  # the counter got an active ticket meanwhile (double click): the service says so
+        raise Fallback from None
+    n = len(ATTNAMES)
+    cstatus, busy = row[n + 1], row[n + 2]
+    if row[0] is None:
+        if (
+            cstatus != "open" or busy
+        ):  # no queue state yet, paused/closed, or holding a ticket: Django answers
+            raise Fallback
+        return 204, None, None
+    ticket = _attach(_ticket(row), counter)
+    return 200, ticket, {"kind": "ticket.called", "extra": {}}
+
+
+# --- start (BIZ-2.2) --------------------------------------------------------------------------------------------
+START_SQL = f"""
+WITH upd AS (
+    UPDATE {T} t SET status = 'serving', started_at = %(now)s, limit_minutes = lim.v,
+        clock_mode = CASE WHEN COALESCE(lim.v, 0) = 0 THEN '{ClockMode.NONE}'
+                          WHEN b.category = '{BusinessCategory.COMPLEX}' THEN '{ClockMode.FROM_CONFIRM}'
+                          ELSE '{ClockMode.FROM_START}' END,
+        warn_share = %(warn)s, standard_version = %(version)s
+    FROM {BT} b, LATERAL (SELECT CASE WHEN b.time_limit_minutes > 0 THEN b.time_limit_minutes
+                                      WHEN b.category = '{BusinessCategory.COMPLEX}' THEN %(complex)s
+                                      WHEN b.category = '{BusinessCategory.BASIC}' THEN %(basic)s END AS v) lim
+    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'called'
+      AND b.id = t.business_type_id AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
+    RETURNING {COLS}
+), e AS (
+    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
+    SELECT upd.id, upd.hall_id, 'started', %(now)s, %(clerk)s, %(counter)s,
+           jsonb_build_object('limit', upd.limit_minutes)
+    FROM upd
+)
+SELECT * FROM upd
+"""  # noqa: S608
+
+
+def start(*, user_id: int, supervisor: bool, counter: Counter, ticket_id: int) -> tuple[int, Ticket, dict]:
+    """``handling_start``: the clock's limit and mode from the standard in force now (BIZ-2.2)."""
+    from queueing.standard_memo import standard_at
+
+    if clock.is_simulated():
+        raise Fallback
+    now = clock.now()
+    standard = standard_at(now)
+    params = {
+        "ticket": ticket_id,
+        "counter": counter.pk,
+        "hall": counter.hall_id,
+        "now": now,
+        "clerk": user_id,
+        "supervisor": supervisor,
+        "warn": float(standard.get("handling.warn_share", 0.8)),
+        "version": standard.version.number,
+        "complex": int(standard["handling.complex_minutes"]),
+        "basic": int(standard["handling.basic_minutes"]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(START_SQL, params)
+        row = cursor.fetchone()
+    if row is None:  # not this counter's called ticket, or another clerk's: the service explains
+        raise Fallback
+    ticket = _attach(_ticket(row), counter)
+    return 200, ticket, {"kind": "ticket.started", "extra": {"limit_minutes": ticket.limit_minutes}}
+
+
+# --- finish (BIZ-2.2 within limit; no missing materials) --------------------------------------------------------
+LOCK_SQL = f"""
+SELECT {COLS}, (SELECT count(*) FROM {BT_HALLS} bh WHERE bh.hall_id = t.hall_id AND bh.businesstype_id = ANY(%(bts)s))
+FROM {T} t WHERE t.id = %(ticket)s FOR NO KEY UPDATE
+"""  # noqa: S608
+FINISH_SQL = f"""
+WITH upd AS (
+    UPDATE {T} t SET status = 'done', finished_at = %(now)s, outcome = %(outcome)s, notes = %(notes)s,
+        within_limit = %(within)s, supplement_sms_text = ''
+    WHERE t.id = %(ticket)s AND t.status = 'serving'
+    RETURNING {COLS}
+), h AS (
+    INSERT INTO {HANDLED} (ticket_id, businesstype_id) SELECT upd.id, b FROM upd, unnest(%(bts)s::bigint[]) b
+), e AS (
+    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
+    SELECT upd.id, upd.hall_id, 'finished', %(now)s, %(clerk)s, %(counter)s,
+           jsonb_build_object('outcome', %(outcome)s::text, 'within_limit', %(within)s::boolean, 'missing', '[]'::jsonb)
+    FROM upd
+)
+SELECT * FROM upd
+"""  # noqa: S608
+HOT_OUTCOMES = {Outcome.DONE, Outcome.CONTINUED_ONLINE, Outcome.FAILED}
+
+
+def finish(
+    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
+) -> tuple[int, Ticket, dict]:
+    """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
+    if set(body) - {"outcome", "business_type_ids", "notes", "missing_material_ids", "brought_material_ids"}:
+        raise Fallback
+    outcome, bts, notes = body.get("outcome"), body.get("business_type_ids"), body.get("notes", "")
+    if (
+        outcome not in HOT_OUTCOMES
+        or type(bts) is not list
+        or not bts
+        or not all(type(b) is int for b in bts)
+        or type(notes) is not str
+        or body.get("missing_material_ids")
+        or body.get("brought_material_ids") is not None
+        or clock.is_simulated()
+    ):
+        raise Fallback
+    bt_ids = sorted(set(bts))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_SQL, {"ticket": ticket_id, "bts": bt_ids})
+            row = cursor.fetchone()
+            if row is None:
+                raise Fallback
+            ticket = _ticket(row)
+            if (
+                ticket.counter_id != counter.pk
+                or ticket.hall_id != counter.hall_id
+                or ticket.status != TicketStatus.SERVING
+                or (ticket.clerk_id and ticket.clerk_id != user_id and not supervisor)
+                or row[len(ATTNAMES)] != len(bt_ids)
+            ):
+                raise Fallback
+            now = clock.now()
+            ticket.finished_at = now
+            within = _within_limit(ticket, now)
+            params = {
+                "ticket": ticket_id,
+                "now": now,
+                "outcome": outcome,
+                "within": within,
+                "clerk": user_id,
+                "counter": counter.pk,
+                "bts": bt_ids,
+                "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes or "", connection),
+            }
+            cursor.execute(FINISH_SQL, params)
+            row = cursor.fetchone()
+    ticket = _attach(_ticket(row), counter)
+    return 200, ticket, {"kind": "ticket.finished", "extra": {"outcome": outcome}}
+
+
+def _within_limit(ticket: Ticket, now) -> bool | None:
+    """The same judgement as ``handling_finish`` (the limit fixed at start)."""
+    if not ticket.limit_minutes:
+        return None
+    clk = ticket.clock(now)
+    if clk.running:
+        return clk.seconds_left >= 0
+    elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
+    return elapsed <= ticket.limit_minutes * 60

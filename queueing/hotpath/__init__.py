@@ -56,6 +56,16 @@ def _response_headers() -> list[tuple[bytes, bytes]]:
             value += "; preload"
         headers.append((b"strict-transport-security", value.encode()))
     headers.append((b"x-frame-options", settings.X_FRAME_OPTIONS.encode()))
+    from django.utils.csp import CSP, build_policy
+
+    for name, config in (
+        (CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+        (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY),
+    ):
+        if config:
+            headers.append((name.lower().encode(), build_policy(config).encode()))
+    # The JSON holds no translated text; Content-Language is left out (Django would name the request's language).
+    headers.append((b"vary", b"Accept-Language, Cookie"))
     return headers
 
 
@@ -197,6 +207,7 @@ def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
 def _respond(status: int, ticket, event) -> bytes:
     from ninja.responses import NinjaJSONEncoder
 
+    import tingwu.api  # noqa: F401 - builds the API (and imports queueing.api) before its parts are used
     from floor import bus
     from queueing.api._common import ticket_out
     from queueing.services._common import ticket_public_data

@@ -48,17 +48,28 @@ BT = BusinessType._meta.db_table
 BT_HALLS = BusinessType.halls.through._meta.db_table
 HANDLED = Ticket.handled_business_types.through._meta.db_table
 FIELDS = [f for f in Ticket._meta.concrete_fields]
-COLS = ", ".join(f"t.{f.column}" for f in FIELDS)
+COLUMNS = [f.column for f in FIELDS]
 ATTNAMES = [f.attname for f in FIELDS]
-INSERT_FIELDS = [f for f in FIELDS if not f.primary_key]
 ACTIVE = tuple(ACTIVE_STATUSES)
 
 
 CONVERTED = [(i, f) for i, f in enumerate(FIELDS) if hasattr(f, "from_db_value")]  # the encrypted notes
 
 
-def _ticket(row) -> Ticket:
-    values = list(row[: len(ATTNAMES)])
+def _fetch(sql: str, params: dict) -> dict | None:
+    """One statement on this thread's pooled connection, server-side bound and prepared (psycopg ``prepare=True``):
+    PostgreSQL parses and plans each hot statement once per connection, not once per request."""
+    from psycopg import Cursor
+    from psycopg.rows import dict_row
+
+    connection.ensure_connection()
+    with Cursor(connection.connection, row_factory=dict_row) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def _ticket(row: dict) -> Ticket:
+    values = [row[c] for c in COLUMNS]
     for i, f in CONVERTED:
         values[i] = f.from_db_value(values[i], None, connection)
     return Ticket.from_db(connection.alias, ATTNAMES, values)
@@ -106,6 +117,57 @@ def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
 
 
 # --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
+# Every column of the new row, by name: a field added to Ticket must be added here (checked at import), so the hot
+# insert can never silently leave a new column to a database default the ORM would not have used.
+ISSUE_VALUES = {
+    "hall_id": "%(hall)s::bigint",
+    "business_type_id": "%(bt)s::bigint",
+    "service_date": "%(date)s::date",
+    "prefix": "%(prefix)s::varchar",
+    "seq": "s.last_seq",
+    "number": "%(prefix)s::varchar || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0')"
+    " ELSE s.last_seq::text END",
+    "status": "'waiting'",
+    "source": "%(source)s::varchar",
+    "priority_kind": "%(priority_kind)s::varchar",
+    "green_channel": "false",
+    "needs_accompaniment": "%(accompany)s::boolean",
+    "needs_form_help": "%(form_help)s::boolean",
+    "issued_at": "%(now)s::timestamptz",
+    "arrival_at": "%(now)s::timestamptz",
+    "public_token": "%(public_token)s::varchar",
+    "idempotency_key": "%(key)s::varchar",
+    "estimated_wait_minutes": "CASE WHEN a.n > 0 OR %(residual)s::float8 > 0"
+    " THEN ceil((a.n::float8 / %(servers)s::int + %(residual)s::float8) * %(mean)s::float8)::int ELSE 0 END",
+    **dict.fromkeys(
+        [
+            "appointment_id",
+            "appt_window_start",
+            "appt_window_end",
+            "customer_id",
+            "counter_id",
+            "target_counter_id",
+            "clerk_id",
+            "first_called_at",
+            "called_at",
+            "started_at",
+            "confirmed_at",
+            "finished_at",
+            "no_show_at",
+            "suspended_at",
+            "limit_minutes",
+            "warn_share",
+            "standard_version",
+            "within_limit",
+        ],
+        "NULL",
+    ),
+    **dict.fromkeys(["suspended_seconds", "recall_count"], "0"),
+    **dict.fromkeys(["closed_reason", "clock_mode", "outcome", "notes", "supplement_sms_text"], "''"),
+}
+assert set(ISSUE_VALUES) == {f.column for f in FIELDS if not f.primary_key}, (
+    "Ticket changed: update ISSUE_VALUES"
+)
 ISSUE_SQL = f"""
 WITH s AS (
     INSERT INTO {SEQ} (hall_id, service_date, prefix, last_seq) VALUES (%(hall)s, %(date)s, %(prefix)s, 1)
@@ -118,48 +180,18 @@ WITH s AS (
       -- ahead of a new ticket: everyone already waiting, and the higher tiers (selectors.estimate_wait)
       AND (w.arrival_at <= %(now)s OR w.green_channel
            OR (w.appt_window_start <= %(now)s AND w.appt_window_end >= %(now)s)
-           OR (NOT %(priority)s AND w.priority_kind <> ''))
+           OR (%(priority_kind)s = '' AND w.priority_kind <> ''))
 ), t AS (
-    INSERT INTO {T} ({", ".join(f.column for f in INSERT_FIELDS)})
-    SELECT {", ".join("%s" if f.attname not in ("seq", "number", "estimated_wait_minutes") else f"x.{f.attname}" for f in INSERT_FIELDS)}
-    FROM (SELECT s.last_seq AS seq,
-                 %(prefix)s || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0') ELSE s.last_seq::text END
-                     AS number,
-                 CASE WHEN a.n > 0 OR %(residual)s > 0
-                      THEN ceil((a.n::float8 / %(servers)s + %(residual)s) * %(mean)s)::int ELSE 0 END
-                     AS estimated_wait_minutes
-          FROM s, a) x
+    INSERT INTO {T} ({", ".join(ISSUE_VALUES)})
+    SELECT {", ".join(ISSUE_VALUES.values())} FROM s, a
     RETURNING *
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
     SELECT t.id, t.hall_id, 'issued', %(now)s, NULL, NULL, jsonb_build_object('source', %(source)s::text, 'ahead', a.n)
     FROM t, a
 )
-SELECT {COLS}, a.n FROM t, a
+SELECT t.*, a.n FROM t, a
 """  # noqa: S608 - table and column names come from the models; every value is bound
-
-
-def _issue_sql_and_params(ticket: Ticket, named: dict) -> tuple[str, list]:
-    """psycopg takes one parameter style per statement: the named values are inlined as positional ones."""
-    import re
-
-    values = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in INSERT_FIELDS]
-    insert_values = iter(
-        [v for f, v in zip(INSERT_FIELDS, values, strict=True) if f.attname not in _COMPUTED]
-    )
-    params: list = []
-
-    def sub(m):
-        if m.group(1):
-            params.append(named[m.group(1)])
-        else:
-            params.append(next(insert_values))
-        return "%s"
-
-    return re.sub(r"%\((\w+)\)s|%s", sub, ISSUE_SQL), params
-
-
-_COMPUTED = {"seq", "number", "estimated_wait_minutes"}
 
 
 def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
@@ -216,30 +248,32 @@ def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Tick
     serving, competing = _open_counters_for(ticket)
     mean = _mean_service_minutes(ticket, now)
     busy = sum(1 for c in serving if c[3])
-    named = {
+    params = {
         "hall": token_hall_id,
+        "bt": bt.pk,
         "date": service_date,
         "prefix": bt.ticket_prefix,
+        "source": source,
+        "priority_kind": priority,
+        "accompany": flags[0],
+        "form_help": flags[1],
+        "now": now,
+        "public_token": ticket.public_token,
+        "key": key or None,
         "category": bt.category,
         "all_types": competing is None,
         "competing": sorted(competing or ()),
-        "priority": bool(priority),
-        "now": now,
         "residual": 0.5 if serving and busy >= len(serving) else 0.0,
         "servers": max(1, len(serving)),
         "mean": float(mean),
-        "source": source,
     }
-    sql, params = _issue_sql_and_params(ticket, named)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+        row = _fetch(ISSUE_SQL, params)
     except IntegrityError:  # a repeated idempotency key: the service returns the first ticket
         raise Fallback from None
     issued = _ticket(row)
     issued.business_type = bt
-    ahead = row[-1]
+    ahead = row["n"]
     return 201, issued, {"kind": "ticket.issued", "extra": {"waiting_ahead": ahead}}
 
 
@@ -270,7 +304,7 @@ WITH st AS MATERIALIZED (
     UPDATE {T} t SET status = 'called', counter_id = %(counter)s, clerk_id = %(clerk)s, called_at = %(now)s,
         first_called_at = COALESCE(t.first_called_at, %(now)s), recall_count = 0, target_counter_id = NULL
     FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
-    RETURNING {COLS}, pick.tier
+    RETURNING t.*, pick.tier
 ), sup AS (
     UPDATE {ST} s SET
         normal_since_priority = CASE WHEN upd.priority_kind <> '' THEN 0
@@ -283,8 +317,8 @@ WITH st AS MATERIALIZED (
     SELECT upd.id, upd.hall_id, 'called', %(now)s, %(clerk)s, %(counter)s, jsonb_build_object('tier', upd.tier)
     FROM upd
 )
-SELECT upd.*, (SELECT cstatus FROM st),
-       EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[]))
+SELECT upd.*, (SELECT cstatus FROM st) AS cstatus,
+       EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[])) AS busy
 FROM (SELECT 1) one LEFT JOIN upd ON true
 """  # noqa: S608
 
@@ -303,17 +337,12 @@ def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, di
         "active": list(ACTIVE),
     }
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(CALL_SQL, params)
-            row = cursor.fetchone()
+        row = _fetch(CALL_SQL, params)
     except IntegrityError:  # the counter got an active ticket meanwhile (double click): the service says so
         raise Fallback from None
-    n = len(ATTNAMES)
-    cstatus, busy = row[n + 1], row[n + 2]
-    if row[0] is None:
-        if (
-            cstatus != "open" or busy
-        ):  # no queue state yet, paused/closed, or holding a ticket: Django answers
+    if row["id"] is None:
+        # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
+        if row["cstatus"] != "open" or row["busy"]:
             raise Fallback
         return 204, None, None
     ticket = _attach(_ticket(row), counter)
@@ -333,7 +362,7 @@ WITH upd AS (
                                       WHEN b.category = '{BusinessCategory.BASIC}' THEN %(basic)s END AS v) lim
     WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'called'
       AND b.id = t.business_type_id AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
-    RETURNING {COLS}
+    RETURNING t.*
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
     SELECT upd.id, upd.hall_id, 'started', %(now)s, %(clerk)s, %(counter)s,
@@ -364,9 +393,7 @@ def start(*, user_id: int, supervisor: bool, counter: Counter, ticket_id: int) -
         "complex": int(standard["handling.complex_minutes"]),
         "basic": int(standard["handling.basic_minutes"]),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(START_SQL, params)
-        row = cursor.fetchone()
+    row = _fetch(START_SQL, params)
     if row is None:  # not this counter's called ticket, or another clerk's: the service explains
         raise Fallback
     ticket = _attach(_ticket(row), counter)
@@ -375,7 +402,8 @@ def start(*, user_id: int, supervisor: bool, counter: Counter, ticket_id: int) -
 
 # --- finish (BIZ-2.2 within limit; no missing materials) --------------------------------------------------------
 LOCK_SQL = f"""
-SELECT {COLS}, (SELECT count(*) FROM {BT_HALLS} bh WHERE bh.hall_id = t.hall_id AND bh.businesstype_id = ANY(%(bts)s))
+SELECT t.*, (SELECT count(*) FROM {BT_HALLS} bh
+              WHERE bh.hall_id = t.hall_id AND bh.businesstype_id = ANY(%(bts)s::bigint[])) AS n_bts
 FROM {T} t WHERE t.id = %(ticket)s FOR NO KEY UPDATE
 """  # noqa: S608
 FINISH_SQL = f"""
@@ -383,7 +411,7 @@ WITH upd AS (
     UPDATE {T} t SET status = 'done', finished_at = %(now)s, outcome = %(outcome)s, notes = %(notes)s,
         within_limit = %(within)s, supplement_sms_text = ''
     WHERE t.id = %(ticket)s AND t.status = 'serving'
-    RETURNING {COLS}
+    RETURNING t.*
 ), h AS (
     INSERT INTO {HANDLED} (ticket_id, businesstype_id) SELECT upd.id, b FROM upd, unnest(%(bts)s::bigint[]) b
 ), e AS (
@@ -417,35 +445,32 @@ def finish(
         raise Fallback
     bt_ids = sorted(set(bts))
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(LOCK_SQL, {"ticket": ticket_id, "bts": bt_ids})
-            row = cursor.fetchone()
-            if row is None:
-                raise Fallback
-            ticket = _ticket(row)
-            if (
-                ticket.counter_id != counter.pk
-                or ticket.hall_id != counter.hall_id
-                or ticket.status != TicketStatus.SERVING
-                or (ticket.clerk_id and ticket.clerk_id != user_id and not supervisor)
-                or row[len(ATTNAMES)] != len(bt_ids)
-            ):
-                raise Fallback
-            now = clock.now()
-            ticket.finished_at = now
-            within = _within_limit(ticket, now)
-            params = {
-                "ticket": ticket_id,
-                "now": now,
-                "outcome": outcome,
-                "within": within,
-                "clerk": user_id,
-                "counter": counter.pk,
-                "bts": bt_ids,
-                "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes or "", connection),
-            }
-            cursor.execute(FINISH_SQL, params)
-            row = cursor.fetchone()
+        row = _fetch(LOCK_SQL, {"ticket": ticket_id, "bts": bt_ids})
+        if row is None:
+            raise Fallback
+        ticket = _ticket(row)
+        if (
+            ticket.counter_id != counter.pk
+            or ticket.hall_id != counter.hall_id
+            or ticket.status != TicketStatus.SERVING
+            or (ticket.clerk_id and ticket.clerk_id != user_id and not supervisor)
+            or row["n_bts"] != len(bt_ids)
+        ):
+            raise Fallback
+        now = clock.now()
+        ticket.finished_at = now
+        within = _within_limit(ticket, now)
+        params = {
+            "ticket": ticket_id,
+            "now": now,
+            "outcome": outcome,
+            "within": within,
+            "clerk": user_id,
+            "counter": counter.pk,
+            "bts": bt_ids,
+            "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes or "", connection),
+        }
+        row = _fetch(FINISH_SQL, params)
     ticket = _attach(_ticket(row), counter)
     return 200, ticket, {"kind": "ticket.finished", "extra": {"outcome": outcome}}
 

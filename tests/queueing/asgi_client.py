@@ -1,0 +1,120 @@
+"""HTTP to the real ASGI application (``tingwu.asgi.application``) without a server, for the hot-path tests.
+
+``httpx.ASGITransport`` gives real scopes, headers, cookies and CSRF (Django's test Client skips CSRF and the ASGI
+layer in front of Django). Each call runs its own event loop, so tests use the ORM freely between requests.
+Credentials travel only in explicit headers — httpx's cookie jar starts empty for every call and an explicit Cookie
+header wins over it — so a test can replay them byte for byte, which is what the hot path's credential cache keys on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+
+import httpx
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from integrations.models import ApiToken, TokenKind, token_create
+
+API = "/api/v1/queue"
+HOT = "x-tingwu-path"
+
+
+def _client() -> httpx.AsyncClient:
+    from tingwu.asgi import application
+
+    # An exception escaping the app becomes a 500, as under uvicorn, so a differential run lists it with the rest.
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def http(method: str, url: str, *, headers: dict, body=None) -> httpx.Response:
+    async def go():
+        async with _client() as c:
+            return await c.request(method, url, json=body, headers=headers)
+
+    return asyncio.run(go())
+
+
+def http_together(requests: list[tuple[str, dict, dict | None]]) -> list[httpx.Response]:
+    """POSTs ``(url, headers, body)`` sent at once: Django runs each in its own thread, the hot path in its pool."""
+
+    async def go():
+        async with _client() as c:
+            return await asyncio.gather(*(c.post(u, json=b, headers=h) for u, h, b in requests))
+
+    return asyncio.run(go())
+
+
+def is_hot(r: httpx.Response) -> bool:
+    return r.headers.get(HOT) == "hot"
+
+
+def hot_expected() -> bool:
+    """The hot path answers only on PostgreSQL with QUEUE_HOT_PATH on; on SQLite every request goes to Django."""
+    return connection.vendor == "postgresql" and bool(getattr(settings, "QUEUE_HOT_PATH", True))
+
+
+def staff_headers(user, **extra) -> dict:
+    """A staff browser: a session (Django's force_login), then a page (base.html) that sets the CSRF cookie, sent
+    back as X-CSRFToken. Unlike Django's test Client, the API over ASGI enforces CSRF on session POSTs."""
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    page = http("GET", "/", headers={"Cookie": cookie})
+    assert page.status_code == 200, page.status_code
+    csrf = re.search(rf"{settings.CSRF_COOKIE_NAME}=([^;]+)", " ".join(page.headers.get_list("set-cookie")))[
+        1
+    ]
+    return {"Cookie": f"{cookie}; {settings.CSRF_COOKIE_NAME}={csrf}", "X-CSRFToken": csrf, **extra}
+
+
+def kiosk_headers(hall) -> tuple[ApiToken, dict]:
+    token, raw = token_create(hall=hall, kind=TokenKind.KIOSK, name="kiosk")
+    return token, {"Authorization": f"Bearer {raw}"}
+
+
+def issue(headers: dict, bt_id, **body) -> httpx.Response:
+    return http("POST", f"{API}/kiosk/tickets", headers=headers, body={"business_type_id": bt_id, **body})
+
+
+def act(headers: dict, counter_id: int, ticket_id: int | None = None, action="call-next", body=None):
+    url = f"{API}/counters/{counter_id}/" + (f"tickets/{ticket_id}/{action}" if ticket_id else "call-next")
+    return http("POST", url, headers=headers, body=body)
+
+
+# --- the hot path's process state --------------------------------------------------------------------------------
+
+
+def forget_hot_memos() -> None:
+    """A cold hot path: no remembered credential, no memoised counter row (ids are reused on SQLite). Guarded, so
+    that the tests still run against Django alone while ``queueing.hotpath`` is absent."""
+    for module, fn in (("identity", "forget"), ("ops", "forget_rows")):
+        try:
+            getattr(__import__(f"queueing.hotpath.{module}", fromlist=[fn]), fn)()
+        except (ImportError, AttributeError):
+            pass
+
+
+def close_hot_path_connections() -> None:
+    """The hot path's worker threads keep their database connections: close them so the test database can be
+    flushed and dropped. One task per worker, held at a barrier, so that every thread runs one."""
+    from tingwu.asgi import application
+
+    executor = getattr(application, "_executor", None)
+    if executor is None:
+        return
+    workers = executor._max_workers
+    barrier = threading.Barrier(workers)
+
+    def close():
+        from django.db import connections
+
+        connections.close_all()
+        barrier.wait(timeout=10)
+
+    for future in [executor.submit(close) for _ in range(workers)]:
+        future.result(timeout=20)

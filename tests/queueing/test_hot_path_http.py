@@ -1,0 +1,589 @@
+"""Queue API through the real ASGI application: the hot path (queueing/hotpath) must be indistinguishable from Django.
+
+On PostgreSQL the hot path answers kiosk issue, call-next, start and finish itself (single SQL statements) for
+credentials Django accepted a moment ago in this process; everything else goes to Django. Only the response header
+``x-tingwu-path: hot`` may tell the two apart. These tests speak HTTP to ``tingwu.asgi.application`` (asgi_client.py)
+over committed data — the hot path has its own threads and connections, hence ``transaction=True``. On SQLite every
+request goes to Django, so the same tests check Django alone and that no response claims to be hot.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from catalog.models import RequiredMaterial
+from floor import bus
+from halls.models import CounterStatus
+from integrations.models import token_revoke
+from privacy.services import customer_create
+from queueing import services
+from queueing.models import (
+    Appointment,
+    CounterState,
+    DailySequence,
+    Outcome,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from staff.models import HallAssignment, HallRole
+from tests import factories as f
+from tests.queueing.asgi_client import (
+    API,
+    act,
+    close_hot_path_connections,
+    forget_hot_memos,
+    hot_expected,
+    http,
+    http_together,
+    is_hot,
+    issue,
+    kiosk_headers,
+    staff_headers,
+)
+
+PHONE = "13900139000"
+TIMESTAMPS = ("issued_at", "arrival_at", "called_at", "started_at", "confirmed_at", "finished_at")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _cold_hot_path(settings):
+    # Long enough that a slow shared machine never turns a hot request into a Django one mid-test: invalidation must
+    # come from the signals (logout, role, token…), not from expiry.
+    settings.QUEUE_HOT_PATH_AUTH_TTL = 120
+    forget_hot_memos()
+    yield
+    forget_hot_memos()
+    close_hot_path_connections()
+
+
+# --- 1. differential: one scripted day, hot path on and off ----------------------------------------------------
+
+
+def build_floor(tag: str) -> dict:
+    """A hall with the same shape each run (codes carry ``tag``, names and numbers do not, so outcomes compare)."""
+    region = f.region(f"RD{tag}")
+    hall = f.hall(region, code=f"HD{tag}", name="差分营业厅")
+    other = f.hall(region, code=f"HX{tag}", name="他厅")
+    materials = [("身份证原件", True, "如遗失可先办理临时身份证"), ("复印件", False, "")]
+    fl = {
+        "hall": hall,
+        "basic": f.business_type(f"PLAN{tag}", name="套餐变更", halls=[hall, other], materials=materials),
+        "complex": f.business_type(f"CONTRACT{tag}", category="complex", name="合约机办理", halls=[hall]),
+        "consult": f.business_type(f"ASK{tag}", category="consultation", name="业务咨询", halls=[hall]),
+        "foreign": f.business_type(f"ELSE{tag}", name="他厅业务", halls=[other]),
+    }
+    fl["c1"] = f.counter(hall, 1, serves_all=True, ratio=2)  # P N N P … (BIZ-4)
+    fl["c2"] = f.counter(hall, 2, serves_all=False, business_types=[fl["basic"]], ratio=1)
+    fl["paused"] = f.counter(hall, 9, status=CounterStatus.PAUSED)
+    fl["clerk1"] = f.user(f"clerk1{tag}", hall_roles=[(hall, HallRole.CLERK)])
+    fl["clerk2"] = f.user(f"clerk2{tag}", hall_roles=[(hall, HallRole.CLERK)])
+    customer_create(hall=hall, name="钱多多", mobile=PHONE, green_channel_agreement="GC-1")
+    now = timezone.now()
+    fl["appointment"] = Appointment.objects.create(  # inside its slot: called before the queue
+        hall=hall,
+        business_type=fl["basic"],
+        slot_start=now - timedelta(minutes=5),
+        slot_end=now + timedelta(minutes=25),
+        code=f"AP{tag}",
+        created_at=now - timedelta(days=1),
+    )
+    fl["headers"] = {
+        "kiosk": kiosk_headers(hall)[1],
+        "clerk1": staff_headers(fl["clerk1"]),
+        # The second clerk's browser is English: nothing in the outcome may depend on the request's language.
+        "clerk2": staff_headers(fl["clerk2"], **{"Accept-Language": "en"}),
+    }
+    return fl
+
+
+FINISH = {
+    "套餐变更": {"outcome": Outcome.DONE, "business_type_ids": ["basic"]},
+    "合约机办理": {"outcome": Outcome.CONTINUED_ONLINE, "business_type_ids": ["complex", "consult"]},
+    "业务咨询": {"outcome": Outcome.FAILED, "business_type_ids": ["consult"], "notes": "客户改日再来"},
+}
+
+
+def scripted_day(fl) -> list[tuple]:
+    """A morning at the hall; every response as (step, status, body, served hot)."""
+    log: list[tuple] = []
+    bt = {k: fl[k].pk for k in ("basic", "complex", "consult", "foreign")}
+    c1, c2 = fl["c1"].pk, fl["c2"].pk
+
+    def post(step, url, who, body=None):
+        r = http("POST", f"{API}{url}", headers=fl["headers"][who], body=body)
+        log.append((step, r.status_code, r.json() if r.content else None, is_hot(r)))
+        return r.json() if r.status_code in (200, 201) else None
+
+    def kiosk(step, kind, **body):
+        return post(step, "/kiosk/tickets", "kiosk", {"business_type_id": bt[kind], **body})
+
+    def call(step, counter, who):
+        return post(step, f"/counters/{counter}/call-next", who)
+
+    def ticket(step, counter, t, action, who, body=None):
+        return post(step, f"/counters/{counter}/tickets/{t['id']}/{action}", who, body)
+
+    def finish_body(name, *kinds, **over):
+        body = dict(FINISH[name], **over)
+        body["business_type_ids"] = [bt[k] for k in kinds or body["business_type_ids"]]
+        return body
+
+    # ENV-2.2 numbers per prefix; BIZ-4 priority declared at the kiosk; a double tap returns the first ticket.
+    kiosk("normal, key k1", "basic", idempotency_key="k1")
+    kiosk("elderly", "basic", priority_kind="elderly")
+    kiosk("key k1 again: same ticket", "basic", idempotency_key="k1")
+    kiosk("complex", "complex")
+    kiosk("pregnant, accompanied", "basic", priority_kind="pregnant", needs_accompaniment=True)
+    kiosk("normal", "basic")
+    kiosk("complex, disabled", "complex", priority_kind="disabled")
+    kiosk("consultation, form help", "consult", needs_form_help=True)
+    kiosk("green channel by phone (BIZ-1.2)", "basic", green_channel_mobile=PHONE)
+    kiosk("another hall's business: 400", "foreign")
+    kiosk("unknown priority: 400", "basic", priority_kind="vip")
+    post("appointment check-in", "/kiosk/check-in", "kiosk", {"code": fl["appointment"].code})
+    kiosk("normal, after the check-in", "basic")
+
+    call("paused counter: 409", fl["paused"].pk, "clerk1")
+    green = call("c1 calls: green channel first", c1, "clerk1")
+    call("c1 busy: 409", c1, "clerk1")
+    appt = call("c2 calls: appointment in its slot", c2, "clerk2")
+    ticket("c2 starts c1's ticket: 403", c2, green, "start", "clerk2")
+    ticket("clerk2 starts clerk1's ticket: 403", c1, green, "start", "clerk2")
+    ticket("start (basic: 15 min, BIZ-2.2)", c1, green, "start", "clerk1")
+    ticket("start twice: 409", c1, green, "start", "clerk1")
+    ticket(
+        "finish, other hall's business: 400",
+        c1,
+        green,
+        "finish",
+        "clerk1",
+        finish_body("套餐变更", "foreign"),
+    )
+    two = finish_body("套餐变更", "basic", "consult", notes="好")
+    ticket("finish, two businesses", c1, green, "finish", "clerk1", two)
+    ticket("c2 start", c2, appt, "start", "clerk2")
+    missing = finish_body("套餐变更", outcome=Outcome.MATERIALS_MISSING, brought_material_ids=[])
+    ticket("c2 finish, materials missing (BIZ-1.1)", c2, appt, "finish", "clerk2", missing)
+    # Paused by the service (a queryset update: no signal clears the hot path's memos), then reopened.
+    post("c1 pause", f"/counters/{c1}/pause", "clerk1", {"reason": "午休"})
+    call("c1 paused: 409", c1, "clerk1")
+    post("c1 open", f"/counters/{c1}/open", "clerk1", {})
+
+    # The rest of the queue: the priority ratio at work (BIZ-4; c1 N=2, c2 N=1 and basic only).
+    for rnd in range(12):
+        empty = 0
+        for counter, who in ((c1, "clerk1"), (c2, "clerk2")):
+            t = call(f"round {rnd}: call at {who}'s counter", counter, who)
+            if t is None:
+                empty += 1
+                continue
+            ticket(f"round {rnd}: start {t['number']}", counter, t, "start", who)
+            ticket(
+                f"round {rnd}: finish {t['number']}", counter, t, "finish", who, finish_body(t["business"])
+            )
+        if empty == 2:
+            break
+
+    # Bodies Django's schema refuses (422) must be refused by the hot path too; each probe leaves nothing behind.
+    last = kiosk("last customer", "basic")
+    call("c1 calls the last customer", c1, "clerk1")
+    ticket("start the last customer", c1, last, "start", "clerk1")
+    null = finish_body("套餐变更", missing_material_ids=None)
+    ticket("finish, missing_material_ids null: 422", c1, last, "finish", "clerk1", null)
+    ticket("finish the last customer", c1, last, "finish", "clerk1", finish_body("套餐变更"))
+    call("c1: nobody waiting: 204", c1, "clerk1")
+    kiosk("priority_kind null: 422", "basic", priority_kind=None)
+    kiosk("green_channel_mobile null: 422", "basic", green_channel_mobile=None)
+    return log
+
+
+def _shape(value):
+    """Timestamps are compared by their JSON shape (format, precision, zone), not by value."""
+    return re.sub(r"\d", "d", value) if isinstance(value, str) else value
+
+
+def outcome(fl, log, events) -> dict:
+    """Everything the day left behind, with ids, tokens and times replaced by stable labels."""
+    hall = fl["hall"]
+    label = {("bt", fl[k].pk): k for k in ("basic", "complex", "consult", "foreign")}
+    label |= {("counter", fl[k].pk): k for k in ("c1", "c2", "paused")}
+    label |= {("user", fl[k].pk): k for k in ("clerk1", "clerk2")}
+    rows = {t.pk: t for t in Ticket.objects.filter(hall=hall)}
+    num = {pk: t.number for pk, t in rows.items()}
+
+    def ticket_json(body):
+        if isinstance(body, dict) and "pause_reason" in body:  # a counter
+            return body | {"id": label[("counter", body["id"])], "ticket": ticket_json(body["ticket"])}
+        if not isinstance(body, dict) or "public_token" not in body:
+            return body  # an error body: compared as it is
+        out = dict(body, id=num.get(body["id"]), business_type_id=label.get(("bt", body["business_type_id"])))
+        row = rows.get(body["id"])
+        out["public_token"] = row is not None and body["public_token"] == row.public_token
+        out["mobile_url"] = row is not None and body["mobile_url"] == f"/queue/m/{row.public_token}/"
+        for k in TIMESTAMPS:
+            out[k] = _shape(out[k])
+        if out["seconds_left"] is not None:  # the clock ran for a second or two: only its order of magnitude
+            out["seconds_left"] = out["limit_minutes"] * 60 - out["seconds_left"] < 120
+        return out
+
+    tickets = {}
+    for t in Ticket.objects.filter(hall=hall).values():
+        row = rows[t["id"]]
+        for k in ("id", "hall_id", "public_token"):
+            t.pop(k)
+        for k in ("business_type_id", "counter_id", "target_counter_id", "clerk_id"):
+            kind = {"business_type_id": "bt", "clerk_id": "user"}.get(k, "counter")
+            t[k] = label.get((kind, t[k]), t[k])
+        for k in ("appointment_id", "customer_id", *[k for k, v in t.items() if hasattr(v, "tzinfo")]):
+            t[k] = t[k] is not None
+        t["service_date"] = t["service_date"] == timezone.localdate()
+        t["issued_is_arrival"] = row.issued_at == row.arrival_at
+        t["first_call_is_call"] = row.first_called_at == row.called_at
+        t["handled"] = sorted(label[("bt", b.pk)] for b in row.handled_business_types.all())
+        t["missing"] = sorted(m.name for m in row.missing_materials.all())
+        tickets[t["number"]] = t
+    material = dict(RequiredMaterial.objects.values_list("pk", "name"))
+
+    def relabel(data):  # the ids inside a realtime event
+        out = {"ticket_id": num.get(data["ticket_id"])} if "ticket_id" in data else {}
+        return out | ({"counter_id": label[("counter", data["counter_id"])]} if "counter_id" in data else {})
+
+    def event_data(data):
+        return data | {"missing": [material[m] for m in data["missing"]]} if "missing" in data else data
+
+    when = {"issued": "issued_at", "called": "called_at", "started": "started_at", "finished": "finished_at"}
+
+    def event_row(e):  # who, where, what, and whether it happened at the time the ticket row says
+        at_ok = e.at == getattr(rows[e.ticket_id], when[e.kind]) if e.kind in when else None
+        where, who = label.get(("counter", e.counter_id)), label.get(("user", e.actor_id))
+        return num[e.ticket_id], e.kind, where, who, event_data(e.data), at_ok
+
+    states = {
+        label[("counter", s.counter_id)]: (s.normal_since_priority, label.get(("user", s.clerk_id)))
+        for s in CounterState.objects.filter(hall=hall)
+    }
+    return {
+        "served_hot": [step for step, *_r, hot in log if hot],
+        "responses": [(step, status, ticket_json(body)) for step, status, body, _hot in log],
+        "tickets": tickets,
+        "events": [event_row(e) for e in TicketEvent.objects.filter(hall=hall).order_by("pk")],
+        "counter_states": states,
+        "sequences": dict(DailySequence.objects.filter(hall=hall).values_list("prefix", "last_seq")),
+        "appointment": Appointment.objects.get(pk=fl["appointment"].pk).status,
+        "floor_bus": [(e.kind, e.data | relabel(e.data)) for e in events],
+    }
+
+
+def run_day(settings, tag: str, *, hot: bool) -> dict:
+    settings.QUEUE_HOT_PATH = hot
+    fl = build_floor(tag)
+    forget_hot_memos()  # the first request of every credential goes through Django, in both runs
+    previous = bus.set_backend(bus.InProcessBackend())  # a fresh in-process bus: this run's events only
+    try:
+        log = scripted_day(fl)
+        events, lost = bus.get_backend().replay(fl["hall"].pk, 0)
+        assert not lost
+    finally:
+        bus.set_backend(previous)
+    return outcome(fl, log, events)
+
+
+def differences(django: dict, hot: dict) -> list[str]:
+    """One entry per difference: responses, events and realtime messages by position, tickets by number and
+    field, the other tables whole."""
+    diffs = []
+    for key in ("responses", "events", "floor_bus"):
+        d, h = django[key], hot[key]
+        for i in range(max(len(d), len(h))):
+            a, b = (d[i] if i < len(d) else None), (h[i] if i < len(h) else None)
+            if a != b:
+                diffs.append(f"{key}[{i}]\n  django: {a}\n  hot:    {b}")
+    for number in sorted(set(django["tickets"]) | set(hot["tickets"])):
+        d, h = django["tickets"].get(number, {}), hot["tickets"].get(number, {})
+        if changed := {k: (d.get(k), h.get(k)) for k in sorted(set(d) | set(h)) if d.get(k) != h.get(k)}:
+            diffs.append(f"ticket {number} (django, hot): {changed}")
+    tables = ("counter_states", "sequences", "appointment")
+    return diffs + [f"{k}: django={django[k]} hot={hot[k]}" for k in tables if django[k] != hot[k]]
+
+
+def test_a_scripted_day_ends_identically_with_and_without_the_hot_path(standard_v1, settings):
+    """ENV-2.2 numbering, BIZ-4 priority ratio, BIZ-1.2 green channel, BIZ-2.2 limits, BIZ-1.1 materials: the same
+    day, run once through Django only and once with the hot path, leaves the same responses, rows and events."""
+    # Hot run first: the hot path's process state is then left "on" for the other tests whatever happens here.
+    hot = run_day(settings, "H", hot=True)
+    django = run_day(settings, "D", hot=False)
+    assert django["served_hot"] == [], "QUEUE_HOT_PATH=False: nothing may be served hot"
+    assert bool(hot["served_hot"]) == (connection.vendor == "postgresql"), hot["served_hot"]
+    diffs = differences(django, hot)
+    assert not diffs, "the hot path differs from Django:\n" + "\n".join(diffs)
+    # The day itself (Django's behaviour, both databases): the double tap kept one number, numbers are gapless.
+    assert django["sequences"] == {"A": 8, "B": 2, "C": 1}
+    assert sorted(django["tickets"]) == [*(f"A{i:03d}" for i in range(1, 9)), "B001", "B002", "C001"]
+    assert all(t["status"] == TicketStatus.DONE for t in django["tickets"].values())
+
+
+# --- 2. which requests the hot path answers --------------------------------------------------------------------
+
+
+@pytest.fixture
+def hall(world):
+    """Hall A with counter 1 (一窗通办, N = 2), paused counter 9, a kiosk and a green-channel customer."""
+    hall = world["hall_a"]
+    customer_create(hall=hall, name="钱多多", mobile=PHONE, green_channel_agreement="GC-1")
+    token, kiosk = kiosk_headers(hall)
+    return {
+        **world,
+        "c1": f.counter(hall, 1, serves_all=True),
+        "paused": f.counter(hall, 9, status=CounterStatus.PAUSED),
+        "token": token,
+        "kiosk": kiosk,
+    }
+
+
+# What a client may rely on in any API response; hot answers must carry the same (Content-Length, Date, cookies and
+# the nonce inside a CSP header legitimately differ).
+SAME_HEADERS = ("content-type", "x-frame-options", "x-content-type-options", "referrer-policy", "vary")
+
+
+def assert_same_headers(django_r: httpx.Response, hot_r: httpx.Response) -> None:
+    assert {h: hot_r.headers.get(h) for h in SAME_HEADERS} == {
+        h: django_r.headers.get(h) for h in SAME_HEADERS
+    }
+    assert ("content-security-policy" in hot_r.headers) == ("content-security-policy" in django_r.headers)
+
+
+def said(r: httpx.Response, key: str = "code") -> tuple:
+    """(status, one field of the JSON answer, served hot)."""
+    return r.status_code, r.json()[key] if r.content else None, is_hot(r)
+
+
+def test_after_one_warm_up_per_credential_the_common_requests_are_served_hot(hall):
+    """The first request of a kiosk token and of a staff session goes through Django (which vouches for the
+    credential); later issue / call-next / start / finish are served hot on PostgreSQL, never on SQLite. The unusual
+    cases — green channel (BIZ-1.2), missing materials (BIZ-1.1), a paused counter — still go to Django."""
+    hot = hot_expected()
+    basic, c1, kiosk = hall["basic"].pk, hall["c1"].pk, hall["kiosk"]
+    clerk = staff_headers(hall["clerk_a"])
+    forget_hot_memos()
+
+    first = issue(kiosk, basic)
+    assert said(first, "number") == (201, "A001", False)
+    elderly = issue(kiosk, basic, priority_kind="elderly")  # BIZ-4
+    assert said(elderly, "number") == (201, "A002", hot)
+    assert_same_headers(first, elderly)
+
+    called = act(clerk, c1)  # the session's first request: Django
+    assert said(called, "number") == (200, "A002", False)
+    started = act(clerk, c1, called.json()["id"], "start")
+    assert said(started, "limit_minutes") == (200, 15, hot)  # BIZ-2.2
+    assert_same_headers(called, started)
+    done = {"outcome": "done", "business_type_ids": [basic]}
+    assert said(act(clerk, c1, called.json()["id"], "finish", done), "within_limit") == (200, True, hot)
+    called = act(clerk, c1)
+    assert said(called, "number") == (200, "A001", hot)
+    assert is_hot(act(clerk, c1, called.json()["id"], "start")) == hot
+
+    # The cases the hot path leaves to Django, answered as Django answers them.
+    assert said(issue(kiosk, basic, green_channel_mobile=PHONE), "green_channel") == (201, True, False)
+    missing = {"outcome": "materials_missing", "business_type_ids": [basic], "brought_material_ids": []}
+    r = act(clerk, c1, called.json()["id"], "finish", missing)
+    assert said(r, "outcome") == (200, "materials_missing", False)
+    assert Ticket.objects.get(number="A001").missing_materials.get().name == "身份证原件"
+    assert said(act(clerk, hall["paused"].pk)) == (409, "counter_not_open", False)
+    assert said(act(clerk, c1), "number") == (200, "A003", hot)  # the green channel first (BIZ-1.2)
+
+
+# --- 3. the credential cache never outlives Django's verdict ---------------------------------------------------
+
+
+def _warm(headers, counter_id) -> None:
+    """Django accepts the session (call-next), then a start proves it is warm (hot on PostgreSQL)."""
+    called = act(headers, counter_id)
+    assert called.status_code == 200 and not is_hot(called)
+    started = act(headers, counter_id, called.json()["id"], "start")
+    assert started.status_code == 200 and is_hot(started) == hot_expected()
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ("logout", 401, "unauthorized"),
+        ("role withdrawn", 404, "not_found"),
+        ("role changed to greeter", 403, "forbidden"),
+        ("user deactivated", 401, "unauthorized"),
+    ],
+)
+def test_a_changed_staff_credential_is_refused_at_once_as_django_refuses_it(hall, change, status, code):
+    """After logout, a withdrawn or changed role, a deactivated user, the same request headers replayed a moment
+    later are refused exactly as Django refuses them, and nothing changes."""
+    clerk = f.user("clerk_x", hall_roles=[(hall["hall_a"], HallRole.CLERK)])
+    for _ in range(3):
+        services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    headers = staff_headers(clerk)
+    forget_hot_memos()
+    _warm(headers, hall["c1"].pk)
+
+    assignment = HallAssignment.objects.get(user=clerk)
+    if change == "logout":  # through the ASGI app, as the browser's logout button does
+        assert http("POST", "/accounts/logout/", headers=headers).status_code in (200, 302)
+    elif change == "role withdrawn":
+        assignment.delete()
+    elif change == "role changed to greeter":
+        assignment.role = HallRole.GREETER
+        assignment.save()
+    else:
+        clerk.is_active = False
+        clerk.save()  # ends the user's sessions (staff.signals)
+
+    serving = Ticket.objects.get(status=TicketStatus.SERVING)
+    finish = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    for r in (act(headers, hall["c1"].pk, serving.pk, "finish", finish), act(headers, hall["c1"].pk)):
+        assert said(r) == (status, code, False)
+    assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == 2
+    assert Ticket.objects.get(pk=serving.pk).status == TicketStatus.SERVING
+
+
+@pytest.mark.parametrize("change", ["revoked", "deleted", "moved to hall B"])
+def test_a_changed_kiosk_token_takes_effect_at_once(hall, change):
+    """A revoked or deleted token is refused right after it issued hot, exactly like a token Django never saw warm;
+    a token moved to another hall issues there (ENV-2.2: B's own numbering), never in its old hall."""
+    kiosk, token = hall["kiosk"], hall["token"]
+    assert issue(kiosk, hall["basic"].pk).status_code == 201  # Django vouches for the token
+    assert is_hot(issue(kiosk, hall["basic"].pk)) == hot_expected()
+    control_token, control = kiosk_headers(hall["hall_a"])  # the same change on a token that was never warm
+
+    for t in (token, control_token):
+        if change == "revoked":
+            token_revoke(token=t)
+        elif change == "deleted":
+            t.delete()
+        else:
+            t.hall = hall["hall_b"]
+            t.save()
+    r = issue(kiosk, hall["basic"].pk)
+    assert not is_hot(r)
+    if change == "moved to hall B":
+        assert (r.status_code, r.json()["number"]) == (201, "A001")
+        assert Ticket.objects.get(pk=r.json()["id"]).hall_id == hall["hall_b"].pk
+    else:
+        # Django's own answer: no valid token, so the session check runs and fails its CSRF check first (403).
+        expected = issue(control, hall["basic"].pk)
+        assert (r.status_code, r.json()) == (expected.status_code, expected.json())
+        assert r.status_code in (401, 403)
+    assert Ticket.objects.filter(hall=hall["hall_a"]).count() == 2
+
+
+def test_a_forged_csrf_header_is_refused_even_right_after_a_good_request(hall):
+    """The session cookie alone proves nothing: a wrong or missing X-CSRFToken, or a foreign Origin, is refused with
+    403 by Django's CSRF check, even while the same session is warm on the hot path."""
+    for _ in range(2):
+        services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    headers = staff_headers(hall["clerk_a"])
+    forget_hot_memos()
+    _warm(headers, hall["c1"].pk)
+    serving = Ticket.objects.get(status=TicketStatus.SERVING)
+    finish = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    forged = [
+        headers | {"X-CSRFToken": "x" * 32},
+        {k: v for k, v in headers.items() if k != "X-CSRFToken"},
+        headers | {"Origin": "http://evil.example"},
+    ]
+    for bad in forged:
+        for r in (act(bad, hall["c1"].pk, serving.pk, "finish", finish), act(bad, hall["c1"].pk)):
+            assert (r.status_code, is_hot(r)) == (403, False), bad
+    assert Ticket.objects.get(pk=serving.pk).status == TicketStatus.SERVING
+    assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == 1
+    # The genuine headers still work (and are still warm).
+    r = act(headers, hall["c1"].pk, serving.pk, "finish", finish)
+    assert (r.status_code, is_hot(r)) == (200, hot_expected())
+
+
+# --- 4. concurrency through the ASGI app -----------------------------------------------------------------------
+
+COUNTERS = 16
+
+
+def test_sixteen_counters_calling_at_once_never_share_or_lose_a_ticket(hall):
+    """16 counters call at once, round after round, over 40 waiting tickets: each ticket is claimed once, none is
+    left behind, every claim is served to the end (docs/queueing.md, "Atomicity")."""
+    counters = [hall["c1"], *(f.counter(hall["hall_a"], n) for n in range(11, 10 + COUNTERS))]
+    warm_up = services.ticket_issue(hall=hall["hall_a"], business_type=hall["complex"])
+    for _ in range(40):
+        services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    clerk = staff_headers(hall["clerk_a"])
+    forget_hot_memos()
+    # One call through Django warms the session; the complex ticket (B001) is the oldest so it is the one taken.
+    r = act(clerk, counters[0].pk)
+    assert r.json()["id"] == warm_up.pk
+    act(clerk, counters[0].pk, warm_up.pk, "start")
+    act(
+        clerk,
+        counters[0].pk,
+        warm_up.pk,
+        "finish",
+        {"outcome": "done", "business_type_ids": [hall["complex"].pk]},
+    )
+
+    claimed: list[int] = []
+    hot_calls = 0
+    done = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    for _round in range(10):
+        calls = http_together([(f"{API}/counters/{c.pk}/call-next", clerk, None) for c in counters])
+        assert {r.status_code for r in calls} <= {200, 204}, [r.text for r in calls if r.status_code >= 300]
+        got = [(c, r.json()["id"]) for c, r in zip(counters, calls, strict=True) if r.status_code == 200]
+        hot_calls += sum(is_hot(r) for r in calls)
+        if not got:
+            break
+        claimed += [tid for _c, tid in got]
+        for action, body in (("start", None), ("finish", done)):
+            rs = http_together([(f"{API}/counters/{c.pk}/tickets/{t}/{action}", clerk, body) for c, t in got])
+            assert [r.status_code for r in rs] == [200] * len(got), [r.text for r in rs]
+    assert len(claimed) == len(set(claimed)) == 40  # no ticket twice, none lost
+    assert Ticket.objects.filter(status=TicketStatus.DONE).count() == 41
+    assert (hot_calls > 0) == hot_expected()
+
+
+def test_sixteen_kiosk_issues_at_once_get_gapless_numbers(hall):
+    """ENV-2.2: 16 tickets issued at the same moment get A001…A016, each once, with one issued event each."""
+    kiosk = hall["kiosk"]
+    assert issue(kiosk, hall["complex"].pk).json()["number"] == "B001"  # warms the token; prefix B, not A
+    rs = http_together([(f"{API}/kiosk/tickets", kiosk, {"business_type_id": hall["basic"].pk})] * COUNTERS)
+    assert [r.status_code for r in rs] == [201] * COUNTERS
+    assert sorted(r.json()["number"] for r in rs) == [f"A{i:03d}" for i in range(1, COUNTERS + 1)]
+    assert any(map(is_hot, rs)) == hot_expected()
+    assert DailySequence.objects.get(hall=hall["hall_a"], prefix="A").last_seq == COUNTERS
+    assert TicketEvent.objects.filter(kind="issued", ticket__prefix="A").count() == COUNTERS
+
+
+def test_a_double_tap_at_the_kiosk_issues_one_ticket(hall):
+    """8 requests with one idempotency key at once (a double tap, retries) get the same first ticket, 201 each."""
+    kiosk = hall["kiosk"]
+    assert issue(kiosk, hall["complex"].pk).status_code == 201  # warms the token (B001)
+    body = {"business_type_id": hall["basic"].pk, "idempotency_key": "tap"}
+    taps = http_together([(f"{API}/kiosk/tickets", kiosk, body)] * 8)
+    assert [r.status_code for r in taps] == [201] * 8, [r.text for r in taps]
+    assert {r.json()["number"] for r in taps} == {"A001"}
+    assert DailySequence.objects.get(hall=hall["hall_a"], prefix="A").last_seq == 1
+
+
+def test_a_double_click_on_call_next_claims_one_ticket(hall):
+    """8 call-next of one counter at once claim one ticket; the others get ``counter_busy`` (409) as from Django."""
+    clerk, c1 = staff_headers(hall["clerk_a"]), hall["c1"].pk
+    for _ in range(3):
+        services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    warm = act(clerk, c1).json()  # the session's first request: Django
+    act(clerk, c1, warm["id"], "start")
+    act(clerk, c1, warm["id"], "finish", {"outcome": "done", "business_type_ids": [hall["basic"].pk]})
+    clicks = http_together([(f"{API}/counters/{c1}/call-next", clerk, None)] * 8)
+    assert sorted(r.status_code for r in clicks) == [200] + [409] * 7, [r.text for r in clicks]
+    assert {r.json()["code"] for r in clicks if r.status_code == 409} == {"counter_busy"}
+    assert Ticket.objects.filter(counter_id=c1, status=TicketStatus.CALLED).count() == 1

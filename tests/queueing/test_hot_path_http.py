@@ -86,6 +86,7 @@ def build_floor(tag: str) -> dict:
     fl["paused"] = f.counter(hall, 9, status=CounterStatus.PAUSED)
     fl["clerk1"] = f.user(f"clerk1{tag}", hall_roles=[(hall, HallRole.CLERK)])
     fl["clerk2"] = f.user(f"clerk2{tag}", hall_roles=[(hall, HallRole.CLERK)])
+    fl["sup"] = f.user(f"sup{tag}", hall_roles=[(hall, HallRole.DUTY_SUPERVISOR)])
     customer_create(hall=hall, name="钱多多", mobile=PHONE, green_channel_agreement="GC-1")
     now = timezone.now()
     fl["appointment"] = Appointment.objects.create(  # inside its slot: called before the queue
@@ -101,6 +102,7 @@ def build_floor(tag: str) -> dict:
         "clerk1": staff_headers(fl["clerk1"]),
         # The second clerk's browser is English: nothing in the outcome may depend on the request's language.
         "clerk2": staff_headers(fl["clerk2"], **{"Accept-Language": "en"}),
+        "sup": staff_headers(fl["sup"]),
     }
     return fl
 
@@ -186,9 +188,13 @@ def scripted_day(fl) -> list[tuple]:
             if t is None:
                 empty += 1
                 continue
-            ticket(f"round {rnd}: start {t['number']}", counter, t, "start", who)
+            # In round 0 the duty supervisor handles c1's customer (a ticket another clerk called).
+            actor = "sup" if (rnd, counter) == (0, c1) else who
+            ticket(f"round {rnd}: start {t['number']}", counter, t, "start", actor)
+            if t["business"] == "合约机办理":  # BIZ-2.2: the complex clock runs from the confirmation
+                ticket(f"round {rnd}: confirm {t['number']}", counter, t, "confirm", actor)
             ticket(
-                f"round {rnd}: finish {t['number']}", counter, t, "finish", who, finish_body(t["business"])
+                f"round {rnd}: finish {t['number']}", counter, t, "finish", actor, finish_body(t["business"])
             )
         if empty == 2:
             break
@@ -197,6 +203,9 @@ def scripted_day(fl) -> list[tuple]:
     last = kiosk("last customer", "basic")
     call("c1 calls the last customer", c1, "clerk1")
     ticket("start the last customer", c1, last, "start", "clerk1")
+    ticket("suspend (fetching a document)", c1, last, "suspend", "clerk1")
+    call("c1 free while suspended: 204", c1, "clerk1")
+    ticket("resume", c1, last, "resume", "clerk1")
     null = finish_body("套餐变更", missing_material_ids=None)
     ticket("finish, missing_material_ids null: 422", c1, last, "finish", "clerk1", null)
     ticket("finish the last customer", c1, last, "finish", "clerk1", finish_body("套餐变更"))
@@ -216,7 +225,7 @@ def outcome(fl, log, events) -> dict:
     hall = fl["hall"]
     label = {("bt", fl[k].pk): k for k in ("basic", "complex", "consult", "foreign")}
     label |= {("counter", fl[k].pk): k for k in ("c1", "c2", "paused")}
-    label |= {("user", fl[k].pk): k for k in ("clerk1", "clerk2")}
+    label |= {("user", fl[k].pk): k for k in ("clerk1", "clerk2", "sup")}
     rows = {t.pk: t for t in Ticket.objects.filter(hall=hall)}
     num = {pk: t.number for pk, t in rows.items()}
 

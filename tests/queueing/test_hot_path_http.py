@@ -15,6 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import RequiredMaterial
@@ -134,6 +135,9 @@ def scripted_day(fl) -> list[tuple]:
     def ticket(step, counter, t, action, who, body=None):
         return post(step, f"/counters/{counter}/tickets/{t['id']}/{action}", who, body)
 
+    def age(t, **changes):  # the customer took longer than the script: move the clock back (BIZ-2.2)
+        Ticket.objects.filter(pk=t["id"]).update(**{k: F(k) + v for k, v in changes.items()})
+
     def finish_body(name, *kinds, **over):
         body = dict(FINISH[name], **over)
         body["business_type_ids"] = [bt[k] for k in kinds or body["business_type_ids"]]
@@ -191,8 +195,14 @@ def scripted_day(fl) -> list[tuple]:
             # In round 0 the duty supervisor handles c1's customer (a ticket another clerk called).
             actor = "sup" if (rnd, counter) == (0, c1) else who
             ticket(f"round {rnd}: start {t['number']}", counter, t, "start", actor)
-            if t["business"] == "合约机办理":  # BIZ-2.2: the complex clock runs from the confirmation
+            if t["number"] == "B001":  # BIZ-2.2: the complex clock runs from the confirmation
                 ticket(f"round {rnd}: confirm {t['number']}", counter, t, "confirm", actor)
+            # Over the limit: basic 16 of 15 min; complex 31 of 30 from the confirmation, or from the start
+            # when never confirmed (B002).
+            over = {"A001": ("started_at", 16), "B001": ("confirmed_at", 31), "B002": ("started_at", 31)}
+            if t["number"] in over:
+                field, minutes = over[t["number"]]
+                age(t, **{field: -timedelta(minutes=minutes)})
             ticket(
                 f"round {rnd}: finish {t['number']}", counter, t, "finish", actor, finish_body(t["business"])
             )
@@ -206,6 +216,7 @@ def scripted_day(fl) -> list[tuple]:
     ticket("suspend (fetching a document)", c1, last, "suspend", "clerk1")
     call("c1 free while suspended: 204", c1, "clerk1")
     ticket("resume", c1, last, "resume", "clerk1")
+    age(last, started_at=-timedelta(minutes=16), suspended_seconds=120)  # 16 min, 2 of them away: within 15
     null = finish_body("套餐变更", missing_material_ids=None)
     ticket("finish, missing_material_ids null: 422", c1, last, "finish", "clerk1", null)
     ticket("finish the last customer", c1, last, "finish", "clerk1", finish_body("套餐变更"))
@@ -338,6 +349,8 @@ def test_a_scripted_day_ends_identically_with_and_without_the_hot_path(standard_
     assert django["sequences"] == {"A": 8, "B": 2, "C": 1}
     assert sorted(django["tickets"]) == [*(f"A{i:03d}" for i in range(1, 9)), "B001", "B002", "C001"]
     assert all(t["status"] == TicketStatus.DONE for t in django["tickets"].values())
+    late = {n for n, t in django["tickets"].items() if t["within_limit"] is False}
+    assert late == {"A001", "B001", "B002"}, late  # A008 was away 2 of its 16 minutes: within 15
 
 
 # --- 2. which requests the hot path answers --------------------------------------------------------------------
@@ -429,11 +442,12 @@ def _warm(headers, counter_id) -> None:
         ("role withdrawn", 404, "not_found"),
         ("role changed to greeter", 403, "forbidden"),
         ("user deactivated", 401, "unauthorized"),
+        ("password changed", 401, "unauthorized"),
     ],
 )
 def test_a_changed_staff_credential_is_refused_at_once_as_django_refuses_it(hall, change, status, code):
-    """After logout, a withdrawn or changed role, a deactivated user, the same request headers replayed a moment
-    later are refused exactly as Django refuses them, and nothing changes."""
+    """After logout, a withdrawn or changed role, a deactivated user or a new password, the same request headers
+    replayed a moment later are refused exactly as Django refuses them, and nothing changes."""
     clerk = f.user("clerk_x", hall_roles=[(hall["hall_a"], HallRole.CLERK)])
     for _ in range(3):
         services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
@@ -449,9 +463,12 @@ def test_a_changed_staff_credential_is_refused_at_once_as_django_refuses_it(hall
     elif change == "role changed to greeter":
         assignment.role = HallRole.GREETER
         assignment.save()
-    else:
+    elif change == "user deactivated":
         clerk.is_active = False
         clerk.save()  # ends the user's sessions (staff.signals)
+    else:
+        clerk.set_password("Another@Pass2026")
+        clerk.save()  # the session's auth hash no longer matches
 
     serving = Ticket.objects.get(status=TicketStatus.SERVING)
     finish = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
@@ -489,6 +506,22 @@ def test_a_changed_kiosk_token_takes_effect_at_once(hall, change):
         assert (r.status_code, r.json()) == (expected.status_code, expected.json())
         assert r.status_code in (401, 403)
     assert Ticket.objects.filter(hall=hall["hall_a"]).count() == 2
+
+
+def test_a_renumbered_counter_answers_with_its_new_number(hall):
+    """Counter rows are memoised by the hot path: saving a counter must be seen by the very next call."""
+    services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    headers, c1 = staff_headers(hall["clerk_a"]), hall["c1"]
+    _warm(headers, c1.pk)
+    serving = Ticket.objects.get(status=TicketStatus.SERVING)
+    c1.number = 7
+    c1.save()
+    r = act(
+        headers, c1.pk, serving.pk, "finish", {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    )
+    assert (r.status_code, r.json()["counter"]) == (200, 7)
+    assert said(act(headers, c1.pk), "counter") == (200, 7, hot_expected())
 
 
 def test_a_forged_csrf_header_is_refused_even_right_after_a_good_request(hall):

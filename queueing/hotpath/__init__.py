@@ -7,7 +7,7 @@ An ASGI layer in front of Django (``tingwu.asgi``). For exactly these requests �
 * ``POST /api/v1/queue/counters/{id}/tickets/{tid}/start`` and ``…/finish`` (staff session),
 
 — whose credentials Django accepted a moment ago (``identity``), it runs the operation as one SQL statement in a
-small thread pool (``ops``) and answers with the same JSON Django would. Everything else, and every case it does not
+event loop on its own async connections (``ops``, ``db``) and answers with the same JSON Django would. Everything else, and every case it does not
 treat (errors, green channel, missing materials, a first request, SQLite, ``QUEUE_HOT_PATH=0``), goes to Django
 unchanged, with the request body replayed. Why: Django's request path costs ≈ 5–13 ms of CPU per request, which caps
 2 cores at ≈ 150 requests/s; the hall floor's target is ≥ 2,000/s (docs/queueing.md, "Hot path";
@@ -16,11 +16,9 @@ docs/architecture.md, decision 9).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 
@@ -74,7 +72,6 @@ class HotPath:
 
     def __init__(self, app):
         self.app = app
-        self._executor: ThreadPoolExecutor | None = None
         self._headers: list | None = None
         self._enabled: bool | None = None
 
@@ -110,12 +107,7 @@ class HotPath:
         ident = identity.lookup(headers, kind="token" if route[0] == "issue" else "session")
         if ident is None:
             return await self.app(scope, receive, send)
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(
-                max_workers=int(getattr(settings, "QUEUE_HOT_PATH_THREADS", 4)), thread_name_prefix="hotpath"
-            )
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._executor, _serve, route, ident, headers, body)
+        result = await _serve(route, ident, headers, body)
         if result is None:
             return await self.app(scope, receive, send)
         status, payload = result
@@ -157,10 +149,8 @@ def _replay(body: bytes, receive, pending, more: bool = False):
     return replay
 
 
-def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
-    """In a hot-path thread: run the operation; None means "let Django do it" (nothing was changed)."""
-    from django.db import DatabaseError, connection
-
+async def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
+    """Run the operation on the event loop; None means "let Django do it" (nothing was changed)."""
     from queueing.hotpath import ops
 
     name, counter_id, ticket_id = route
@@ -173,19 +163,19 @@ def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
             if type(data) is not dict:
                 return None
         if name == "issue":
-            status, ticket, event = ops.issue(
+            status, ticket, event = await ops.issue(
                 token_hall_id=ident.token_hall_id, token_kind=ident.token_kind, body=data
             )
         else:
-            counter = ops.counter_row(counter_id)
+            counter = await ops._sync(ops.counter_row, counter_id)
             if counter is None or ident.user_id is None or not ident.serves(counter.hall_id):
                 return None
             if name == "call_next":
-                status, ticket, event = ops.call_next(user_id=ident.user_id, counter=counter)
+                status, ticket, event = await ops.call_next(user_id=ident.user_id, counter=counter)
             else:
                 fn = ops.start if name == "start" else ops.finish
                 kwargs = {"body": data} if name == "finish" else {}
-                status, ticket, event = fn(
+                status, ticket, event = await fn(
                     user_id=ident.user_id,
                     supervisor=ident.supervises(counter.hall_id),
                     counter=counter,
@@ -193,12 +183,6 @@ def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
                     **kwargs,
                 )
     except (ops.Fallback, ValueError):
-        return None
-    except DatabaseError:
-        # Nothing committed (single statements, or the finish transaction rolled back): a broken pooled connection
-        # is closed so the next request opens a new one, and this one is answered by Django.
-        logger.warning("hot path: database error, handing the request to Django", exc_info=True)
-        connection.close()
         return None
     # Committed from here on: never fall back (Django would do it a second time).
     return status, _respond(status, ticket, event)

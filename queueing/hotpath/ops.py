@@ -11,10 +11,12 @@ data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
-from django.db import IntegrityError, connection
+import psycopg
+from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -32,6 +34,8 @@ from queueing.models import (
     TicketEvent,
     TicketSource,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class Fallback(Exception):  # noqa: N818 - a signal to the caller, not an error
@@ -53,42 +57,39 @@ ATTNAMES = [f.attname for f in FIELDS]
 ACTIVE = tuple(ACTIVE_STATUSES)
 
 
-_local = threading.local()
 CONVERTED = [(i, f) for i, f in enumerate(FIELDS) if hasattr(f, "from_db_value")]  # the encrypted notes
 
 
-_names: dict[str, list[str]] = {}
+async def _fetch(sql: str, params: dict) -> dict | None:
+    """One prepared statement on the hot path's async connections; a failed statement changed nothing."""
+    from queueing.hotpath import db
+
+    try:
+        return await db.fetch(sql, params)
+    except psycopg.IntegrityError:
+        raise
+    except psycopg.Error:
+        logger.warning("hot path: database error, handing the request to Django", exc_info=True)
+        raise Fallback from None
 
 
-def _fetch(sql: str, params: dict) -> dict | None:
-    """One statement on this thread's pooled connection, server-side bound and prepared (psycopg ``prepare=True``):
-    PostgreSQL parses and plans each hot statement once per connection, not once per request. The cursor is kept
-    per connection (its type loaders are set up once) and rows are plain tuples named from a cached description."""
-    from psycopg import Cursor
+async def _sync(fn, *args):
+    """Call a memoised Django helper from the event loop; on a memo miss it wants the ORM, which Django refuses
+    in an event loop (``SynchronousOnlyOperation``, raised before any query): then run it in a thread."""
+    from asgiref.sync import sync_to_async
+    from django.core.exceptions import SynchronousOnlyOperation
 
-    connection.ensure_connection()
-    raw = connection.connection
-    state = _local.__dict__
-    if state.get("raw") is not raw:
-        if not raw.autocommit:
-            raise Fallback  # never seen here (the hot statements run in autocommit); keep the setting out of it
-        # Plan once per connection (planning these CTEs costs ≈ 1–2 ms, executing them ≈ 0.2 ms). Only prepared
-        # statements are affected, and Django prepares none, so the setting is harmless if the pool hands the
-        # connection to Django later.
-        raw.execute("SET plan_cache_mode = force_generic_plan")
-        # Django opens connections with prepared statements off (prepare_threshold=None), which also disables
-        # prepare=True; a threshold that is never reached enables it for these statements only.
-        raw.prepare_threshold = 1 << 30
-        state["raw"], state["cursor"] = raw, Cursor(raw)
-    cursor = state["cursor"]
-    cursor.execute(sql, params, prepare=True)
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    names = _names.get(sql)
-    if names is None:
-        names = _names[sql] = [d.name for d in cursor.description]
-    return dict(zip(names, row, strict=True))
+    try:
+        return fn(*args)
+    except SynchronousOnlyOperation:
+
+        def in_thread():
+            try:
+                return fn(*args)
+            finally:
+                connection.close()  # back to Django's pool
+
+        return await sync_to_async(in_thread, thread_sensitive=False)()
 
 
 def _ticket(row: dict) -> Ticket:
@@ -138,9 +139,9 @@ def business_row(bt_id: int) -> BusinessType | None:
     return _memo(_businesses, bt_id, lambda: BusinessType.objects.filter(pk=bt_id).first())
 
 
-def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
+async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
     """Hang the memoised business type (and counter) on the ticket, as the services' select_related does."""
-    ticket.business_type = business_row(ticket.business_type_id)
+    ticket.business_type = await _sync(business_row, ticket.business_type_id)
     if counter is not None:
         ticket.counter = counter
     return ticket
@@ -224,7 +225,7 @@ SELECT t.*, a.n FROM t, a
 """  # noqa: S608 - table and column names come from the models; every value is bound
 
 
-def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
+async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
     from integrations.models import TokenKind
     from lib.errors import ServiceError
@@ -254,7 +255,7 @@ def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Tick
     ):
         raise Fallback
     try:
-        bt = _business_for_hall(token_hall_id, bt_id)
+        bt = await _sync(_business_for_hall, token_hall_id, bt_id)
     except ServiceError:
         raise Fallback from None
     source = {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(token_kind, "kiosk")
@@ -275,8 +276,8 @@ def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Tick
         arrival_at=now,
         idempotency_key=key or None,
     )
-    serving, competing = _open_counters_for(ticket)
-    mean = _mean_service_minutes(ticket, now)
+    serving, competing = await _sync(_open_counters_for, ticket)
+    mean = await _sync(_mean_service_minutes, ticket, now)
     busy = sum(1 for c in serving if c[3])
     params = {
         "hall": token_hall_id,
@@ -298,8 +299,8 @@ def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Tick
         "mean": float(mean),
     }
     try:
-        row = _fetch(ISSUE_SQL, params)
-    except IntegrityError:  # a repeated idempotency key: the service returns the first ticket
+        row = await _fetch(ISSUE_SQL, params)
+    except psycopg.IntegrityError:  # a repeated idempotency key: the service returns the first ticket
         raise Fallback from None
     issued = _ticket(row)
     issued.business_type = bt
@@ -354,7 +355,7 @@ FROM (SELECT 1) one LEFT JOIN upd ON true
 """  # noqa: S608
 
 
-def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
+async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
     """``ticket_call_next``: the whole claim (lock the counter, pick by the calling rules, update, ratio, event)."""
     if clock.is_simulated():
         raise Fallback
@@ -368,15 +369,17 @@ def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, di
         "active": list(ACTIVE),
     }
     try:
-        row = _fetch(CALL_SQL, params)
-    except IntegrityError:  # the counter got an active ticket meanwhile (double click): the service says so
+        row = await _fetch(CALL_SQL, params)
+    except (
+        psycopg.IntegrityError
+    ):  # the counter got an active ticket meanwhile (double click): the service says so
         raise Fallback from None
     if row["id"] is None:
         # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
         if row["cstatus"] != "open" or row["busy"]:
             raise Fallback
         return 204, None, None
-    ticket = _attach(_ticket(row), counter)
+    ticket = await _attach(_ticket(row), counter)
     return 200, ticket, {"kind": "ticket.called", "extra": {}}
 
 
@@ -404,14 +407,16 @@ SELECT * FROM upd
 """  # noqa: S608
 
 
-def start(*, user_id: int, supervisor: bool, counter: Counter, ticket_id: int) -> tuple[int, Ticket, dict]:
+async def start(
+    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int
+) -> tuple[int, Ticket, dict]:
     """``handling_start``: the clock's limit and mode from the standard in force now (BIZ-2.2)."""
     from queueing.standard_memo import standard_at
 
     if clock.is_simulated():
         raise Fallback
     now = clock.now()
-    standard = standard_at(now)
+    standard = await _sync(standard_at, now)
     params = {
         "ticket": ticket_id,
         "counter": counter.pk,
@@ -424,10 +429,10 @@ def start(*, user_id: int, supervisor: bool, counter: Counter, ticket_id: int) -
         "complex": int(standard["handling.complex_minutes"]),
         "basic": int(standard["handling.basic_minutes"]),
     }
-    row = _fetch(START_SQL, params)
+    row = await _fetch(START_SQL, params)
     if row is None:  # not this counter's called ticket, or another clerk's: the service explains
         raise Fallback
-    ticket = _attach(_ticket(row), counter)
+    ticket = await _attach(_ticket(row), counter)
     return 200, ticket, {"kind": "ticket.started", "extra": {"limit_minutes": ticket.limit_minutes}}
 
 
@@ -463,7 +468,7 @@ SELECT * FROM upd
 HOT_OUTCOMES = {Outcome.DONE, Outcome.CONTINUED_ONLINE, Outcome.FAILED}
 
 
-def finish(
+async def finish(
     *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
 ) -> tuple[int, Ticket, dict]:
     """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
@@ -494,8 +499,8 @@ def finish(
         "n_bts": len(bt_ids),
         "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes or "", connection),
     }
-    row = _fetch(FINISH_SQL, params)
+    row = await _fetch(FINISH_SQL, params)
     if row is None:  # not this counter's ticket in service, another clerk's, or a business of another hall
         raise Fallback
-    ticket = _attach(_ticket(row), counter)
+    ticket = await _attach(_ticket(row), counter)
     return 200, ticket, {"kind": "ticket.finished", "extra": {"outcome": outcome}}

@@ -86,6 +86,31 @@ def act(headers: dict, counter_id: int, ticket_id: int | None = None, action="ca
     return http("POST", url, headers=headers, body=body)
 
 
+def said(r: httpx.Response, key: str = "code") -> tuple:
+    """(status, one field of the JSON answer, served hot)."""
+    return r.status_code, r.json()[key] if r.content else None, is_hot(r)
+
+
+def warm_session(headers: dict, counter_id: int) -> None:
+    """Django accepts the session (call-next, the first request), then a start proves it warm (hot on PostgreSQL)."""
+    called = act(headers, counter_id)
+    assert called.status_code == 200 and not is_hot(called)
+    started = act(headers, counter_id, called.json()["id"], "start")
+    assert started.status_code == 200 and is_hot(started) == hot_expected()
+
+
+# What a client may rely on in any API response; hot answers must carry the same (Content-Length, Date, cookies and
+# the nonce inside a CSP header legitimately differ).
+SAME_HEADERS = ("content-type", "x-frame-options", "x-content-type-options", "referrer-policy", "vary")
+
+
+def assert_same_headers(django_r: httpx.Response, hot_r: httpx.Response) -> None:
+    assert {h: hot_r.headers.get(h) for h in SAME_HEADERS} == {
+        h: django_r.headers.get(h) for h in SAME_HEADERS
+    }
+    assert ("content-security-policy" in hot_r.headers) == ("content-security-policy" in django_r.headers)
+
+
 # --- the hot path's process state --------------------------------------------------------------------------------
 
 

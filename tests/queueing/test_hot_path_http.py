@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import httpx
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -38,6 +37,7 @@ from tests import factories as f
 from tests.queueing.asgi_client import (
     API,
     act,
+    assert_same_headers,
     close_hot_path_connections,
     forget_hot_memos,
     hot_expected,
@@ -46,7 +46,9 @@ from tests.queueing.asgi_client import (
     is_hot,
     issue,
     kiosk_headers,
+    said,
     staff_headers,
+    warm_session,
 )
 
 PHONE = "13900139000"
@@ -89,14 +91,14 @@ def build_floor(tag: str) -> dict:
     fl["clerk2"] = f.user(f"clerk2{tag}", hall_roles=[(hall, HallRole.CLERK)])
     fl["sup"] = f.user(f"sup{tag}", hall_roles=[(hall, HallRole.DUTY_SUPERVISOR)])
     customer_create(hall=hall, name="钱多多", mobile=PHONE, green_channel_agreement="GC-1")
-    now = timezone.now()
-    fl["appointment"] = Appointment.objects.create(  # inside its slot: called before the queue
-        hall=hall,
-        business_type=fl["basic"],
-        slot_start=now - timedelta(minutes=5),
-        slot_end=now + timedelta(minutes=25),
-        code=f"AP{tag}",
-        created_at=now - timedelta(days=1),
+    start = timezone.now() - timedelta(minutes=5)  # checked in inside its slot: called before the queue
+    slot = {
+        "slot_start": start,
+        "slot_end": start + timedelta(minutes=30),
+        "created_at": start - timedelta(days=1),
+    }
+    fl["appointment"] = Appointment.objects.create(
+        hall=hall, business_type=fl["basic"], code=f"AP{tag}", **slot
     )
     fl["headers"] = {
         "kiosk": kiosk_headers(hall)[1],
@@ -371,23 +373,6 @@ def hall(world):
     }
 
 
-# What a client may rely on in any API response; hot answers must carry the same (Content-Length, Date, cookies and
-# the nonce inside a CSP header legitimately differ).
-SAME_HEADERS = ("content-type", "x-frame-options", "x-content-type-options", "referrer-policy", "vary")
-
-
-def assert_same_headers(django_r: httpx.Response, hot_r: httpx.Response) -> None:
-    assert {h: hot_r.headers.get(h) for h in SAME_HEADERS} == {
-        h: django_r.headers.get(h) for h in SAME_HEADERS
-    }
-    assert ("content-security-policy" in hot_r.headers) == ("content-security-policy" in django_r.headers)
-
-
-def said(r: httpx.Response, key: str = "code") -> tuple:
-    """(status, one field of the JSON answer, served hot)."""
-    return r.status_code, r.json()[key] if r.content else None, is_hot(r)
-
-
 def test_after_one_warm_up_per_credential_the_common_requests_are_served_hot(hall):
     """The first request of a kiosk token and of a staff session goes through Django (which vouches for the
     credential); later issue / call-next / start / finish are served hot on PostgreSQL, never on SQLite. The unusual
@@ -427,14 +412,6 @@ def test_after_one_warm_up_per_credential_the_common_requests_are_served_hot(hal
 # --- 3. the credential cache never outlives Django's verdict ---------------------------------------------------
 
 
-def _warm(headers, counter_id) -> None:
-    """Django accepts the session (call-next), then a start proves it is warm (hot on PostgreSQL)."""
-    called = act(headers, counter_id)
-    assert called.status_code == 200 and not is_hot(called)
-    started = act(headers, counter_id, called.json()["id"], "start")
-    assert started.status_code == 200 and is_hot(started) == hot_expected()
-
-
 @pytest.mark.parametrize(
     ("change", "status", "code"),
     [
@@ -453,7 +430,7 @@ def test_a_changed_staff_credential_is_refused_at_once_as_django_refuses_it(hall
         services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
     headers = staff_headers(clerk)
     forget_hot_memos()
-    _warm(headers, hall["c1"].pk)
+    warm_session(headers, hall["c1"].pk)
 
     assignment = HallAssignment.objects.get(user=clerk)
     if change == "logout":  # through the ASGI app, as the browser's logout button does
@@ -513,7 +490,7 @@ def test_a_renumbered_counter_answers_with_its_new_number(hall):
     services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
     services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
     headers, c1 = staff_headers(hall["clerk_a"]), hall["c1"]
-    _warm(headers, c1.pk)
+    warm_session(headers, c1.pk)
     serving = Ticket.objects.get(status=TicketStatus.SERVING)
     c1.number = 7
     c1.save()
@@ -531,7 +508,7 @@ def test_a_forged_csrf_header_is_refused_even_right_after_a_good_request(hall):
         services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
     headers = staff_headers(hall["clerk_a"])
     forget_hot_memos()
-    _warm(headers, hall["c1"].pk)
+    warm_session(headers, hall["c1"].pk)
     serving = Ticket.objects.get(status=TicketStatus.SERVING)
     finish = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
     forged = [

@@ -109,3 +109,18 @@ def browser_login(page, live_server, username, password=f.PASSWORD):
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.3 s per user; tests create many. Policy tests still hash for real."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _hot_path_connections():
+    """The queue hot path keeps its own async PostgreSQL connections and per-process memos: drop them after each test
+    (a kept connection would stop the test database from being dropped; a memo must not outlive its rows)."""
+    yield
+    import sys
+
+    if "queueing.hotpath.db" in sys.modules:
+        from queueing.hotpath import db, identity, ops
+
+        db.close_all()
+        identity.forget()
+        ops.forget_rows()

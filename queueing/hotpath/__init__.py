@@ -62,7 +62,6 @@ def _response_headers() -> list[tuple[bytes, bytes]]:
     ):
         if config:
             headers.append((name.lower().encode(), build_policy(config).encode()))
-    # The JSON holds no translated text; Content-Language is left out (Django would name the request's language).
     headers.append((b"vary", b"Accept-Language, Cookie"))
     return headers
 
@@ -77,8 +76,10 @@ class HotPath:
 
     def _is_enabled(self) -> bool:
         if self._enabled is None:
-            self._enabled = enabled()
-        return self._enabled
+            from django.db import connection
+
+            self._enabled = connection.vendor == "postgresql"
+        return self._enabled and settings.QUEUE_HOT_PATH
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or not self._is_enabled():
@@ -110,10 +111,11 @@ class HotPath:
         result = await _serve(route, ident, headers, body)
         if result is None:
             return await self.app(scope, receive, send)
-        status, payload = result
+        status, payload, language = result
         if self._headers is None:
             self._headers = _response_headers()
-        out = [*self._headers, SERVED_HEADER, (b"content-length", str(len(payload)).encode())]
+        out = [*self._headers, SERVED_HEADER, (b"content-language", language.encode())]
+        out.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
 
@@ -149,7 +151,7 @@ def _replay(body: bytes, receive, pending, more: bool = False):
     return replay
 
 
-async def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
+async def _serve(route, ident, headers, body) -> tuple[int, bytes, str] | None:
     """Run the operation on the event loop; None means "let Django do it" (nothing was changed)."""
     from queueing.hotpath import ops
 
@@ -184,8 +186,20 @@ async def _serve(route, ident, headers, body) -> tuple[int, bytes] | None:
                 )
     except (ops.Fallback, ValueError):
         return None
-    # Committed from here on: never fall back (Django would do it a second time).
-    return status, _respond(status, ticket, event)
+    # Committed from here on: never fall back (Django would do it a second time). Labels on screens and in the
+    # answer use the request's language, as Django's LocaleMiddleware would pick it (cookie, Accept-Language).
+    from types import SimpleNamespace
+
+    from django.http.cookie import parse_cookie
+    from django.utils import translation
+
+    shim = SimpleNamespace(
+        COOKIES=parse_cookie(headers.get("cookie", "")),
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")},
+    )
+    language = translation.get_language_from_request(shim)
+    with translation.override(language):
+        return status, _respond(status, ticket, event), language
 
 
 def _respond(status: int, ticket, event) -> bytes:

@@ -14,11 +14,10 @@ once (generic plans; statements are prepared on first use) and keeps one cursor 
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 from django.conf import settings
 
-_pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pools: dict = {}  # event loop → _Pool (a server has one loop; tests run one per test)
 _names: dict[str, list[str]] = {}
 
 
@@ -79,10 +78,29 @@ async def _connect():
     return conn, conn.cursor()
 
 
+def _close_pool(pool: _Pool) -> None:
+    while True:
+        try:
+            item = pool.idle.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+        if item is not None:
+            item[0].pgconn.finish()  # synchronous: works without (or after) the pool's event loop
+            pool.count -= 1
+
+
+def close_all() -> None:
+    """Close every idle hot-path connection now, from any thread (tests: before the test database is dropped)."""
+    for loop in list(_pools):
+        _close_pool(_pools.pop(loop))
+
+
 def _pool() -> _Pool:
     loop = asyncio.get_running_loop()
     pool = _pools.get(loop)
     if pool is None:
+        for old in [old for old in _pools if old.is_closed()]:  # a finished loop's connections are useless
+            _close_pool(_pools.pop(old))
         pool = _pools[loop] = _Pool(int(getattr(settings, "QUEUE_HOT_PATH_CONNECTIONS", 8)))
     return pool
 

@@ -147,6 +147,38 @@ async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
     return ticket
 
 
+# --- request bodies ---------------------------------------------------------------------------------------------
+ISSUE_SHAPE = {
+    "business_type_id": (int,),
+    "priority_kind": (str,),
+    "needs_accompaniment": (bool,),
+    "needs_form_help": (bool,),
+    "idempotency_key": (str, type(None)),
+    "green_channel_mobile": (str,),
+}
+FINISH_SHAPE = {
+    "outcome": (str,),
+    "business_type_ids": (list,),
+    "notes": (str,),
+    "missing_material_ids": (list,),
+    "brought_material_ids": (list, type(None)),
+}
+
+
+def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
+    """True when every key is known, has exactly an accepted JSON type (``bool`` is not an ``int`` here) and lists
+    hold integers only."""
+    if not required <= body.keys():
+        return False
+    for key, value in body.items():
+        types = shape.get(key)
+        if types is None or type(value) not in types:
+            return False
+        if type(value) is list and not all(type(v) is int for v in value):
+            return False
+    return True
+
+
 # --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
 # Every column of the new row, by name: a field added to Ticket must be added here (checked at import), so the hot
 # insert can never silently leave a new column to a database default the ORM would not have used.
@@ -232,25 +264,18 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
     from queueing.selectors import _mean_service_minutes, _open_counters_for
     from queueing.services._common import _business_for_hall
 
-    if set(body) - {
-        "business_type_id",
-        "priority_kind",
-        "needs_accompaniment",
-        "needs_form_help",
-        "idempotency_key",
-        "green_channel_mobile",
-    }:
+    # Exactly the JSON types the API schema (IssueIn) takes without coercion; anything else — a null, a string
+    # for a number, an unknown key — is Django's to accept, coerce or refuse with its 422.
+    if not _shape(body, ISSUE_SHAPE, required={"business_type_id"}):
         raise Fallback
-    bt_id = body.get("business_type_id")
-    priority = body.get("priority_kind") or ""
+    bt_id = body["business_type_id"]
+    priority = body.get("priority_kind", "")
     key = body.get("idempotency_key")
     flags = (body.get("needs_accompaniment", False), body.get("needs_form_help", False))
     if (
-        type(bt_id) is not int
-        or body.get("green_channel_mobile")
+        body.get("green_channel_mobile")
         or priority not in PriorityKind.values
-        or not all(type(f) is bool for f in flags)
-        or not (key is None or (type(key) is str and 0 < len(key) <= 64))
+        or not (key is None or 0 < len(key) <= 64)
         or clock.is_simulated()
     ):
         raise Fallback
@@ -472,15 +497,12 @@ async def finish(
     *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
 ) -> tuple[int, Ticket, dict]:
     """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
-    if set(body) - {"outcome", "business_type_ids", "notes", "missing_material_ids", "brought_material_ids"}:
+    if not _shape(body, FINISH_SHAPE, required={"outcome", "business_type_ids"}):
         raise Fallback
-    outcome, bts, notes = body.get("outcome"), body.get("business_type_ids"), body.get("notes", "")
+    outcome, bts, notes = body["outcome"], body["business_type_ids"], body.get("notes", "")
     if (
         outcome not in HOT_OUTCOMES
-        or type(bts) is not list
         or not bts
-        or not all(type(b) is int for b in bts)
-        or type(notes) is not str
         or body.get("missing_material_ids")
         or body.get("brought_material_ids") is not None
         or clock.is_simulated()

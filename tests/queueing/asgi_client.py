@@ -1,8 +1,9 @@
 """HTTP to the real ASGI application (``tingwu.asgi.application``) without a server, for the hot-path tests.
 
 ``httpx.ASGITransport`` gives real scopes, headers, cookies and CSRF (Django's test Client skips CSRF and the ASGI
-layer in front of Django). Each call runs its own event loop, so tests use the ORM freely between requests.
-Credentials travel only in explicit headers — httpx's cookie jar starts empty for every call and an explicit Cookie
+layer in front of Django). All requests of a test run on one event loop (``event_loop()``), as in a server process —
+the hot path keeps its connections per loop —, and the loop only runs during a request, so tests use the ORM freely
+between requests. Credentials travel only in explicit headers — httpx's cookie jar starts empty for every call and an explicit Cookie
 header wins over it — so a test can replay them byte for byte, which is what the hot path's credential cache keys on.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 from django.conf import settings
@@ -21,6 +23,26 @@ from integrations.models import ApiToken, TokenKind, token_create
 
 API = "/api/v1/queue"
 HOT = "x-tingwu-path"
+
+
+_runner: asyncio.Runner | None = None
+
+
+@contextmanager
+def event_loop() -> Iterator[None]:
+    """Run every request inside the block on one event loop."""
+    global _runner
+    with asyncio.Runner() as runner:
+        _runner = runner
+        try:
+            yield
+        finally:
+            close_hot_path_connections()  # while their loop still exists
+            _runner = None
+
+
+def _run(coro):
+    return _runner.run(coro) if _runner is not None else asyncio.run(coro)
 
 
 def _client() -> httpx.AsyncClient:
@@ -36,7 +58,7 @@ def http(method: str, url: str, *, headers: dict, body=None) -> httpx.Response:
         async with _client() as c:
             return await c.request(method, url, json=body, headers=headers)
 
-    return asyncio.run(go())
+    return _run(go())
 
 
 def http_together(requests: list[tuple[str, dict, dict | None]]) -> list[httpx.Response]:
@@ -46,7 +68,7 @@ def http_together(requests: list[tuple[str, dict, dict | None]]) -> list[httpx.R
         async with _client() as c:
             return await asyncio.gather(*(c.post(u, json=b, headers=h) for u, h, b in requests))
 
-    return asyncio.run(go())
+    return _run(go())
 
 
 def is_hot(r: httpx.Response) -> bool:
@@ -125,21 +147,10 @@ def forget_hot_memos() -> None:
 
 
 def close_hot_path_connections() -> None:
-    """The hot path's worker threads keep their database connections: close them so the test database can be
-    flushed and dropped. One task per worker, held at a barrier, so that every thread runs one."""
-    from tingwu.asgi import application
-
-    executor = getattr(application, "_executor", None)
-    if executor is None:
+    """The hot path keeps its own PostgreSQL connections: close them, so that they neither pile up test after test
+    nor stop the test database from being dropped."""
+    try:
+        from queueing.hotpath.db import close_all
+    except ImportError:
         return
-    workers = executor._max_workers
-    barrier = threading.Barrier(workers)
-
-    def close():
-        from django.db import connections
-
-        connections.close_all()
-        barrier.wait(timeout=10)
-
-    for future in [executor.submit(close) for _ in range(workers)]:
-        future.result(timeout=20)
+    close_all()

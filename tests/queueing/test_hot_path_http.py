@@ -38,7 +38,7 @@ from tests.queueing.asgi_client import (
     API,
     act,
     assert_same_headers,
-    close_hot_path_connections,
+    event_loop,
     forget_hot_memos,
     hot_expected,
     http,
@@ -63,9 +63,9 @@ def _cold_hot_path(settings):
     # come from the signals (logout, role, token…), not from expiry.
     settings.QUEUE_HOT_PATH_AUTH_TTL = 120
     forget_hot_memos()
-    yield
+    with event_loop():
+        yield
     forget_hot_memos()
-    close_hot_path_connections()
 
 
 # --- 1. differential: one scripted day, hot path on and off ----------------------------------------------------

@@ -1,20 +1,32 @@
 """Queue benchmark (issue 3 §10): the real ASGI server on PostgreSQL under a realistic mix from many clients.
 
-    .venv/bin/python bench/queue_bench.py [--seconds 30] [--warmup 3] [--halls 4] [--counters 6] [--clients 32]
-                                          [--workers 2] [--client-loop uvloop|asyncio] [--no-write]
+    .venv/bin/python bench/queue_bench.py [--seconds 30] [--baseline-seconds 10] [--warmup 3] [--halls 4]
+                                          [--counters 6] [--clients 32] [--servers 2]
+                                          [--client-loop uvloop|asyncio] [--no-write]
 
 1. Creates (or recreates) the database ``tingwu_bench_queue`` on 127.0.0.1:5432, migrates, seeds halls, counters,
    clerks and kiosk tokens.
-2. Starts uvicorn on ``tingwu.asgi`` (no access log, pooled DB connections), logs the clerks in over HTTP (login form,
-   CSRF cookie, session cookie) and opens their counters.
-3. Drives kiosks (issue) and counters (call-next → start → finish) with the raw asyncio HTTP/1.1 client of
+2. Starts ``--servers`` independent uvicorn processes on ``tingwu.asgi`` (each ``--workers 1``, no access log, pooled
+   DB connections) on ports 8765, 8766, … and assigns the clients to them round-robin, one client = one server for
+   the whole run (its login included). This emulates the load balancer production puts in front of several app
+   processes (an nginx ``upstream`` with one entry per process). It replaces ``uvicorn --workers N``: there the
+   workers share one listening socket and the kernel handed most keep-alive connections to one worker (measured:
+   one at ≈ 90 % CPU, the other idle), so the second core never ran Python.
+3. Logs every clerk in over HTTP (login form, CSRF cookie, session cookie; all at once, PBKDF2 makes that take
+   seconds: the time is printed) and opens their counters; the warm-up starts only once every login is done.
+4. Drives kiosks (issue) and counters (call-next → start → finish) with the raw asyncio HTTP/1.1 client of
    ``bench/_http.py`` (one keep-alive connection per device, on uvloop when installed; ≈ 0.05–0.15 ms of CPU per
-   request instead of httpx's 2–7 ms, so the figures are the server's, not the load generator's): ``--warmup`` seconds unrecorded, then ``--seconds`` recorded. Reports ops/s,
-   p50/p99 latency per operation, errors by status, the share of responses served by the fast path (header
-   ``x-tingwu-path: hot``), duplicate claims (must be 0) and the CPU per operation of the client, the uvicorn processes
-   and PostgreSQL over the recorded window only (no start-up, no PBKDF2 logins).
-4. Measures the raw-SQL ceiling of the call-next claim (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``)
-   with the same number of concurrent connections, and prints the ratio.
+   request instead of httpx's 2–7 ms, so the figures are the server's, not the load generator's): ``--warmup``
+   seconds unrecorded, then ``--seconds`` recorded. Reports ops/s, p50/p99 latency per operation, errors by status,
+   the share of responses served by the hot path (header ``x-tingwu-path: hot``), duplicate claims (must be 0) and
+   the CPU per operation of the client, the uvicorn processes (every server and its descendants) and PostgreSQL
+   over the recorded window only (no start-up, no PBKDF2 logins).
+5. Baseline (``--baseline-seconds``, 0 = skip): restarts the servers with ``QUEUE_HOT_PATH=0`` (every request through
+   Django's full request path), logs the clerks in again, runs the same mix after the same warm-up on the same
+   database (ticket numbers just continue; the queue left waiting by the first run is still there) and prints the
+   same figures, then ``hot path / Django path`` for ops/s and p99.
+6. Measures the raw-SQL ceiling of the call-next claim (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``)
+   with the same number of concurrent connections, and prints the ratio of each run to it.
 Writes the figures into docs/performance.md between ``<!-- bench:queue begin/end -->`` markers (not with --no-write).
 """
 
@@ -28,6 +40,7 @@ import json
 import logging
 import os
 import platform
+import socket
 import subprocess
 import sys
 import threading
@@ -87,33 +100,67 @@ def setup_database(halls: int, counters: int) -> dict:
     return {"halls": seeded}
 
 
-def start_server(workers: int) -> subprocess.Popen:
-    # The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not
-    # part of the app's cost). DB connections are reused through Django's psycopg pool (settings: DB_POOL, on by default).
-    env = {**os.environ, "DATABASE_URL": DB_URL}
-    cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(PORT)]
-    cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(ROOT / "var" / "bench_queue_server.log", "w"),  # noqa: SIM115 - lives as long as the server
-    )
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_servers(n: int, hot_path: bool) -> list[subprocess.Popen]:
+    """``n`` independent uvicorn processes (``--workers 1`` each) on PORT, PORT+1, …, ``QUEUE_HOT_PATH`` on or off.
+
+    The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not part
+    of the app's cost). DB connections are reused through Django's psycopg pool (settings: DB_POOL, on by default)
+    and, on the hot path, its own small per-loop pool. Returns once every server answers /healthz."""
     import httpx
 
-    for _ in range(100):
+    ports = [PORT + i for i in range(n)]
+    busy = [p for p in ports if port_in_use(p)]
+    if busy:  # a stale server there would answer /healthz and silently take the load
+        raise SystemExit(f"port(s) {busy} already in use (another benchmark run, or a server left over?)")
+    env = {**os.environ, "DATABASE_URL": DB_URL, "QUEUE_HOT_PATH": "1" if hot_path else "0"}
+    label = "hot" if hot_path else "django"
+    procs = []
+    for i, port in enumerate(ports):
+        cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(port)]
+        cmd += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+        with open(
+            ROOT / "var" / f"bench_queue_server_{label}_{i}.log", "w"
+        ) as log:  # the child keeps its copy
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log))
+    deadline = time.monotonic() + 60
+    for i, (proc, port) in enumerate(zip(procs, ports, strict=True)):
+        while True:
+            if proc.poll() is not None:
+                stop_servers(procs)
+                raise SystemExit(
+                    f"server {i} (port {port}) exited with {proc.returncode}: "
+                    f"see var/bench_queue_server_{label}_{i}.log"
+                )
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                stop_servers(procs)
+                raise SystemExit(f"server {i} (port {port}) did not start within 60 s")
+            time.sleep(0.3)
+    return procs
+
+
+def stop_servers(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
         try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("server did not start")
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
-ORIGIN = f"http://127.0.0.1:{PORT}"
 OPS = ("issue", "call_next", "start", "finish")
 
 
@@ -133,21 +180,24 @@ async def login(c, username: str) -> dict[str, str]:
     status, _h, body = await c.post(
         "/accounts/login/",
         form,
-        headers={"X-CSRFToken": csrf, "Referer": f"{ORIGIN}/accounts/login/", "Origin": ORIGIN},
+        headers={"X-CSRFToken": csrf, "Referer": f"{c.origin}/accounts/login/", "Origin": c.origin},
         content_type="application/x-www-form-urlencoded",
     )
     if status not in (200, 302) or "sessionid" not in c.cookies:
         raise SystemExit(
             f"login failed for {username}: HTTP {status}, no sessionid cookie; body {body[:300]!r}"
         )
-    return {"X-CSRFToken": c.cookies["csrftoken"], "Origin": ORIGIN}
+    return {"X-CSRFToken": c.cookies["csrftoken"], "Origin": c.origin}
 
 
-async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pid: int) -> dict:
+async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pids: list[int]) -> dict:
     """Connect and log in every device, drive the mix for ``warmup`` seconds unrecorded, then record ``seconds``.
 
+    Device ``i`` (counters first, then kiosks) talks to server ``i % len(server_pids)`` on port ``PORT + i % n``
+    for the whole run, its login included: the round-robin of a load balancer in front of the app processes.
     Latency, status codes and the ``x-tingwu-path`` header are recorded for the requests that complete inside the
-    recorded window; CPU (client, uvicorn tree, PostgreSQL) is read at the window's two ends."""
+    recorded window; CPU (client, every uvicorn process and its descendants, PostgreSQL) is read at the window's
+    two ends."""
     from _http import Client, HTTPError
 
     lat: dict[str, list[float]] = {op: [] for op in OPS}
@@ -202,10 +252,16 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
             await call("start", c, f"{base}/tickets/{tid}/start", b"", headers)
             await call("finish", c, f"{base}/tickets/{tid}/finish", finish_body, headers)
 
-    async def open_counter(h: dict, counter_id: int) -> tuple[Client, dict, int, dict[str, str]]:
-        c = Client("127.0.0.1", PORT)
+    def port_of(device: int) -> int:
+        return PORT + device % len(server_pids)
+
+    login_done: list[float] = []  # perf_counter at the end of each clerk's login
+
+    async def open_counter(device: int, h: dict, counter_id: int) -> tuple[Client, dict, int, dict[str, str]]:
+        c = Client("127.0.0.1", port_of(device))
         await c.connect()
         headers = await login(c, h["clerk"])
+        login_done.append(perf())
         status, _h, body = await c.post(f"/api/v1/queue/counters/{counter_id}/open", b"", headers)
         if status >= 400:
             raise SystemExit(f"opening counter {counter_id}: HTTP {status} {body[:300]!r}")
@@ -214,18 +270,37 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
     halls = seed["halls"]
     counter_slots = [(h, cid) for h in halls for cid in h["counters"]]
     n_counters = min(len(counter_slots), max(1, clients * 2 // 3))
-    opened = await asyncio.gather(*(open_counter(h, cid) for h, cid in counter_slots[:n_counters]))
+    login_t0 = perf()
+    opened = await asyncio.gather(
+        *(open_counter(i, h, cid) for i, (h, cid) in enumerate(counter_slots[:n_counters]))
+    )
+    # Every clerk is logged in (a failed login stops the bench) before any device starts the warm-up.
+    missing = [cid for c, _h, cid, _hd in opened if "sessionid" not in c.cookies]
+    if len(login_done) != n_counters or missing:
+        raise SystemExit(
+            f"{n_counters - len(login_done)} logins unfinished, counters without a session: {missing}"
+        )
+    logins = {
+        "count": len(login_done),
+        "seconds": max(login_done) - login_t0,
+        "first": min(login_done) - login_t0,
+    }
     kiosks = []
     for i in range(max(1, clients - n_counters)):
-        c = Client("127.0.0.1", PORT)
+        c = Client("127.0.0.1", port_of(n_counters + i))
         await c.connect()
         kiosks.append((c, halls[i % len(halls)]))
+    per_server = [0] * len(server_pids)
+    for c, *_ in (*opened, *kiosks):
+        per_server[c.port - PORT] += 1
 
+    warmup_t0 = perf()
+    assert warmup_t0 >= max(login_done), "warm-up before the last login"
     loops = [asyncio.ensure_future(counter(*o)) for o in opened]
     loops += [asyncio.ensure_future(kiosk(c, h)) for c, h in kiosks]
     await asyncio.sleep(warmup)
     # Window start: CPU counters first, then the clock and the flag (responses that arrived meanwhile count in).
-    server0, pg0 = process_tree_cpu(server_pid), postgres_cpu()
+    server0, pg0 = process_tree_cpu(server_pids), postgres_cpu()
     client0, times0 = time.process_time(), os.times()
     t0 = perf()
     state["recording"] = True
@@ -235,7 +310,7 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
     state["stop"] = True
     elapsed = perf() - t0
     client_cpu, times1 = time.process_time() - client0, os.times()
-    server1, pg_cpu = process_tree_cpu(server_pid), postgres_cpu_delta(pg0)
+    server1, pg_cpu = process_tree_cpu(server_pids), postgres_cpu_delta(pg0)
     load_after = os.getloadavg()
     try:
         await asyncio.wait_for(asyncio.gather(*loops), 60)
@@ -257,10 +332,13 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
         "clients": len(loops),
         "kiosks": len(kiosks),
         "counters": len(opened),
+        "per_server": per_server,
+        "logins": logins,
         "client_cpu": client_cpu,
         "client_sys": times1.system - times0.system,  # of which in the kernel (loopback TCP, epoll)
-        "server_cpu": cpu_delta(server0, server1),
-        "server_procs": len(server1),
+        "server_cpu_each": [cpu_delta(server0[pid], server1[pid]) for pid in server_pids],
+        "server_cpu": sum(cpu_delta(server0[pid], server1[pid]) for pid in server_pids),
+        "server_procs": sum(len(tree) for tree in server1.values()),
         "pg_cpu": pg_cpu,
         "load_after": load_after,
     }
@@ -322,19 +400,22 @@ def _proc_stats() -> dict[int, tuple[str, int, float]]:
     return out
 
 
-def process_tree_cpu(root: int) -> dict[int, float]:
-    """CPU seconds per process of ``root`` and all its descendants (the uvicorn master and its workers)."""
+def process_tree_cpu(roots: list[int]) -> dict[int, dict[int, float]]:
+    """Per root: CPU seconds per process of the root and all its descendants (each uvicorn server, and any child)."""
     stats = _proc_stats()
     children: dict[int, list[int]] = {}
     for pid, (_name, ppid, _cpu) in stats.items():
         children.setdefault(ppid, []).append(pid)
-    out, todo = {}, [root]
-    while todo:
-        pid = todo.pop()
-        if pid in stats:
-            out[pid] = stats[pid][2]
-            todo.extend(children.get(pid, ()))
-    return out
+    trees = {}
+    for root in roots:
+        out, todo = {}, [root]
+        while todo:
+            pid = todo.pop()
+            if pid in stats:
+                out[pid] = stats[pid][2]
+                todo.extend(children.get(pid, ()))
+        trees[root] = out
+    return trees
 
 
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
@@ -359,25 +440,10 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=30, help="recorded window")
-    ap.add_argument("--warmup", type=float, default=3, help="seconds of the same mix before recording")
-    ap.add_argument("--halls", type=int, default=4)
-    ap.add_argument("--counters", type=int, default=6)
-    ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument(
-        "--client-loop",
-        choices=("uvloop", "asyncio"),
-        default="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        help="event loop of the load generator (uvloop, when installed, halves its CPU per request)",
-    )
-    ap.add_argument("--no-write", action="store_true")
-    args = ap.parse_args()
-    seed = setup_database(args.halls, args.counters)
-    server = start_server(args.workers)
+def run(seed: dict, args, *, hot_path: bool, seconds: int) -> dict:
+    """Start the servers (hot path on or off), drive the mix, stop the servers; the figures of ``drive``."""
     load_before = os.getloadavg()
+    servers = start_servers(args.servers, hot_path)
     try:
         # Django (imported for the seeding) left ≈ 150k objects: out of the collector's way, so that a full collection
         # during the run is not charged to the load generator.
@@ -389,30 +455,48 @@ def main() -> None:
 
             loop_factory = uvloop.new_event_loop
         res = asyncio.run(
-            drive(seed, args.seconds, args.warmup, args.clients, server.pid), loop_factory=loop_factory
+            drive(seed, seconds, args.warmup, args.clients, [s.pid for s in servers]),
+            loop_factory=loop_factory,
         )
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_servers(servers)
+    res["load_before"] = load_before
+    res["hot_path"] = hot_path
     lat = res["lat"]
-    ops = sum(len(v) for v in lat.values())
-    all_lat = [x for v in lat.values() for x in v]
+    res["ops"] = sum(len(v) for v in lat.values())
+    res["rate"] = res["ops"] / res["elapsed"]
+    res["p50"] = pct([x for v in lat.values() for x in v], 50)
+    res["p99"] = pct([x for v in lat.values() for x in v], 99)
+    res["hot_share"] = sum(res["hot"].values()) / max(res["ops"], 1)
+    return res
+
+
+def report(res: dict, args, ceiling: float) -> list[str]:
+    """The lines printed (and written to docs/performance.md) for one run."""
+    lat = res["lat"]
+    ops, elapsed, rate = res["ops"], res["elapsed"], res["rate"]
     dup = len(res["claimed"]) - len(set(res["claimed"]))
-    elapsed = res["elapsed"]
-    rate = ops / elapsed
     errors = res["errors"]
     n4xx = sum(n for k, n in errors.items() if k.rsplit(":", 1)[1].startswith("4"))
     n5xx = sum(n for k, n in errors.items() if k.rsplit(":", 1)[1].startswith("5"))
     nconn = sum(n for k, n in errors.items() if k.endswith(":conn"))
-    ceiling = raw_ceiling(10, res["clients"], [h["hall"] for h in seed["halls"]])
     per_op = 1000 / max(ops, 1)
     cores = os.cpu_count() or 1
     share = {k: res[k] / elapsed / cores * 100 for k in ("client_cpu", "server_cpu", "pg_cpu")}
+    lg = res["logins"]
+    title = (
+        "hot path (QUEUE_HOT_PATH=1)" if res["hot_path"] else "Django path (QUEUE_HOT_PATH=0, the baseline)"
+    )
     lines = [
-        f"clients={res['clients']} (kiosks={res['kiosks']} counters={res['counters']}) workers={args.workers} "
-        f"halls={args.halls} counters/hall={args.counters} warm-up={args.warmup:g}s recorded={elapsed:.1f}s",
-        f"total ops={ops} ops/s={rate:.0f} p50={pct(all_lat, 50):.1f} ms p99={pct(all_lat, 99):.1f} ms "
-        f"duplicates={dup} errors: 4xx={n4xx} 5xx={n5xx} connection={nconn} {errors}",
+        f"== {title} ==",
+        f"clients={res['clients']} (kiosks={res['kiosks']} counters={res['counters']}) servers={args.servers} "
+        f"(clients per server {'/'.join(map(str, res['per_server']))}) halls={args.halls} "
+        f"counters/hall={args.counters} warm-up={args.warmup:g}s recorded={elapsed:.1f}s",
+        f"logins: {lg['count']} clerk logins at once (PBKDF2) done in {lg['seconds']:.1f} s (first after "
+        f"{lg['first']:.1f} s); warm-up started after the last one",
+        f"total ops={ops} ops/s={rate:.0f} p50={res['p50']:.1f} ms p99={res['p99']:.1f} ms "
+        f"hot={res['hot_share'] * 100:.0f}% duplicates={dup} errors: 4xx={n4xx} 5xx={n5xx} connection={nconn} "
+        f"{errors}",
     ]
     for name, v in lat.items():
         extra = f" (204 nobody waiting={res['empty']})" if name == "call_next" else ""
@@ -425,42 +509,122 @@ def main() -> None:
         f"(kernel {res['client_sys'] * per_op:.3f}), server (uvicorn + Django, "
         f"{res['server_procs']} processes) {res['server_cpu'] * per_op:.2f} ms, PostgreSQL (all backends) "
         f"{res['pg_cpu'] * per_op:.2f} ms; CPU busy {sum(share.values()):.0f}% of the machine's {cores} cores "
-        f"(client {share['client_cpu']:.0f}%, server {share['server_cpu']:.0f}%, PostgreSQL {share['pg_cpu']:.0f}%)"
+        f"(client {share['client_cpu']:.0f}%, server {share['server_cpu']:.0f}% = "
+        + " + ".join(f"{cpu / elapsed / cores * 100:.0f}" for cpu in res["server_cpu_each"])
+        + f" per server, PostgreSQL {share['pg_cpu']:.0f}%)"
     )
-    lines.append(
-        f"raw SQL call-next ceiling: {ceiling:.0f} claims/s; HTTP mix / ceiling = {rate / ceiling:.3f}"
-    )
+    lines.append(f"HTTP mix / raw SQL call-next ceiling = {rate / ceiling:.3f}")
     lines.append(
         "load average (1/5/15 min) before: {:.2f} {:.2f} {:.2f}; after the HTTP run: {:.2f} {:.2f} {:.2f}".format(
-            *load_before, *res["load_after"]
+            *res["load_before"], *res["load_after"]
         )
     )
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=30, help="recorded window of the hot path run")
+    ap.add_argument(
+        "--baseline-seconds",
+        type=int,
+        default=10,
+        help="recorded window of the baseline run with QUEUE_HOT_PATH=0 (0 = no baseline)",
+    )
+    ap.add_argument("--warmup", type=float, default=3, help="seconds of the same mix before recording")
+    ap.add_argument("--halls", type=int, default=4)
+    ap.add_argument("--counters", type=int, default=6)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument(
+        "--servers",
+        type=int,
+        default=2,
+        help="independent uvicorn processes (--workers 1 each) on consecutive ports, clients assigned round-robin",
+    )
+    ap.add_argument(
+        "--client-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        help="event loop of the load generator (uvloop, when installed, halves its CPU per request)",
+    )
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    if args.servers < 1:
+        ap.error("--servers must be at least 1")
+    seed = setup_database(args.halls, args.counters)
+    runs = [run(seed, args, hot_path=True, seconds=args.seconds)]
+    if args.baseline_seconds > 0:
+        runs.append(run(seed, args, hot_path=False, seconds=args.baseline_seconds))
+    ceiling = raw_ceiling(10, runs[0]["clients"], [h["hall"] for h in seed["halls"]])
+    lines = []
+    for res in runs:
+        lines += report(res, args, ceiling)
+    lines.append(f"raw SQL call-next ceiling: {ceiling:.0f} claims/s ({runs[0]['clients']} connections)")
+    if len(runs) == 2:
+        hot, base = runs
+        lines.append(
+            f"hot path / Django path = {hot['rate'] / base['rate']:.1f}× ops/s ({hot['rate']:.0f} / "
+            f"{base['rate']:.0f}); p99 {hot['p99']:.1f} ms / {base['p99']:.1f} ms = {hot['p99'] / base['p99']:.2f}× "
+            f"(Django path p99 {base['p99'] / hot['p99']:.1f}× the hot path's)"
+        )
     print("\n".join(lines))
-    if res["warmup_errors"]:
-        print(f"errors during the warm-up (not in the figures): {res['warmup_errors']}")
-    for key, body in res["samples"].items():
-        print(f"first {key} body: {body!r}")
-    if dup:
-        print(f"DUPLICATE CLAIMS: {dup}", file=sys.stderr)
+    failed = False
+    for res in runs:
+        label = "hot path" if res["hot_path"] else "Django path"
+        if res["warmup_errors"]:
+            print(f"{label}: errors during the warm-up (not in the figures): {res['warmup_errors']}")
+        for key, body in res["samples"].items():
+            print(f"{label}: first {key} body: {body!r}")
+        dup = len(res["claimed"]) - len(set(res["claimed"]))
+        if dup:
+            print(f"{label}: DUPLICATE CLAIMS: {dup}", file=sys.stderr)
+            failed = True
+        if not res["hot_path"] and res["hot_share"]:
+            print(
+                f"{label}: {res['hot_share'] * 100:.1f}% served by the hot path with QUEUE_HOT_PATH=0",
+                file=sys.stderr,
+            )
+            failed = True
     if not args.no_write:
         write_doc(lines, args)
+    if failed:
+        sys.exit(1)
+
+
+def command_line(args) -> str:
+    return (
+        f".venv/bin/python bench/queue_bench.py --seconds {args.seconds} --baseline-seconds {args.baseline_seconds} "
+        f"--warmup {args.warmup:g} --halls {args.halls} --counters {args.counters} --clients {args.clients} "
+        f"--servers {args.servers} --client-loop {args.client_loop}"
+    )
 
 
 def write_doc(lines: list[str], args) -> None:
     path = ROOT / "docs" / "performance.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    baseline = (
+        f"then the same mix for {args.baseline_seconds} s (after the same warm-up, on the same database) with the "
+        "servers restarted with `QUEUE_HOT_PATH=0`, every request through Django's full request path; the last line "
+        "gives hot path / Django path for ops/s and p99"
+        if args.baseline_seconds > 0
+        else "no baseline run (`--baseline-seconds 0`)"
+    )
     block = (
         "<!-- bench:queue begin -->\n## Queue: issue / call-next / start / finish over HTTP (issue 3)\n\n"
-        f"`.venv/bin/python bench/queue_bench.py --seconds {args.seconds} --warmup {args.warmup:g} --halls {args.halls} "
-        f"--counters {args.counters} --clients {args.clients} --workers {args.workers} "
-        f"--client-loop {args.client_loop}` — uvicorn "
-        f"(`tingwu.asgi`, no access log), PostgreSQL on the same machine, {os.cpu_count()} cores ({platform.machine()}), "
-        "client and server sharing the cores. The load generator is the raw asyncio HTTP/1.1 client "
+        f"`{command_line(args)}`, run {when} on {os.cpu_count()} cores ({platform.machine()}): the load generator, "
+        f"the {args.servers} uvicorn processes and PostgreSQL all run on the same machine and share these cores. "
+        f"The servers are {args.servers} independent uvicorn processes on `tingwu.asgi` (`--workers 1` each, no "
+        "access log) on consecutive ports, the clients assigned to them round-robin (one client = one server, its "
+        "login included), as the load balancer in front of several app processes does in production (nginx "
+        "`upstream`); `uvicorn --workers 2` let the kernel hand most keep-alive connections to one worker, leaving "
+        "the second core without Python. The load generator is the raw asyncio HTTP/1.1 client "
         f"(`bench/_http.py` on the {args.client_loop} event loop: one keep-alive connection per kiosk or counter, "
-        "requests built by hand), so it costs "
-        "little of the shared CPU (its own figure is printed). Clerks log in and counters open before the warm-up; "
-        "the warm-up is not recorded; latency, ops/s and the CPU figures (client process, the uvicorn master and its "
-        "workers from /proc, every PostgreSQL backend) cover the recorded window only.\n\n```\n"
+        "requests built by hand), so it costs little of the shared CPU (its own figure is printed). Clerks log in "
+        "(all at once; the time PBKDF2 takes is printed) and counters open before the warm-up; the warm-up is not "
+        "recorded; latency, ops/s and the CPU figures (client process, every uvicorn process from /proc, every "
+        f"PostgreSQL backend) cover the recorded window only. Runs: the hot path for {args.seconds} s, {baseline}. "
+        "The raw-SQL call-next ceiling is the claim statement alone at the same concurrency.\n\n```\n"
         + "\n".join(lines)
         + "\n```\n<!-- bench:queue end -->\n"
     )

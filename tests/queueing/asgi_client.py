@@ -41,7 +41,11 @@ def event_loop() -> Iterator[None]:
             _runner = None
 
 
+TIMEOUT = 60  # seconds: a request left hanging fails the test instead of blocking the suite
+
+
 def _run(coro):
+    coro = asyncio.wait_for(coro, TIMEOUT)
     return _runner.run(coro) if _runner is not None else asyncio.run(coro)
 
 

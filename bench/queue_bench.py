@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DB = "tingwu_bench_queue"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PORT = 8765
+MAX_WAITING = 30  # customers waiting per hall before a kiosk holds back (see drive())
 PASSWORD = "Bench@Pass2026x"
 
 
@@ -118,7 +119,8 @@ def start_servers(n: int, hot_path: bool) -> list[subprocess.Popen]:
     busy = [p for p in ports if port_in_use(p)]
     if busy:  # a stale server there would answer /healthz and silently take the load
         raise SystemExit(f"port(s) {busy} already in use (another benchmark run, or a server left over?)")
-    env = {**os.environ, "DATABASE_URL": DB_URL, "QUEUE_HOT_PATH": "1" if hot_path else "0"}
+    # DEBUG off as in production (with DEBUG on, Django records every query of the Django path).
+    env = {**os.environ, "DATABASE_URL": DB_URL, "QUEUE_HOT_PATH": "1" if hot_path else "0", "DEBUG": "false"}
     label = "hot" if hot_path else "django"
     procs = []
     for i, port in enumerate(ports):
@@ -231,12 +233,23 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
             samples.setdefault(key, data[:300])
         return status, data
 
+    # Arrivals keep pace with service, as in a hall: a kiosk waits while MAX_WAITING customers of its hall are
+    # already waiting (counted here: issued − called). Without it kiosks out-issue the counters, the waiting list
+    # grows by thousands during a run, and every claim and wait estimate (which look at all waiting tickets, as
+    # in a real hall with its dozens) measures an unreal queue instead of the request path.
+    waiting = {h["hall"]: 0 for h in seed["halls"]}
+
     async def kiosk(c: Client, h: dict) -> None:
         headers = {"Authorization": f"Bearer {h['kiosk']}"}
         body = json.dumps({"business_type_id": h["bt"]}).encode()
         while not state["stop"]:
+            if waiting[h["hall"]] >= MAX_WAITING:
+                await asyncio.sleep(0.002)
+                continue
             status, _ = await call("issue", c, "/api/v1/queue/kiosk/tickets", body, headers)
-            if status == 0:
+            if status == 201:
+                waiting[h["hall"]] += 1
+            elif status == 0:
                 await asyncio.sleep(0.01)
 
     async def counter(c: Client, h: dict, counter_id: int, headers: dict[str, str]) -> None:
@@ -249,6 +262,7 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
                 continue
             tid = json.loads(data)["id"]
             claimed.append(tid)
+            waiting[h["hall"]] -= 1
             await call("start", c, f"{base}/tickets/{tid}/start", b"", headers)
             await call("finish", c, f"{base}/tickets/{tid}/finish", finish_body, headers)
 

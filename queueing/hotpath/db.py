@@ -44,6 +44,7 @@ class _Pool:
             return await _connect()
         except BaseException:
             self.count -= 1
+            self.idle.put_nowait(None)  # wake a waiter: it may try (and fail) for itself rather than wait forever
             raise
 
     def release(self, item, *, broken: bool) -> None:

@@ -80,7 +80,7 @@ async def _sync(fn, *args):
     from django.core.exceptions import SynchronousOnlyOperation
 
     try:
-        return fn(*args)
+        value = fn(*args)
     except SynchronousOnlyOperation:
 
         def in_thread():
@@ -90,6 +90,11 @@ async def _sync(fn, *args):
                 connection.close()  # back to Django's pool
 
         return await sync_to_async(in_thread, thread_sensitive=False)()
+    if connection.connection is not None:
+        # Only where DJANGO_ALLOW_ASYNC_UNSAFE lets the ORM run on the loop (the browser tests set it): give the
+        # connection back to Django's pool instead of keeping it in this thread.
+        connection.close()
+    return value
 
 
 def _ticket(row: dict) -> Ticket:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx
@@ -25,20 +27,26 @@ API = "/api/v1/queue"
 HOT = "x-tingwu-path"
 
 
-_runner: asyncio.Runner | None = None
+_loop: asyncio.AbstractEventLoop | None = None
 
 
 @contextmanager
 def event_loop() -> Iterator[None]:
-    """Run every request inside the block on one event loop."""
-    global _runner
-    with asyncio.Runner() as runner:
-        _runner = runner
-        try:
-            yield
-        finally:
-            close_hot_path_connections()  # while their loop still exists
-            _runner = None
+    """Run every request inside the block on one event loop, in a thread of its own: the browser tests' Playwright
+    keeps an event loop running in the main thread for the whole session, where a second one cannot run."""
+    global _loop
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="asgi-client-loop", daemon=True)
+    thread.start()
+    _loop = loop
+    try:
+        yield
+    finally:
+        close_hot_path_connections()  # while their loop still exists
+        _loop = None
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
 
 
 TIMEOUT = 60  # seconds: a request left hanging fails the test instead of blocking the suite
@@ -46,7 +54,10 @@ TIMEOUT = 60  # seconds: a request left hanging fails the test instead of blocki
 
 def _run(coro):
     coro = asyncio.wait_for(coro, TIMEOUT)
-    return _runner.run(coro) if _runner is not None else asyncio.run(coro)
+    if _loop is not None:
+        return asyncio.run_coroutine_threadsafe(coro, _loop).result()
+    with ThreadPoolExecutor(1) as pool:  # a one-off loop, also off the main thread
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _client() -> httpx.AsyncClient:

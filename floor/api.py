@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
 
 from floor import bus, selectors, services
 from floor.models import Announcement, AnnouncementKind, Incident, IncidentKind
+from lib.apiauth import staff_session as django_auth
 from lib.errors import NotFound
 from staff.access import require
 from staff.web import api_halls, api_staff_user, api_token

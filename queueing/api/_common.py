@@ -7,10 +7,10 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 
 from halls.models import Counter, Hall
 from integrations.models import ApiToken
+from lib.apiauth import staff_session as django_auth
 from lib.errors import Forbidden, NotFound, ServiceError
 from queueing.models import Ticket
 from staff.access import require

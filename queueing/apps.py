@@ -49,4 +49,6 @@ class QueueingConfig(AppConfig):
         identity.connect_signals()
         for model in (Counter, BusinessType):
             post_save.connect(ops.forget_rows, sender=model, dispatch_uid=f"hotpath_rows_{model.__name__}")
-            post_delete.connect(ops.forget_rows, sender=model, dispatch_uid=f"hotpath_rows_del_{model.__name__}")
+            post_delete.connect(
+                ops.forget_rows, sender=model, dispatch_uid=f"hotpath_rows_del_{model.__name__}"
+            )

@@ -44,7 +44,8 @@ class _Pool:
             return await _connect()
         except BaseException:
             self.count -= 1
-            self.idle.put_nowait(None)  # wake a waiter: it may try (and fail) for itself rather than wait forever
+            # Wake a waiter: it may try (and fail) for itself rather than wait forever.
+            self.idle.put_nowait(None)
             raise
 
     def release(self, item, *, broken: bool) -> None:

@@ -31,12 +31,6 @@ MAX_BODY = 64 * 1024
 SERVED_HEADER = (b"x-tingwu-path", b"hot")
 
 
-def enabled() -> bool:
-    from django.db import connection
-
-    return bool(getattr(settings, "QUEUE_HOT_PATH", True)) and connection.vendor == "postgresql"
-
-
 def _response_headers() -> list[tuple[bytes, bytes]]:
     """The headers Django's middleware puts on an API response (SecurityMiddleware, XFrameOptions, COOP, Vary)."""
     headers = [(b"content-type", b"application/json; charset=utf-8")]

@@ -1,4 +1,4 @@
-"""The four hot operations as single PostgreSQL statements, run in the hot path's worker threads.
+"""The four hot operations, each one PostgreSQL statement (``sql.py``) run on the event loop (``db.py``).
 
 Each function does what its service in ``queueing.services`` does for the common case — same rows, same events,
 same realtime message, same response — and raises ``Fallback`` *before changing anything* for every other case, so
@@ -20,18 +20,14 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from catalog.models import BusinessCategory, BusinessType
+from catalog.models import BusinessType
 from halls.models import Counter
 from queueing import clock
+from queueing.hotpath.sql import ACTIVE, ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
 from queueing.models import (
-    ACTIVE_STATUSES,
-    ClockMode,
-    CounterState,
-    DailySequence,
     Outcome,
     PriorityKind,
     Ticket,
-    TicketEvent,
     TicketSource,
 )
 
@@ -40,21 +36,6 @@ logger = logging.getLogger(__name__)
 
 class Fallback(Exception):  # noqa: N818 - a signal to the caller, not an error
     """Not the common case: let Django's full path (the service) handle this request."""
-
-
-T = Ticket._meta.db_table
-EV = TicketEvent._meta.db_table
-ST = CounterState._meta.db_table
-SEQ = DailySequence._meta.db_table
-CTR = Counter._meta.db_table
-CTR_BT = Counter.business_types.through._meta.db_table
-BT = BusinessType._meta.db_table
-BT_HALLS = BusinessType.halls.through._meta.db_table
-HANDLED = Ticket.handled_business_types.through._meta.db_table
-FIELDS = [f for f in Ticket._meta.concrete_fields]
-COLUMNS = [f.column for f in FIELDS]
-ATTNAMES = [f.attname for f in FIELDS]
-ACTIVE = tuple(ACTIVE_STATUSES)
 
 
 CONVERTED = [(i, f) for i, f in enumerate(FIELDS) if hasattr(f, "from_db_value")]  # the encrypted notes
@@ -185,81 +166,6 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
 
 
 # --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
-# Every column of the new row, by name: a field added to Ticket must be added here (checked at import), so the hot
-# insert can never silently leave a new column to a database default the ORM would not have used.
-ISSUE_VALUES = {
-    "hall_id": "%(hall)s::bigint",
-    "business_type_id": "%(bt)s::bigint",
-    "service_date": "%(date)s::date",
-    "prefix": "%(prefix)s::varchar",
-    "seq": "s.last_seq",
-    "number": "%(prefix)s::varchar || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0')"
-    " ELSE s.last_seq::text END",
-    "status": "'waiting'",
-    "source": "%(source)s::varchar",
-    "priority_kind": "%(priority_kind)s::varchar",
-    "green_channel": "false",
-    "needs_accompaniment": "%(accompany)s::boolean",
-    "needs_form_help": "%(form_help)s::boolean",
-    "issued_at": "%(now)s::timestamptz",
-    "arrival_at": "%(now)s::timestamptz",
-    "public_token": "%(public_token)s::varchar",
-    "idempotency_key": "%(key)s::varchar",
-    "estimated_wait_minutes": "CASE WHEN a.n > 0 OR %(residual)s::float8 > 0"
-    " THEN ceil((a.n::float8 / %(servers)s::int + %(residual)s::float8) * %(mean)s::float8)::int ELSE 0 END",
-    **dict.fromkeys(
-        [
-            "appointment_id",
-            "appt_window_start",
-            "appt_window_end",
-            "customer_id",
-            "counter_id",
-            "target_counter_id",
-            "clerk_id",
-            "first_called_at",
-            "called_at",
-            "started_at",
-            "confirmed_at",
-            "finished_at",
-            "no_show_at",
-            "suspended_at",
-            "limit_minutes",
-            "warn_share",
-            "standard_version",
-            "within_limit",
-        ],
-        "NULL",
-    ),
-    **dict.fromkeys(["suspended_seconds", "recall_count"], "0"),
-    **dict.fromkeys(["closed_reason", "clock_mode", "outcome", "notes", "supplement_sms_text"], "''"),
-}
-assert set(ISSUE_VALUES) == {f.column for f in FIELDS if not f.primary_key}, (
-    "Ticket changed: update ISSUE_VALUES"
-)
-ISSUE_SQL = f"""
-WITH s AS (
-    INSERT INTO {SEQ} (hall_id, service_date, prefix, last_seq) VALUES (%(hall)s, %(date)s, %(prefix)s, 1)
-    ON CONFLICT (hall_id, service_date, prefix) DO UPDATE SET last_seq = {SEQ}.last_seq + 1
-    RETURNING last_seq
-), a AS (
-    SELECT count(*) AS n FROM {T} w JOIN {BT} b ON b.id = w.business_type_id
-    WHERE w.hall_id = %(hall)s AND w.service_date = %(date)s AND w.status = 'waiting'
-      AND b.category = %(category)s AND (%(all_types)s OR w.business_type_id = ANY(%(competing)s::bigint[]))
-      -- ahead of a new ticket: everyone already waiting, and the higher tiers (selectors.estimate_wait)
-      AND (w.arrival_at <= %(now)s OR w.green_channel
-           OR (w.appt_window_start <= %(now)s AND w.appt_window_end >= %(now)s)
-           OR (%(priority_kind)s = '' AND w.priority_kind <> ''))
-), t AS (
-    INSERT INTO {T} ({", ".join(ISSUE_VALUES)})
-    SELECT {", ".join(ISSUE_VALUES.values())} FROM s, a
-    RETURNING *
-), e AS (
-    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT t.id, t.hall_id, 'issued', %(now)s, NULL, NULL, jsonb_build_object('source', %(source)s::text, 'ahead', a.n)
-    FROM t, a
-)
-SELECT t.*, a.n FROM t, a
-"""  # noqa: S608 - table and column names come from the models; every value is bound
 
 
 async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
@@ -339,50 +245,6 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
 
 
 # --- call-next ----------------------------------------------------------------------------------------------------
-CALL_SQL = f"""
-WITH st AS MATERIALIZED (
-    SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all,
-           c.priority_ratio_normal AS ratio
-    FROM {ST} s JOIN {CTR} c ON c.id = s.counter_id
-    WHERE s.counter_id = %(counter)s
-    FOR NO KEY UPDATE OF s, c
-), pick AS MATERIALIZED (
-    SELECT t.id,
-           CASE WHEN t.green_channel THEN 0
-                WHEN t.appt_window_start <= %(now)s AND t.appt_window_end >= %(now)s THEN 1
-                WHEN t.priority_kind <> '' THEN (CASE WHEN st.nsp >= st.ratio THEN 2 ELSE 3 END)
-                ELSE (CASE WHEN st.nsp >= st.ratio THEN 3 ELSE 2 END) END AS tier
-    FROM {T} t, st
-    WHERE st.cstatus = 'open' AND t.hall_id = %(hall)s AND t.service_date = %(date)s AND t.status = 'waiting'
-      AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
-      AND (st.serves_all OR t.target_counter_id = %(counter)s
-           OR t.business_type_id IN (SELECT businesstype_id FROM {CTR_BT} WHERE counter_id = %(counter)s))
-      AND NOT EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[]))
-    ORDER BY tier, t.arrival_at, t.id
-    LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
-), upd AS (
-    -- by primary key (a join with the CTE made the planner walk every waiting ticket)
-    UPDATE {T} t SET status = 'called', counter_id = %(counter)s, clerk_id = %(clerk)s, called_at = %(now)s,
-        first_called_at = COALESCE(t.first_called_at, %(now)s), recall_count = 0, target_counter_id = NULL
-    WHERE t.id = (SELECT id FROM pick) AND t.status = 'waiting'
-    RETURNING t.*, (SELECT tier FROM pick) AS tier
-), sup AS (
-    UPDATE {ST} s SET
-        normal_since_priority = CASE WHEN upd.priority_kind <> '' THEN 0
-                                     WHEN upd.tier >= 2 THEN LEAST(s.normal_since_priority + 1, 1000)
-                                     ELSE s.normal_since_priority END,
-        clerk_id = %(clerk)s, changed_at = %(now)s
-    FROM upd WHERE s.counter_id = %(counter)s
-), e AS (
-    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'called', %(now)s, %(clerk)s, %(counter)s, jsonb_build_object('tier', upd.tier)
-    FROM upd
-)
-SELECT upd.*, (SELECT cstatus FROM st) AS cstatus,
-       EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status = ANY(%(active)s::text[])) AS busy
-FROM (SELECT 1) one LEFT JOIN upd ON true
-"""  # noqa: S608
 
 
 async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
@@ -414,27 +276,6 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
 
 
 # --- start (BIZ-2.2) --------------------------------------------------------------------------------------------
-START_SQL = f"""
-WITH upd AS (
-    UPDATE {T} t SET status = 'serving', started_at = %(now)s, limit_minutes = lim.v,
-        clock_mode = CASE WHEN COALESCE(lim.v, 0) = 0 THEN '{ClockMode.NONE}'
-                          WHEN b.category = '{BusinessCategory.COMPLEX}' THEN '{ClockMode.FROM_CONFIRM}'
-                          ELSE '{ClockMode.FROM_START}' END,
-        warn_share = %(warn)s, standard_version = %(version)s
-    FROM {BT} b, LATERAL (SELECT CASE WHEN b.time_limit_minutes > 0 THEN b.time_limit_minutes
-                                      WHEN b.category = '{BusinessCategory.COMPLEX}' THEN %(complex)s
-                                      WHEN b.category = '{BusinessCategory.BASIC}' THEN %(basic)s END AS v) lim
-    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'called'
-      AND b.id = t.business_type_id AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
-    RETURNING t.*
-), e AS (
-    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'started', %(now)s, %(clerk)s, %(counter)s,
-           jsonb_build_object('limit', upd.limit_minutes)
-    FROM upd
-)
-SELECT * FROM upd
-"""  # noqa: S608
 
 
 async def start(
@@ -467,34 +308,7 @@ async def start(
 
 
 # --- finish (BIZ-2.2 within limit; no missing materials) --------------------------------------------------------
-FINISH_SQL = f"""
-WITH upd AS (
-    UPDATE {T} t SET status = 'done', finished_at = %(now)s, outcome = %(outcome)s, notes = %(notes)s,
-        supplement_sms_text = '',
-        -- handling_finish's judgement (Ticket.clock with finished_at = now; the limit was fixed at start)
-        within_limit = CASE
-            WHEN COALESCE(t.limit_minutes, 0) = 0 THEN NULL
-            WHEN t.clock_mode = '{ClockMode.FROM_START}' AND t.started_at IS NOT NULL
-                OR t.clock_mode = '{ClockMode.FROM_CONFIRM}' AND t.confirmed_at IS NOT NULL
-            THEN t.limit_minutes * 60 - GREATEST(0, trunc(extract(epoch FROM %(now)s - CASE t.clock_mode
-                     WHEN '{ClockMode.FROM_START}' THEN t.started_at ELSE t.confirmed_at END))::int
-                     - t.suspended_seconds) >= 0
-            ELSE extract(epoch FROM %(now)s - t.started_at) - t.suspended_seconds <= t.limit_minutes * 60 END
-    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'serving'
-      AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
-      AND (SELECT count(*) FROM {BT_HALLS} bh
-           WHERE bh.hall_id = t.hall_id AND bh.businesstype_id = ANY(%(bts)s::bigint[])) = %(n_bts)s
-    RETURNING t.*
-), h AS (
-    INSERT INTO {HANDLED} (ticket_id, businesstype_id) SELECT upd.id, b FROM upd, unnest(%(bts)s::bigint[]) b
-), e AS (
-    INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'finished', %(now)s, %(clerk)s, %(counter)s,
-           jsonb_build_object('outcome', %(outcome)s::text, 'within_limit', upd.within_limit, 'missing', '[]'::jsonb)
-    FROM upd
-)
-SELECT * FROM upd
-"""  # noqa: S608
+
 HOT_OUTCOMES = {Outcome.DONE, Outcome.CONTINUED_ONLINE, Outcome.FAILED}
 
 

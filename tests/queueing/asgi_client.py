@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx
+import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -169,3 +170,16 @@ def close_hot_path_connections() -> None:
     except ImportError:
         return
     close_all()
+
+
+@pytest.fixture
+def cold_hot_path(settings):
+    """Each hot-path test: its requests on one event loop, no credential or row memo from another test.
+
+    The TTL is long enough that a slow shared machine never turns a hot request into a Django one mid-test:
+    invalidation must come from the signals (logout, role, token…), not from expiry."""
+    settings.QUEUE_HOT_PATH_AUTH_TTL = 120
+    forget_hot_memos()
+    with event_loop():
+        yield
+    forget_hot_memos()

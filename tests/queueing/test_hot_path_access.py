@@ -21,11 +21,11 @@ from queueing.models import (
 )
 from staff.models import HallAssignment, HallRole
 from tests import factories as f
-from tests.queueing.asgi_client import (
+from tests.queueing.asgi_client import (  # noqa: F401 - cold_hot_path is a fixture
     API,
     act,
     assert_same_headers,
-    event_loop,
+    cold_hot_path,
     forget_hot_memos,
     hot_expected,
     http,
@@ -39,20 +39,8 @@ from tests.queueing.asgi_client import (
 )
 
 PHONE = "13900139000"
-TIMESTAMPS = ("issued_at", "arrival_at", "called_at", "started_at", "confirmed_at", "finished_at")
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _cold_hot_path(settings):
-    # Long enough that a slow shared machine never turns a hot request into a Django one mid-test: invalidation must
-    # come from the signals (logout, role, token…), not from expiry.
-    settings.QUEUE_HOT_PATH_AUTH_TTL = 120
-    forget_hot_memos()
-    with event_loop():
-        yield
-    forget_hot_memos()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cold_hot_path")]
 
 
 # --- 2. which requests the hot path answers --------------------------------------------------------------------

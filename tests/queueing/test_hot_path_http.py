@@ -32,9 +32,9 @@ from queueing.models import (
 )
 from staff.models import HallRole
 from tests import factories as f
-from tests.queueing.asgi_client import (
+from tests.queueing.asgi_client import (  # noqa: F401 - cold_hot_path is a fixture
     API,
-    event_loop,
+    cold_hot_path,
     forget_hot_memos,
     http,
     is_hot,
@@ -45,18 +45,7 @@ from tests.queueing.asgi_client import (
 PHONE = "13900139000"
 TIMESTAMPS = ("issued_at", "arrival_at", "called_at", "started_at", "confirmed_at", "finished_at")
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _cold_hot_path(settings):
-    # Long enough that a slow shared machine never turns a hot request into a Django one mid-test: invalidation must
-    # come from the signals (logout, role, token…), not from expiry.
-    settings.QUEUE_HOT_PATH_AUTH_TTL = 120
-    forget_hot_memos()
-    with event_loop():
-        yield
-    forget_hot_memos()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cold_hot_path")]
 
 
 # --- 1. differential: one scripted day, hot path on and off ----------------------------------------------------

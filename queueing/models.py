@@ -91,11 +91,22 @@ class Clock:
 
 
 class Ticket(models.Model):
+    # Few indexes on purpose (docs/queueing.md, "Indexes"): every status change is a non-HOT update that writes an
+    # entry into each full index. Every query names the hall (the composite indexes lead with it) or an active
+    # counter (the partial unique index), so the single-column FK indexes only cost.
     hall = models.ForeignKey(
-        "halls.Hall", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("营业厅")
+        "halls.Hall",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("营业厅"),
+        db_index=False,
     )
     business_type = models.ForeignKey(
-        "catalog.BusinessType", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("业务")
+        "catalog.BusinessType",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("业务"),
+        db_index=False,
     )
     service_date = models.DateField(_("营业日"))
     prefix = models.CharField(_("字母"), max_length=2)
@@ -120,8 +131,13 @@ class Ticket(models.Model):
     # ordering is one query).
     appt_window_start = models.DateTimeField(null=True, blank=True)
     appt_window_end = models.DateTimeField(null=True, blank=True)
-    customer = models.ForeignKey(
-        "privacy.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    customer = models.ForeignKey(  # indexed where set (ticket_customer_idx): most tickets have none
+        "privacy.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     counter = models.ForeignKey(
         "halls.Counter",
@@ -130,10 +146,11 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="tickets",
         verbose_name=_("窗口"),
+        db_index=False,
     )
     # Set by a transfer to one counter: only that counter may call the ticket.
     target_counter = models.ForeignKey(
-        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,6 +158,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="served_tickets",
+        db_index=False,
     )
     issued_at = models.DateTimeField(_("取号时间"))
     arrival_at = models.DateTimeField(_("到达时间"))  # kept on transfer and reactivation: the queue position
@@ -154,7 +172,8 @@ class Ticket(models.Model):
     suspended_seconds = models.PositiveIntegerField(default=0)  # the clock does not run while suspended
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
     recall_count = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
-    public_token = models.CharField(max_length=32, unique=True, default=new_public_token, editable=False)
+    # Unique by a constraint, not unique=True: the same index without PostgreSQL's extra LIKE-pattern index.
+    public_token = models.CharField(max_length=32, default=new_public_token, editable=False)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     estimated_wait_minutes = models.PositiveIntegerField(_("预计等候(分钟)"), null=True, blank=True)
     # BIZ-2.2 handling clock, fixed when handling starts from the standard in force then.
@@ -185,6 +204,7 @@ class Ticket(models.Model):
             models.UniqueConstraint(
                 fields=["hall", "service_date", "number"], name="ticket_number_unique_per_day"
             ),
+            models.UniqueConstraint(fields=["public_token"], name="ticket_public_token_unique"),
             models.UniqueConstraint(
                 fields=["hall", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
@@ -205,6 +225,9 @@ class Ticket(models.Model):
                 name="ticket_waiting_idx",
             ),
             models.Index(fields=["hall", "service_date", "status"], name="ticket_hall_day_status"),
+            models.Index(
+                fields=["customer"], condition=Q(customer__isnull=False), name="ticket_customer_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,13 +309,17 @@ class TicketEventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """The per-ticket log: who did what, when, at which counter."""
 
+    # Indexed by ticket (its timeline) and by hall and time (ticketevent_hall_at) only: one event is written per
+    # queue operation, and the single-column FK indexes served no query.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
+    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=16, choices=TicketEventKind.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     counter = models.ForeignKey(
-        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     data = models.JSONField(default=dict, blank=True)
 

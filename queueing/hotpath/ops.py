@@ -23,7 +23,7 @@ from django.utils import timezone
 from catalog.models import BusinessType
 from halls.models import Counter
 from queueing import clock
-from queueing.hotpath.sql import ACTIVE, ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
+from queueing.hotpath.sql import ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
 from queueing.models import (
     Outcome,
     PriorityKind,
@@ -258,7 +258,6 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
         "date": timezone.localdate(now),
         "now": now,
         "clerk": user_id,
-        "active": list(ACTIVE),
     }
     try:
         row = await _fetch(CALL_SQL, params)

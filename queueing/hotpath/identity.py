@@ -9,8 +9,8 @@ within that time may be served hot; anything else goes through Django, which ref
 
 So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
 takes effect here at once in this process (logout, role grant/withdrawal, user saved — password change or
-deactivation —, token revoked or saved, session deleted: every signal below empties the memo) and within the TTL in
-other processes — the same bound as the role memo of ``staff.access``.
+deactivation —, token revoked or saved, session deleted but not merely saved: every signal below empties the memo)
+and within the TTL in other processes — the same bound as the role memo of ``staff.access``.
 """
 
 from __future__ import annotations
@@ -154,5 +154,9 @@ def connect_signals() -> None:
     token_revoked.connect(forget, dispatch_uid="hotpath_token_revoked")
     for model in (get_user_model(), HallAssignment, RegionAssignment, ApiToken, Session):
         name = f"{model._meta.app_label}_{model.__name__}"
-        post_save.connect(forget, sender=model, dispatch_uid=f"hotpath_save_{name}")
         post_delete.connect(forget, sender=model, dispatch_uid=f"hotpath_delete_{name}")
+        # Not a session's save: the idle stamp writes each clerk's session once a minute, and emptying the memo
+        # then sent every clerk of the process back through Django. A session ends by deletion (logout, flush,
+        # expiry clean-up, a new key at login); what it proves changes only through the models above.
+        if model is not Session:
+            post_save.connect(forget, sender=model, dispatch_uid=f"hotpath_save_{name}")

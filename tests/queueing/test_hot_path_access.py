@@ -143,6 +143,29 @@ def test_a_changed_staff_credential_is_refused_at_once_as_django_refuses_it(hall
     assert Ticket.objects.get(pk=serving.pk).status == TicketStatus.SERVING
 
 
+def test_one_clerks_session_write_does_not_send_every_other_clerk_back_to_django(hall):
+    """The idle-timeout stamp saves a clerk's session row once a minute. That used to empty the whole credential memo
+    of the process, so every clerk's next request paid Django's full path again (measured: a wave of re-checks
+    every few seconds under load). Only a change to a credential drops what was remembered (see above)."""
+    from django.contrib.sessions.models import Session
+
+    other = f.user("clerk_y", hall_roles=[(hall["hall_a"], HallRole.CLERK)])
+    c2 = f.counter(hall["hall_a"], 2, serves_all=True)
+    for _ in range(4):
+        services.ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    mine, theirs = staff_headers(hall["clerk_a"]), staff_headers(other)
+    forget_hot_memos()
+    warm_session(mine, hall["c1"].pk)
+    warm_session(theirs, c2.pk)
+
+    key = mine["Cookie"].split(";")[0].split("=", 1)[1]
+    Session.objects.get(session_key=key).save()  # what SessionStore.save does for the stamp
+
+    serving = Ticket.objects.get(counter=c2, status=TicketStatus.SERVING)
+    done = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    assert said(act(theirs, c2.pk, serving.pk, "finish", done), "outcome") == (200, "done", hot_expected())
+
+
 @pytest.mark.parametrize("change", ["revoked", "deleted", "moved to hall B"])
 def test_a_changed_kiosk_token_takes_effect_at_once(hall, change):
     """A revoked or deleted token is refused right after it issued hot, exactly like a token Django never saw warm;

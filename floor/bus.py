@@ -49,18 +49,31 @@ class Event:
     at: float  # unix seconds, when published
     _payload: str = field(default="", compare=False, repr=False)
 
-    def __post_init__(self):
-        # Serialised once: 200 screens receiving the same event share the string.
-        body = {"id": self.id, "kind": self.kind, "data": self.data, "at": self.at}
-        object.__setattr__(self, "_payload", json.dumps(body, ensure_ascii=False, separators=(",", ":")))
-
     def payload(self) -> str:
-        """The JSON sent to screens (the SSE ``data:`` line)."""
+        """The JSON sent to screens (the SSE ``data:`` line): serialised once, on first use, so that 200 screens
+        receiving the same event share the string and a hall with no screen open pays nothing."""
+        if not self._payload:  # two threads may both build it: the same string, no harm
+            body = {"id": self.id, "kind": self.kind, "data": self.data, "at": self.at}
+            object.__setattr__(self, "_payload", json.dumps(body, ensure_ascii=False, separators=(",", ":")))
         return self._payload
 
 
 def _encode(kind: str, data: dict, at: float) -> str:
     return json.dumps({"kind": kind, "data": data, "at": at}, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+_NATIVE = (str, int, float, bool, type(None))
+
+
+def _json_native(data: dict) -> bool:
+    """True when JSON would give ``data`` back unchanged: string keys, scalar values of JSON's types (exact types:
+    a str subclass such as a lazy translation, or a float that is not finite, takes the round trip)."""
+    for key, value in data.items():
+        if type(key) is not str or type(value) not in _NATIVE:
+            return False
+        if type(value) is float and (value != value or value in (float("inf"), float("-inf"))):
+            return False
+    return True
 
 
 def _decode(event_id: int, hall_id: int, raw: str | bytes) -> Event:
@@ -130,10 +143,17 @@ class Hub:
         self._wake_all(waiters)
 
     def publish_local(self, hall_id: int, kind: str, data: dict) -> Event:
-        # Round-trip through JSON so subscribers get exactly what a Redis subscriber would get.
-        raw = _encode(kind, data, time.time())
+        # Subscribers get exactly what a Redis subscriber would get: JSON's view of the data. Flat data of JSON's own
+        # types (what every queue event carries) is that view already; anything else takes the round trip.
+        at = time.time()
+        if _json_native(data):
+            body = {"kind": kind, "data": dict(data), "at": at}
+        else:
+            body = json.loads(_encode(kind, data, at))
         with self._lock:
-            event = _decode(self.next_id(hall_id), hall_id, raw)
+            event = Event(
+                id=self.next_id(hall_id), hall_id=hall_id, kind=body["kind"], data=body["data"], at=at
+            )
             waiters = self._append_locked(event)
         self._wake_all(waiters)
         return event

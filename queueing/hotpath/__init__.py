@@ -182,18 +182,37 @@ async def _serve(route, ident, headers, body) -> tuple[int, bytes, str] | None:
         return None
     # Committed from here on: never fall back (Django would do it a second time). Labels on screens and in the
     # answer use the request's language, as Django's LocaleMiddleware would pick it (cookie, Accept-Language).
-    from types import SimpleNamespace
-
-    from django.http.cookie import parse_cookie
     from django.utils import translation
 
-    shim = SimpleNamespace(
-        COOKIES=parse_cookie(headers.get("cookie", "")),
-        META={"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")},
-    )
-    language = translation.get_language_from_request(shim)
+    language = _language(headers)
     with translation.override(language):
         return status, _respond(status, ticket, event), language
+
+
+_languages: dict[tuple[str | None, str], str] = {}
+
+
+def _language(headers: dict[str, str]) -> str:
+    """Django's choice for these headers (language cookie, then Accept-Language), remembered per pair of values."""
+    from django.http.cookie import parse_cookie
+
+    key = (
+        parse_cookie(headers.get("cookie", "")).get(settings.LANGUAGE_COOKIE_NAME),
+        headers.get("accept-language", ""),
+    )
+    language = _languages.get(key)
+    if language is None:
+        from types import SimpleNamespace
+
+        from django.utils import translation
+
+        cookies = {} if key[0] is None else {settings.LANGUAGE_COOKIE_NAME: key[0]}
+        shim = SimpleNamespace(COOKIES=cookies, META={"HTTP_ACCEPT_LANGUAGE": key[1]})
+        language = translation.get_language_from_request(shim)
+        if len(_languages) > 1_000:
+            _languages.clear()
+        _languages[key] = language
+    return language
 
 
 def _respond(status: int, ticket, event) -> bytes:

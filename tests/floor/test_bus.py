@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import threading
 import time
+from datetime import date
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy
 
 from floor.bus import InProcessBackend, RedisBackend
 from tests.floor.conftest import REDIS_URL
@@ -31,6 +35,28 @@ def test_ids_grow_by_one_per_hall_and_halls_are_separate(backend):
     assert backend.last_id(2) == b1.id
     events, lost = backend.replay(2, b1.id - 1)
     assert [e.data["number"] for e in events] == ["B001"] and not lost
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": "A001", "counter": 3, "priority": True, "wait": 1.5, "label": None},
+        {"day": date(2026, 11, 25), "nested": {"a": (1, 2)}},
+        {"label": gettext_lazy("营业厅")},
+        {"ratio": float("nan")},
+    ],
+    ids=["json-native", "date-and-tuple", "lazy-string", "nan"],
+)
+def test_every_subscriber_gets_jsons_view_of_the_data_on_both_backends(backend, data):
+    """A screen on the same process sees exactly what a screen behind Redis sees: the data after a JSON round trip
+    (the in-process backend skips the trip only where it changes nothing), and the same SSE line."""
+    event = backend.publish(hall_id=7, kind="ticket.called", data=data)
+    expected = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    got = event.data
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert all(type(v) is type(expected[k]) for k, v in got.items())
+    assert got is not data
+    assert json.loads(event.payload())["data"] == json.loads(json.dumps(expected))
 
 
 def test_replay_after_last_event_id_returns_only_newer_events_in_order(backend):

@@ -180,3 +180,21 @@ def test_cancelling_an_unknown_appointment_is_404_with_a_stable_code(client, flo
     }
     r = client.post(f"{API}/appointments/NOPE42/cancel", content_type="application/json", **app)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("prefix", ["/", "/tingwu/"])
+@pytest.mark.parametrize("token", ["hAe9Qo_WPS4py9Wb-EUavJOS", "a b?ü"])
+def test_ticket_answers_link_the_mobile_page_exactly_as_reverse_does(prefix, token):
+    """The mobile URL in every ticket answer is built from a remembered reverse() per script prefix; a token that
+    reverse() would quote takes reverse() itself."""
+    from django.urls import reverse, set_script_prefix
+
+    import tingwu.api  # noqa: F401 - builds the API before its parts are imported
+    from queueing.api._common import mobile_url
+
+    set_script_prefix(prefix)
+    try:
+        assert mobile_url(token) == reverse("queueing:mobile_ticket", args=[token])
+        assert mobile_url(token).startswith(prefix)
+    finally:
+        set_script_prefix("/")

@@ -127,3 +127,30 @@ def test_hot_statements_reach_a_counters_active_ticket_by_the_partial_index(floo
             "ticket_one_active_per_counter" in line or "queueing_ticket_pkey" in line for line in ticket_scans
         ), plan
     assert "Seq Scan on queueing_ticket " not in call
+
+
+@pg_only
+@pytest.mark.django_db
+def test_the_event_log_keeps_one_database_foreign_key_the_ticket():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid"
+            " AND a.attnum = ANY(c.conkey) WHERE c.conrelid = 'queueing_ticketevent'::regclass AND c.contype = 'f'"
+        )
+        assert [r[0] for r in cursor.fetchall()] == ["ticket_id"]
+
+
+def test_a_deleted_counter_and_clerk_leave_the_event_log_consistent(floor):
+    """Django keeps the keys the database no longer checks (on_delete=SET_NULL): no event points at a counter or
+    user that is gone."""
+    from queueing.models import TicketEvent
+
+    s.ticket_issue(hall=floor["hall"], business_type=floor["basic"])
+    ticket = s.ticket_call_next(counter=floor["c1"], clerk=floor["clerk_a"])
+    Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.DONE)
+    called = TicketEvent.objects.get(ticket=ticket, kind="called")
+    assert (called.counter_id, called.actor_id) == (floor["c1"].pk, floor["clerk_a"].pk)
+    floor["c1"].delete()
+    floor["clerk_a"].delete()
+    called.refresh_from_db()
+    assert (called.counter_id, called.actor_id) == (None, None)

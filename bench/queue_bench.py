@@ -169,7 +169,7 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_servers(n: int, hot_path: bool) -> list[subprocess.Popen]:
+def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subprocess.Popen]:
     """``n`` independent uvicorn processes (``--workers 1`` each) on PORT, PORT+1, …, ``QUEUE_HOT_PATH`` on or off.
 
     The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not part
@@ -186,8 +186,13 @@ def start_servers(n: int, hot_path: bool) -> list[subprocess.Popen]:
     label = "hot" if hot_path else "django"
     procs = []
     for i, port in enumerate(ports):
-        cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(port)]
-        cmd += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+        if server == "granian":
+            cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
+            cmd += ["--workers", "1", "--runtime-mode", "st", "--loop", "uvloop", "--no-ws", "--log-level", "warning"]
+            cmd += ["tingwu.asgi:application"]
+        else:
+            cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(port)]
+            cmd += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
         with open(
             ROOT / "var" / f"bench_queue_server_{label}_{i}.log", "w"
         ) as log:  # the child keeps its copy
@@ -423,7 +428,7 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
 def run(seed: dict, args, *, hot_path: bool, seconds: int) -> dict:
     """Start the servers (hot path on or off), drive the mix, stop the servers; the figures of ``drive``."""
     load_before = os.getloadavg()
-    servers = start_servers(args.servers, hot_path)
+    servers = start_servers(args.servers, hot_path, args.server)
     try:
         # Django (imported for the seeding) left ≈ 150k objects: out of the collector's way, so that a full collection
         # during the run is not charged to the load generator.
@@ -526,6 +531,12 @@ def main() -> None:
         choices=("uvloop", "asyncio"),
         default="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         help="event loop of the load generator (uvloop, when installed, halves its CPU per request)",
+    )
+    ap.add_argument(
+        "--server",
+        choices=("uvicorn", "granian"),
+        default="uvicorn",
+        help="the ASGI server of each process (both documented for production, docs/deployment)",
     )
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()

@@ -103,7 +103,7 @@ def _pool() -> _Pool:
     if pool is None:
         for old in [old for old in _pools if old.is_closed()]:  # a finished loop's connections are useless
             _close_pool(_pools.pop(old))
-        pool = _pools[loop] = _Pool(int(getattr(settings, "QUEUE_HOT_PATH_CONNECTIONS", 8)))
+        pool = _pools[loop] = _Pool(int(getattr(settings, "QUEUE_HOT_PATH_CONNECTIONS", 4)))
     return pool
 
 

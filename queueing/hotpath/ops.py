@@ -12,12 +12,13 @@ data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from types import SimpleNamespace
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -73,9 +74,10 @@ async def _sync(fn, *args):
                 connection.close()  # back to Django's pool
 
         return await sync_to_async(in_thread, thread_sensitive=False)()
-    if connection.connection is not None:
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") and connection.connection is not None:
         # Only where DJANGO_ALLOW_ASYNC_UNSAFE lets the ORM run on the loop (the browser tests set it): give the
-        # connection back to Django's pool instead of keeping it in this thread.
+        # connection back to Django's pool instead of keeping it in this thread. (Checked first: reaching
+        # ``connection`` from a request's task builds a new connection wrapper for that task.)
         connection.close()
     return value
 
@@ -85,12 +87,13 @@ def _ticket(row: dict) -> Ticket:
     what ``from_db`` does, attribute by attribute."""
     ticket = Ticket.__new__(Ticket)
     ticket._state = ModelState()
-    ticket._state.adding, ticket._state.db = False, connection.alias
+    ticket._state.adding, ticket._state.db = False, DEFAULT_DB_ALIAS  # the hot path's database (db.py)
     values = ticket.__dict__
     for column, attname in zip(COLUMNS, ATTNAMES, strict=True):
         values[attname] = row[column]
     for _i, f in CONVERTED:
-        values[f.attname] = f.from_db_value(values[f.attname], None, connection)
+        if values[f.attname]:  # an empty note stays empty (and needs no connection wrapper for this task)
+            values[f.attname] = f.from_db_value(values[f.attname], None, connection)
     return ticket
 
 
@@ -332,7 +335,7 @@ async def finish(
         "supervisor": supervisor,
         "bts": bt_ids,
         "n_bts": len(bt_ids),
-        "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes or "", connection),
+        "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes, connection) if notes else "",
     }
     row = await _fetch(FINISH_SQL, params)
     if row is None:  # not this counter's ticket in service, another clerk's, or a business of another hall

@@ -187,8 +187,28 @@ def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subpr
     procs = []
     for i, port in enumerate(ports):
         if server == "granian":
-            cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
-            cmd += ["--workers", "1", "--runtime-mode", "st", "--loop", "uvloop", "--no-ws", "--log-level", "warning"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
+            cmd += [
+                "--workers",
+                "1",
+                "--runtime-mode",
+                "st",
+                "--loop",
+                "uvloop",
+                "--no-ws",
+                "--log-level",
+                "warning",
+            ]
             cmd += ["tingwu.asgi:application"]
         else:
             cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(port)]

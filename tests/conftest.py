@@ -122,5 +122,5 @@ def _hot_path_connections():
         from queueing.hotpath import db, identity, ops
 
         db.close_all()
-        identity.forget()
+        identity.forget_here()
         ops.forget_rows()

@@ -126,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Queue hot path (queueing/hotpath, PostgreSQL only): issue / call-next / start / finish as single statements.
 QUEUE_HOT_PATH = env_bool("QUEUE_HOT_PATH", True)
 QUEUE_HOT_PATH_CONNECTIONS = env_int("QUEUE_HOT_PATH_CONNECTIONS", 4)
-QUEUE_HOT_PATH_AUTH_TTL = env_int("QUEUE_HOT_PATH_AUTH_TTL", 5)  # seconds an accepted credential is reused
+QUEUE_HOT_PATH_AUTH_TTL = env_int("QUEUE_HOT_PATH_AUTH_TTL", 60)  # seconds an accepted credential is reused
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

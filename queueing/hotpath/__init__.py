@@ -76,6 +76,10 @@ class HotPath:
         return self._enabled and settings.QUEUE_HOT_PATH
 
     async def __call__(self, scope, receive, send):
+        if (
+            scope["type"] == "lifespan"
+        ):  # Django does not speak it; the hot path closes its connections on shutdown
+            return await _lifespan(receive, send)
         if scope["type"] != "http" or scope["method"] != "POST" or not self._is_enabled():
             return await self.app(scope, receive, send)
         path = scope["path"]
@@ -88,6 +92,11 @@ class HotPath:
             route = (m[3], int(m[1]), int(m[2]))
         if route is None or scope.get("query_string"):
             return await self.app(scope, receive, send)
+        from queueing.hotpath import db, identity
+
+        db.ensure_listener()
+        # Django may remember this request's credentials once it has served it — unless one changed meanwhile.
+        scope = {**scope, identity.SCOPE_KEY: identity.generation()}
         body, receive = await _buffer(receive)
         if body is None:  # too large or the client went away: Django decides
             return await self.app(scope, receive, send)
@@ -97,8 +106,6 @@ class HotPath:
             if key in headers:  # repeated header (two Cookie lines…): unusual, Django handles it
                 return await self.app(scope, receive, send)
             headers[key] = value.decode("latin-1")
-        from queueing.hotpath import identity
-
         ident = identity.lookup(headers, kind="token" if route[0] == "issue" else "session")
         if ident is None:
             return await self.app(scope, receive, send)
@@ -112,6 +119,19 @@ class HotPath:
         out.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def _lifespan(receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            from queueing.hotpath import db
+
+            await db.close_loop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 async def _buffer(receive):

@@ -8,9 +8,11 @@ where they may serve / supervise, or the token's hall and kind). A later request
 within that time may be served hot; anything else goes through Django, which refreshes the entry.
 
 So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
-takes effect here at once in this process (logout, role grant/withdrawal, user saved — password change or
-deactivation —, token revoked or saved, session deleted but not merely saved: every signal below empties the memo)
-and within the TTL in other processes — the same bound as the role memo of ``staff.access``.
+takes effect at once (logout, role grant/withdrawal, user saved — password change or deactivation —, token revoked
+or saved, session deleted but not merely saved): every signal below empties the memo of this process and, through
+PostgreSQL's NOTIFY on commit, of every other web process (``db.listening``). An entry remembered while this process
+was not listening (or before its listener last reconnected) is trusted for ``FALLBACK_TTL`` seconds only. A request that Django authenticated before a change and
+remembers after it is not kept (``generation``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,18 @@ from django.http.cookie import parse_cookie
 _lock = threading.Lock()
 _entries: dict[bytes, Identity] = {}
 MAX_ENTRIES = 20_000
+FALLBACK_TTL = (
+    5.0  # seconds, while this process cannot hear other processes' changes (db.listening() is False)
+)
+CHANNEL = "tingwu_hot_path_forget"  # PostgreSQL NOTIFY channel
+SCOPE_KEY = "tingwu.hot_path_generation"  # in the ASGI scope of a request the hot path handed to Django
+_generation = 0  # bumped by every forget(): an entry proven before a change is not kept after it
 
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    expires: float  # time.monotonic()
+    at: float  # time.monotonic() when Django accepted it
+    epoch: int  # db.epoch() then: the full TTL only while the same listening connection has been up since
     user_id: int | None = None  # staff session
     serve_halls: frozenset[int] | None = None  # None: every hall (an HQ role granting it)
     supervise_halls: frozenset[int] | None = None
@@ -45,8 +54,17 @@ class Identity:
         return self.supervise_halls is None or hall_id in self.supervise_halls
 
 
-def _ttl() -> float:
-    return float(getattr(settings, "QUEUE_HOT_PATH_AUTH_TTL", 5.0))
+def _ttl(entry: Identity) -> float:
+    """How long an accepted credential is reused: the setting if every change since it was accepted would have
+    reached this process (NOTIFY), else FALLBACK_TTL."""
+    from queueing.hotpath import db
+
+    ttl = float(getattr(settings, "QUEUE_HOT_PATH_AUTH_TTL", 60))
+    return ttl if db.listening() and entry.epoch == db.epoch() else min(ttl, FALLBACK_TTL)
+
+
+def generation() -> int:
+    return _generation
 
 
 def _key(parts: tuple) -> bytes:
@@ -84,13 +102,20 @@ def remember(request) -> None:
     def get(name: str) -> str:
         return request.headers.get(name, "")
 
+    scope = getattr(request, "scope", None) or {}
+    if scope.get(SCOPE_KEY, _generation) != _generation:
+        return  # a credential changed while Django served this request: its verdict may be stale
+    from queueing.hotpath import db
+
     auth = getattr(request, "auth", None)
-    expires = time.monotonic() + _ttl()
+    at, epoch = time.monotonic(), db.epoch()
     if isinstance(auth, ApiToken):
         if not get("authorization"):  # X-Device-Token requests are not hot-path candidates
             return
         parts = _token_parts(get)
-        entry = Identity(expires=expires, token_id=auth.pk, token_hall_id=auth.hall_id, token_kind=auth.kind)
+        entry = Identity(
+            at=at, epoch=epoch, token_id=auth.pk, token_hall_id=auth.hall_id, token_kind=auth.kind
+        )
     else:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or auth is None:
@@ -102,12 +127,15 @@ def remember(request) -> None:
 
         serve, supervise = hall_ids_with(user, "queue.serve"), hall_ids_with(user, "queue.supervise")
         entry = Identity(
-            expires=expires,
+            at=at,
+            epoch=epoch,
             user_id=user.pk,
             serve_halls=None if serve is None else frozenset(serve),
             supervise_halls=None if supervise is None else frozenset(supervise),
         )
     with _lock:
+        if scope.get(SCOPE_KEY, _generation) != _generation:
+            return
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
         _entries[_key(parts)] = entry
@@ -128,17 +156,30 @@ def lookup(headers: dict[str, str], *, kind: str) -> Identity | None:
     if parts is None:
         return None
     entry = _entries.get(_key(parts))
-    if entry is None or entry.expires < time.monotonic():
+    if entry is None or time.monotonic() - entry.at > _ttl(entry):
         return None
     if (kind == "token") != (entry.token_id is not None):
         return None
     return entry
 
 
-def forget(**_kwargs) -> None:
-    """Drop every remembered credential (signal receiver; also for tests)."""
+def forget_here() -> None:
+    """Drop every remembered credential of this process (also what another process's NOTIFY does)."""
+    global _generation
     with _lock:
+        _generation += 1
         _entries.clear()
+
+
+def forget(**_kwargs) -> None:
+    """Signal receiver: drop every remembered credential here now, and in every web process (this one included)
+    once the change commits — PostgreSQL delivers a NOTIFY at commit, and never for a rolled-back change."""
+    forget_here()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
 def connect_signals() -> None:

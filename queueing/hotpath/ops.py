@@ -17,7 +17,6 @@ import threading
 import time
 from types import SimpleNamespace
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -50,9 +49,11 @@ async def _fetch(sql: str, params: dict) -> dict | None:
 
     try:
         return await db.fetch(sql, params)
-    except psycopg.IntegrityError:
-        raise
-    except psycopg.Error:
+    except db.integrity_error():
+        # A unique index said no — a repeated idempotency key (the service returns the first ticket), a double
+        # click on call-next (the service says the counter is busy): the statement changed nothing, Django answers.
+        raise Fallback from None
+    except db.errors():
         logger.warning("hot path: database error, handing the request to Django", exc_info=True)
         raise Fallback from None
 
@@ -232,10 +233,7 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         "servers": max(1, len(serving)),
         "mean": float(mean),
     }
-    try:
-        row = await _fetch(ISSUE_SQL, params)
-    except psycopg.IntegrityError:  # a repeated idempotency key: the service returns the first ticket
-        raise Fallback from None
+    row = await _fetch(ISSUE_SQL, params)
     issued = _ticket(row)
     issued.business_type = bt
     ahead = row["n"]
@@ -257,12 +255,7 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
         "now": now,
         "clerk": user_id,
     }
-    try:
-        row = await _fetch(CALL_SQL, params)
-    except (
-        psycopg.IntegrityError
-    ):  # the counter got an active ticket meanwhile (double click): the service says so
-        raise Fallback from None
+    row = await _fetch(CALL_SQL, params)
     if row["id"] is None:
         # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
         if row["cstatus"] != "open" or row["busy"]:

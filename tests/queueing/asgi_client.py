@@ -53,6 +53,11 @@ def event_loop() -> Iterator[None]:
 TIMEOUT = 60  # seconds: a request left hanging fails the test instead of blocking the suite
 
 
+def run_on_loop(coro):
+    """Run a coroutine on the requests' event loop (where the hot path keeps its connections)."""
+    return _run(coro)
+
+
 def _run(coro):
     coro = asyncio.wait_for(coro, TIMEOUT)
     if _loop is not None:
@@ -155,7 +160,7 @@ def assert_same_headers(django_r: httpx.Response, hot_r: httpx.Response) -> None
 def forget_hot_memos() -> None:
     """A cold hot path: no remembered credential, no memoised counter row (ids are reused on SQLite). Guarded, so
     that the tests still run against Django alone while ``queueing.hotpath`` is absent."""
-    for module, fn in (("identity", "forget"), ("ops", "forget_rows")):
+    for module, fn in (("identity", "forget_here"), ("ops", "forget_rows")):
         try:
             getattr(__import__(f"queueing.hotpath.{module}", fromlist=[fn]), fn)()
         except (ImportError, AttributeError):
@@ -173,12 +178,18 @@ def close_hot_path_connections() -> None:
 
 
 @pytest.fixture
-def cold_hot_path(settings):
+def cold_hot_path(settings, monkeypatch):
     """Each hot-path test: its requests on one event loop, no credential or row memo from another test.
 
-    The TTL is long enough that a slow shared machine never turns a hot request into a Django one mid-test:
-    invalidation must come from the signals (logout, role, token…), not from expiry."""
+    The TTLs are long enough that a slow shared machine never turns a hot request into a Django one mid-test:
+    invalidation must come from the signals (logout, role, token…) and NOTIFY, not from expiry."""
     settings.QUEUE_HOT_PATH_AUTH_TTL = 120
+    try:
+        from queueing.hotpath import identity
+
+        monkeypatch.setattr(identity, "FALLBACK_TTL", 120.0)  # also before this loop's listener is up
+    except ImportError:
+        pass
     forget_hot_memos()
     with event_loop():
         yield

@@ -24,6 +24,7 @@ import asyncio
 import os
 import re
 import socket
+import time
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from django.conf import settings
 _pools: dict = {}  # event loop → _Pool (a server has one loop; tests run one per test)
 _listeners: dict = {}  # event loop → its LISTEN connection, or None while it connects
 _epoch = 0  # bumped whenever a listener connects or is lost (identity: which entries had it all along)
+_listen_retry: dict = {}  # event loop → time.monotonic() before which a failed listener is not retried
+LISTEN_RETRY = 5.0  # seconds
 _statements: dict[str, tuple[str, list[str]]] = {}
 STATEMENT_LIFETIME = 300  # seconds
 
@@ -107,7 +110,7 @@ def listening() -> bool:
 def ensure_listener() -> None:
     """Start listening on this event loop if it does not yet (or any more); returns at once."""
     loop = asyncio.get_running_loop()
-    if loop not in _listeners:
+    if loop not in _listeners and time.monotonic() >= _listen_retry.get(loop, 0):
         _listeners[loop] = None
         loop.create_task(_listen(loop))
 
@@ -133,7 +136,9 @@ async def _listen(loop) -> None:
         conn = await _connect(application="tingwu hot path listener")
         await conn.add_listener(identity.CHANNEL, heard)
     except errors():
-        _listeners.pop(loop, None)  # the next request tries again; meanwhile the short TTL applies
+        # A request after LISTEN_RETRY tries again; meanwhile the short TTL applies.
+        _listeners.pop(loop, None)
+        _listen_retry[loop] = time.monotonic() + LISTEN_RETRY
         return
     conn.add_termination_listener(lost)
     if loop.is_closed() or _listeners.get(loop, 0) is not None:  # closed meanwhile (close_all)
@@ -194,6 +199,7 @@ def close_all() -> None:
     """Close every hot-path connection now, from any thread (tests: before the test database is dropped)."""
     for loop in list(_pools):
         _close_pool(_pools.pop(loop), loop)
+    _listen_retry.clear()
     for loop in list(_listeners):
         conn = _listeners.pop(loop)
         if conn is not None:

@@ -9,10 +9,11 @@ within that time may be served hot; anything else goes through Django, which ref
 
 So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
 takes effect at once (logout, role grant/withdrawal, user saved — password change or deactivation —, token revoked
-or saved, session deleted but not merely saved): every signal below empties the memo of this process and, through
-PostgreSQL's NOTIFY on commit, of every other web process (``db.listening``). An entry remembered while this process
-was not listening (or before its listener last reconnected) is trusted for ``FALLBACK_TTL`` seconds only. A request that Django authenticated before a change and
-remembers after it is not kept (``generation``).
+or saved, session deleted but not merely saved): every signal below empties the memo of this process at once and,
+by a PostgreSQL NOTIFY right after the change commits, of every other web process (``db.listening``). An entry
+remembered while a process was not listening (or before its listener last reconnected) is trusted for
+``FALLBACK_TTL`` seconds only. A request that Django authenticated before a change and remembers after it is not
+kept (``generation``).
 """
 
 from __future__ import annotations
@@ -172,14 +173,26 @@ def forget_here() -> None:
 
 
 def forget(**_kwargs) -> None:
-    """Signal receiver: drop every remembered credential here now, and in every web process (this one included)
-    once the change commits — PostgreSQL delivers a NOTIFY at commit, and never for a rolled-back change."""
+    """Signal receiver: drop every remembered credential here now, and in every web process once the change has
+    committed (never for a rolled-back one). Once per transaction: deleting many sessions announces it once."""
+    from django.db import connection, transaction
+
+    forget_here()
+    if connection.vendor != "postgresql":
+        return  # no hot path there
+    if any(entry[1] is _announce for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_announce)
+
+
+def _announce() -> None:
+    # Again at commit: a request of this process that read the old rows between the signal and the commit carries
+    # an older generation from here on, so what it proved is not remembered.
     forget_here()
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
 def connect_signals() -> None:

@@ -462,3 +462,18 @@ def test_a_verdict_django_reached_before_a_change_is_not_remembered_after_it(hal
     identity.remember(request)
     entry = identity.lookup({k.lower(): v for k, v in kiosk.items()}, kind="token")
     assert isinstance(entry, identity.Identity) and entry.token_hall_id == hall["hall_a"].pk
+
+
+@needs_pg
+def test_many_sessions_ended_in_one_transaction_are_announced_once(hall):
+    from django.contrib.sessions.models import Session
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    for user in (hall["clerk_a"], f.user("clerk_x"), f.user("clerk_y")):
+        staff_headers(user)
+    assert Session.objects.count() >= 3
+    with CaptureQueriesContext(connection) as ctx:
+        with transaction.atomic():
+            Session.objects.all().delete()
+    assert sum("pg_notify" in q["sql"] for q in ctx.captured_queries) == 1

@@ -50,6 +50,7 @@ def event_loop() -> Iterator[None]:
         loop.close()
 
 
+PHONE = "13900139000"  # the green-channel customer of the ``hall`` fixture (conftest.py)
 TIMEOUT = 60  # seconds: a request left hanging fails the test instead of blocking the suite
 
 

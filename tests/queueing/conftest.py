@@ -25,3 +25,22 @@ def published(monkeypatch):
 
     monkeypatch.setattr(bus, "publish", lambda *, hall_id, kind, data: events.append((hall_id, kind, data)))
     return events
+
+
+@pytest.fixture
+def hall(world):
+    """For the hot-path tests: hall A with counter 1 (一窗通办, N = 2), paused counter 9, a kiosk and a green-channel
+    customer."""
+    from privacy.services import customer_create
+    from tests.queueing.asgi_client import PHONE, kiosk_headers
+
+    hall = world["hall_a"]
+    customer_create(hall=hall, name="钱多多", mobile=PHONE, green_channel_agreement="GC-1")
+    token, kiosk = kiosk_headers(hall)
+    return {
+        **world,
+        "c1": f.counter(hall, 1, serves_all=True),
+        "paused": f.counter(hall, 9, status=CounterStatus.PAUSED),
+        "token": token,
+        "kiosk": kiosk,
+    }

@@ -4,11 +4,7 @@ clerks, kiosk tokens and previous days of served tickets."""
 from __future__ import annotations
 
 import logging
-import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 DB = "tingwu_bench_queue"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PASSWORD = "Bench@Pass2026x"
@@ -16,17 +12,9 @@ HISTORY_DAYS, HISTORY_PER_DAY = 5, 600  # served tickets per hall and day before
 
 
 def setup_database(halls: int, counters: int) -> dict:
-    import psycopg
+    from _django import fresh_database
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    fresh_database(DB)
     from django.core.management import call_command
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request would load the client

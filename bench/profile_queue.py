@@ -14,30 +14,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import os
 import pstats
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 DB = "tingwu_perf_profile"
 
 
 def setup() -> dict:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{DB}"')
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
-    sys.path.insert(0, str(ROOT))
     import logging
 
-    import django
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _django import fresh_database
 
-    django.setup()
+    fresh_database(DB)
     logging.getLogger("axes").setLevel(logging.WARNING)
     from django.core.management import call_command
 

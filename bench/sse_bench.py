@@ -35,17 +35,10 @@ PASSWORD = "Bench@Pass2026x"
 
 
 def setup_database(calls: int) -> dict:
-    import psycopg
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _django import fresh_database
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    fresh_database(DB)
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -17,7 +17,9 @@ def test_the_asgi_application_freezes_what_it_loaded_at_start_up():
         "from django.urls import get_resolver;"
         "print(before, gc.get_freeze_count(), 'queueing.hotpath.ops' in __import__('sys').modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     before, frozen, hot_loaded = out.stdout.split()
     assert int(frozen) - int(before) > 50_000  # Django, the apps, the URL map and the API
     assert hot_loaded == "True"

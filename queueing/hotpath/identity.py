@@ -29,9 +29,8 @@ from django.http.cookie import parse_cookie
 _lock = threading.Lock()
 _entries: dict[bytes, Identity] = {}
 MAX_ENTRIES = 20_000
-FALLBACK_TTL = (
-    5.0  # seconds, while this process cannot hear other processes' changes (db.listening() is False)
-)
+# Seconds an entry is trusted while this process could miss other processes' changes (not listening).
+FALLBACK_TTL = 5.0
 CHANNEL = "tingwu_hot_path_forget"  # PostgreSQL NOTIFY channel
 SCOPE_KEY = "tingwu.hot_path_generation"  # in the ASGI scope of a request the hot path handed to Django
 _generation = 0  # bumped by every forget(): an entry proven before a change is not kept after it
@@ -182,7 +181,8 @@ def forget(**_kwargs) -> None:
         return  # no hot path there
     if any(entry[1] is _announce for entry in connection.run_on_commit):
         return
-    transaction.on_commit(_announce)
+    # robust: the change is committed whatever happens here; a failed NOTIFY leaves the others to the TTL (logged).
+    transaction.on_commit(_announce, robust=True)
 
 
 def _announce() -> None:

@@ -76,9 +76,8 @@ class HotPath:
         return self._enabled and settings.QUEUE_HOT_PATH
 
     async def __call__(self, scope, receive, send):
-        if (
-            scope["type"] == "lifespan"
-        ):  # Django does not speak it; the hot path closes its connections on shutdown
+        # Django does not speak lifespan; the hot path uses it to close its connections on shutdown.
+        if scope["type"] == "lifespan":
             return await _lifespan(receive, send)
         if scope["type"] != "http" or scope["method"] != "POST" or not self._is_enabled():
             return await self.app(scope, receive, send)

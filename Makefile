@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tingwu_ci
 
-.PHONY: run install migrate demo serve test test-pg test-fast lint worker simulate bench messages clean system-deps
+.PHONY: run install migrate demo serve test test-at test-pg test-fast lint worker simulate bench messages clean system-deps
 
 $(PY):
 	@PYBIN=$$(command -v python$(PY_VERSION) || pyenv prefix $(PY_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
@@ -51,6 +51,11 @@ system-deps:
 
 test: install system-deps
 	$(PY) -m pytest -q
+
+# The suite as if now were another instant (issue 15), e.g. make test-at NOW=2026-12-31T23:30+08:00
+test-at: install system-deps
+	@if [ -z "$(NOW)" ]; then echo "usage: make test-at NOW=2026-12-31T23:30+08:00"; exit 2; fi
+	$(PY) -m pytest -q --now "$(NOW)"
 
 test-pg: install system-deps
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q

@@ -12,30 +12,18 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import Count
-from django.utils import timezone
 
 from complaints.models import Complaint, Responsibility
 from complaints.text import terms
+from lib.months import month_bounds, previous_month
 
 SIMILARITY = 0.3
 TOP_KEYWORDS = 20
 TOP_PHRASES = 10
 MAX_EXAMPLES = 3
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    first = month.replace(day=1)
-    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    tz = timezone.get_current_timezone()
-    return datetime.combine(first, time.min, tz), datetime.combine(nxt, time.min, tz)
-
-
-def previous_month(month: date) -> date:
-    first = month.replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
 
 
 def _change(now: int, before: int) -> float | None:

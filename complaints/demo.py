@@ -1,4 +1,5 @@
-"""Demo complaints over the last two months, so the list, the clocks and the hot-spot page have content.
+"""Demo complaints in this month, the last and the one before, so the list, the clocks and the hot-spot page (which
+compares a month with the one before) have content whatever today is (lib.demotime).
 
 Fake people with valid-format numbers (never real ones). Idempotent: nothing is added once the demo halls have
 complaints.
@@ -13,12 +14,15 @@ from django.utils import timezone
 from catalog.models import BusinessType
 from complaints import services
 from complaints.models import Complaint
+from lib.demotime import hours_ago, in_month, not_after
 
-# days ago, hall index, channel, name, phone, business code, demand, outcome
+# when, hall index, channel, name, phone, business code, demand, outcome
+# when: (months back, share of that month) for history, or hours ago for the open cases of this month (recent, as
+# in a hall whose team keeps up: contacted within the 2 hours, solutions under way)
 # outcome: None (open) / "contact" / ("close", responsibility, at_fault)
 COMPLAINTS = [
     (
-        58,
+        (2, 0.2),
         0,
         "onsite",
         "周海燕",
@@ -28,7 +32,7 @@ COMPLAINTS = [
         ("close", "company", True),
     ),
     (
-        55,
+        (2, 0.45),
         0,
         "phone",
         "吴建军",
@@ -38,57 +42,7 @@ COMPLAINTS = [
         ("close", "third_party", True),
     ),
     (
-        50,
-        1,
-        "wecom",
-        "郑秀英",
-        "13712340003",
-        "CONTRACT_PHONE",
-        "合约机提前解约被收取高额违约金,办理时营业员没有说明合约期",
-        ("close", "staff", True),
-    ),
-    (
-        47,
-        0,
-        "onsite",
-        "孙立新",
-        "13812340004",
-        "PLAN_CHANGE",
-        "套餐资费说明不清楚,流量超额扣费太多,怀疑乱扣费",
-        ("close", "customer", False),
-    ),
-    (
-        41,
-        2,
-        "app",
-        "冯丽娟",
-        "13912340005",
-        "BROADBAND_NEW",
-        "宽带安装预约了三次都没人上门,服务态度差",
-        ("close", "company", True),
-    ),
-    (
-        36,
-        0,
-        "onsite",
-        "陈国庆",
-        "15012340006",
-        "SIM_REPLACE",
-        "补换卡后手机没信号,营业员办错了卡类型",
-        ("close", "staff", True),
-    ),
-    (
-        25,
-        0,
-        "onsite",
-        "褚美玲",
-        "15112340007",
-        "PLAN_CHANGE",
-        "套餐变更没生效又被重复扣费,上月已经反映过一次",
-        ("close", "company", True),
-    ),
-    (
-        21,
+        (2, 0.75),
         1,
         "phone",
         "卫东升",
@@ -98,17 +52,67 @@ COMPLAINTS = [
         ("close", "third_party", True),
     ),
     (
-        17,
+        (1, 0.1),
+        0,
+        "onsite",
+        "孙立新",
+        "13812340004",
+        "PLAN_CHANGE",
+        "套餐资费说明不清楚,流量超额扣费太多,怀疑乱扣费",
+        ("close", "customer", False),
+    ),
+    (
+        (1, 0.3),
+        2,
+        "app",
+        "冯丽娟",
+        "13912340005",
+        "BROADBAND_NEW",
+        "宽带安装预约了三次都没人上门,服务态度差",
+        ("close", "company", True),
+    ),
+    (
+        (1, 0.5),
+        0,
+        "onsite",
+        "陈国庆",
+        "15012340006",
+        "SIM_REPLACE",
+        "补换卡后手机没信号,营业员办错了卡类型",
+        ("close", "staff", True),
+    ),
+    (
+        (1, 0.7),
+        1,
+        "wecom",
+        "郑秀英",
+        "13712340003",
+        "CONTRACT_PHONE",
+        "合约机提前解约被收取高额违约金,办理时营业员没有说明合约期",
+        ("close", "staff", True),
+    ),
+    (
+        (1, 0.9),
         0,
         "wecom",
         "蒋春梅",
         "15312340009",
         "CONTRACT_PHONE",
         "合约期内想解约,违约金太高,营业员当时承诺可以免违约金",
+        ("close", "staff", True),
+    ),
+    (
+        50,
+        0,
+        "onsite",
+        "褚美玲",
+        "15112340007",
+        "PLAN_CHANGE",
+        "套餐变更没生效又被重复扣费,上月已经反映过一次",
         "contact",
     ),
     (
-        12,
+        30,
         1,
         "onsite",
         "沈志华",
@@ -117,10 +121,10 @@ COMPLAINTS = [
         "资费套餐被擅自变更,月租费比原来高,要求恢复原套餐并退费",
         "contact",
     ),
-    (8, 0, "app", "韩雪", "15612340011", "INVOICE", "发票打印的抬头错误,营业员操作失误,要求重开", "contact"),
+    (20, 0, "app", "韩雪", "15612340011", "INVOICE", "发票打印的抬头错误,营业员操作失误,要求重开", "contact"),
     (3, 0, "onsite", "杨光明", "15812340012", "PLAN_CHANGE", "套餐变更一直没生效,流量包也没有到账", None),
     (
-        1,
+        0.5,
         2,
         "phone",
         "朱晓红",
@@ -145,11 +149,14 @@ def load(ctx: dict) -> None:
     hall_users[2] = (users["clerk_xl"], users["manager_xl"], users["manager_xl"])
     types = {bt.code: bt for bt in BusinessType.objects.all()}
     now = timezone.now()
-    for days, hall_index, channel, name, phone, code, demand, outcome in COMPLAINTS:
+    for when, hall_index, channel, name, phone, code, demand, outcome in COMPLAINTS:
         hall = halls[hall_index]
         intake_user, handler, closer = hall_users[hall_index]
         bt = types.get(code) or types.get("PLAN_CHANGE")
-        accepted = now - timedelta(days=days, hours=hall_index + 1)
+        if isinstance(when, tuple):
+            accepted = in_month(now=now, months_ago=when[0], share=when[1])
+        else:
+            accepted = hours_ago(now=now, hours=when)
         c = services.complaint_intake(
             hall=hall,
             channel=channel if channel in ("onsite", "phone") else "onsite",
@@ -167,7 +174,10 @@ def load(ctx: dict) -> None:
         if outcome is None:
             continue
         services.complaint_contact(
-            complaint=c, actor=handler, note="已电话联系客户确认情况", at=accepted + timedelta(minutes=50)
+            complaint=c,
+            actor=handler,
+            note="已电话联系客户确认情况",
+            at=not_after(accepted + timedelta(minutes=50), now),
         )
         if outcome == "contact":
             continue

@@ -5,6 +5,8 @@ import pytest
 from staff.models import HallRole, RegionRole
 from tests import factories as f
 
+pytest_plugins = ["tests.timetravel"]
+
 
 @pytest.fixture
 def standard_v1(db):

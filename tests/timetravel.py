@@ -1,0 +1,72 @@
+"""Run the whole suite as if "now" were another instant.
+
+``pytest --now 2026-12-31T23:30+08:00`` (or ``TINGWU_TEST_NOW=…``) starts every test's clock at that instant, with
+the clock ticking from there (time-machine), so a suite that passes on one date can be proven to pass on the dates
+where calendars bite: month and year ends, midnight in Shanghai (still the previous day in UTC), a public holiday,
+a make-up working day (调休). ``.ci/run`` runs the suite for a list of such dates (``tests/edge_dates.txt``).
+
+The session is travelled too (session fixtures and the live server thread see the same date), and each test then
+starts again at the instant, so no test sees a date that depends on how long earlier tests took. A test that freezes
+its own time (``time_machine.travel``) still wins inside its block. The database servers' own clocks are not moved:
+that is one reason the edge dates run on SQLite, where no SQL asks the server for the time on the paths tested.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+import time_machine
+
+ENV = "TINGWU_TEST_NOW"
+
+
+def parse_instant(value: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"--now: not an ISO 8601 instant: {value!r} (e.g. 2026-12-31T23:30+08:00)")
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"--now: {value!r} needs a UTC offset, e.g. +08:00")
+    return instant
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--now",
+        dest="tingwu_now",
+        default=os.environ.get(ENV) or None,
+        metavar="ISO",
+        help=f"start every test's clock at this instant, e.g. 2026-12-31T23:30+08:00 (or ${ENV})",
+    )
+
+
+def pytest_configure(config):
+    value = config.getoption("tingwu_now")
+    config._tingwu_now = parse_instant(value) if value else None
+    if config._tingwu_now is not None:
+        config._tingwu_session_travel = time_machine.travel(config._tingwu_now, tick=True)
+        config._tingwu_session_travel.start()
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_tingwu_session_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config):
+    now = getattr(config, "_tingwu_now", None)
+    return f"clock: every test starts at {now.isoformat()}" if now else "clock: real"
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request):
+    """Each test starts at the chosen instant (autouse fixtures run before the other fixtures of a test)."""
+    now = request.config._tingwu_now
+    if now is None:
+        yield None
+        return
+    with time_machine.travel(now, tick=True):
+        yield now

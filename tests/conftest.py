@@ -4,6 +4,7 @@ import pytest
 
 from staff.models import HallRole, RegionRole
 from tests import factories as f
+from tests.timetravel import TravellingBrowser
 
 pytest_plugins = ["tests.timetravel"]
 
@@ -77,7 +78,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     import os
 
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls in tests.
@@ -86,7 +87,7 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
+        yield TravellingBrowser(b, pytestconfig)
         b.close()
 
 

@@ -70,3 +70,21 @@ def _test_clock(request):
         return
     with time_machine.travel(now, tick=True):
         yield now
+
+
+class TravellingBrowser:
+    """The session's Playwright browser, whose new contexts start their page clock at the test's (travelled) now:
+    a page's own JavaScript (an announcement's end, a countdown) must agree with the server about the date."""
+
+    def __init__(self, browser, config):
+        self._browser = browser
+        self._config = config
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        if self._config._tingwu_now is not None:
+            context.clock.install(time=datetime.now().astimezone())
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)

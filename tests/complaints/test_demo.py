@@ -58,7 +58,9 @@ def test_demo_loads_complaints_and_consultations_idempotently():
         datetime(2026, 11, 1, 0, 20, tzinfo=SHANGHAI),  # minutes into a month (UTC still says 31 October)
         datetime(2026, 12, 31, 23, 30, tzinfo=SHANGHAI),  # the last half hour of the year
         datetime(2027, 3, 1, 8, 0, tzinfo=SHANGHAI),  # after a 28-day February
-        datetime(2026, 2, 17, 10, 0, tzinfo=SHANGHAI),  # two months back is last year: a standard must be in force
+        datetime(
+            2026, 2, 17, 10, 0, tzinfo=SHANGHAI
+        ),  # two months back is last year: a standard must be in force
     ],
     ids=["early-month", "month-first-minutes", "year-end", "after-february", "early-in-year"],
 )

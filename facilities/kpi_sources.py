@@ -17,7 +17,9 @@ LABELS = {"environment": _("环境与设施(清洁与维护按时完成率)")}
 
 def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
     sums: dict[tuple[date, int], list[int]] = {}
-    for _kind, day, hall_id, on_time, _rec in compliance_items(hall_ids=None, day_from=day_from, day_to=day_to):
+    for _kind, day, hall_id, on_time, _rec in compliance_items(
+        hall_ids=None, day_from=day_from, day_to=day_to
+    ):
         row = sums.setdefault((day, hall_id), [0, 0])
         row[0] += int(on_time)
         row[1] += 1
@@ -41,11 +43,15 @@ def _note(rec, on_time: bool) -> str:
     return str(_("逾期完成")) if done else str(_("未按时完成"))
 
 
-def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], clerk_id: int | None = None) -> list[dict]:
+def rows(
+    *, source: str, day_from: date, day_to: date, hall_ids: list[int], clerk_id: int | None = None
+) -> list[dict]:
     if source != "environment" or clerk_id is not None:
         return []
     out = []
-    for _kind, _day, _hall, on_time, rec in compliance_items(hall_ids=hall_ids, day_from=day_from, day_to=day_to):
+    for _kind, _day, _hall, on_time, rec in compliance_items(
+        hall_ids=hall_ids, day_from=day_from, day_to=day_to
+    ):
         if isinstance(rec, Occurrence):
             label = f"{rec.plan.title} · {rec.facility.asset_code}"
             url = rec.get_absolute_url()

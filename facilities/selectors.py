@@ -59,6 +59,7 @@ def availability(*, hall, year: int, month: int, now: datetime | None = None) ->
                 "facility": facility,
                 "downtime_seconds": int(secs),
                 "availability": (1 - secs / span) if span > 0 else None,
+                "availability_pct": round(100 * (1 - secs / span), 2) if span > 0 else None,
                 "mttr_seconds": sum(times) / len(times) if times else None,
                 "repairs": len(times or []),
             }
@@ -77,7 +78,9 @@ def compliance_items(*, hall_ids, day_from: date, day_to: date, now: datetime | 
     start, _ = day_bounds(day_from)
     _, end = day_bounds(day_to)
     rounds = CleaningRound.objects.filter(day__gte=day_from, day__lte=day_to)
-    occs = Occurrence.objects.filter(window_end__gte=start, window_end__lt=end).select_related("plan", "facility")
+    occs = Occurrence.objects.filter(window_end__gte=start, window_end__lt=end).select_related(
+        "plan", "facility"
+    )
     if hall_ids is not None:
         rounds, occs = rounds.filter(hall_id__in=hall_ids), occs.filter(hall_id__in=hall_ids)
     for r in _due_filter(rounds, "window_end", "done_at", now):
@@ -89,7 +92,9 @@ def compliance_items(*, hall_ids, day_from: date, day_to: date, now: datetime | 
 def compliance(*, hall, day_from: date, day_to: date, now: datetime | None = None) -> dict:
     """{"due", "on_time", "ratio" (None = nothing due, never 100 %), "by_kind": {kind: {...}}}."""
     totals = {"cleaning": [0, 0], "maintenance": [0, 0]}
-    for kind, _day, _hall, on_time, _rec in compliance_items(hall_ids=[hall.pk], day_from=day_from, day_to=day_to, now=now):
+    for kind, _day, _hall, on_time, _rec in compliance_items(
+        hall_ids=[hall.pk], day_from=day_from, day_to=day_to, now=now
+    ):
         totals[kind][0] += int(on_time)
         totals[kind][1] += 1
 
@@ -105,9 +110,9 @@ def board(*, hall, now: datetime | None = None) -> dict:
     """What the 环境与设施 page shows: due now, overdue, open faults, notices up, guides assigned, today's rounds."""
     now = now or timezone.now()
     today = local_day(now)
-    open_occ = Occurrence.objects.filter(hall=hall, status=OccurrenceStatus.OPEN, window_start__lte=now).select_related(
-        "plan", "facility"
-    )
+    open_occ = Occurrence.objects.filter(
+        hall=hall, status=OccurrenceStatus.OPEN, window_start__lte=now
+    ).select_related("plan", "facility")
     faults = list(
         Fault.objects.filter(hall=hall, status__in=ACTIVE_FAULT_STATUSES).select_related(
             "facility", "guide__staff_profile", "announcement"
@@ -122,7 +127,9 @@ def board(*, hall, now: datetime | None = None) -> dict:
         "suspected": [f for f in faults if f.status == FaultStatus.SUSPECTED],
         "notices": [f for f in faults if f.announcement_id and f.announcement.withdrawn_at is None],
         "guides": [f for f in faults if f.guide_active and f.status in CONFIRMED_FAULT_STATUSES],
-        "rounds": list(CleaningRound.objects.filter(hall=hall, day=today).select_related("done_by__staff_profile")),
+        "rounds": list(
+            CleaningRound.objects.filter(hall=hall, day=today).select_related("done_by__staff_profile")
+        ),
         "sheet": CleaningSheet.objects.filter(hall=hall, day=today).select_related("signed_by").first(),
         "compliance_today": compliance(hall=hall, day_from=today, day_to=today, now=now),
         "compliance_month": compliance(hall=hall, day_from=today.replace(day=1), day_to=today, now=now),

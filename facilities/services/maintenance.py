@@ -169,13 +169,16 @@ def _generate(plans, *, now) -> int:
             targets = by_kind.get((plan.hall_id, plan.kind), [])
         else:
             targets = [single[plan.facility_id]] if plan.facility_id in single else []
-        lower = plan.generate_from or max(plan.updated_at, now - MAX_BACKFILL)
+        # A new plan includes the window already open when it was made; a changed plan only what starts after the
+        # change (the open window keeps the occurrence of the previous version).
+        made = plan.updated_at - (window if plan.version == 1 else timedelta(0))
+        lower = plan.generate_from or max(made, now - MAX_BACKFILL)
         starts = recurrence.between(plan.rrule, plan.dtstart, lower, horizon)
         following = recurrence.next_after(plan.rrule, plan.dtstart, horizon)
         for start in starts:
             for fid, created in targets:
-                if plan.generate_from is None and start < created:
-                    continue  # a facility registered later owes no check from before it existed
+                if plan.generate_from is None and start + window <= created:
+                    continue  # a facility registered later owes no check whose window closed before it existed
                 rows.append(
                     Occurrence(
                         hall_id=plan.hall_id,

@@ -10,6 +10,7 @@ from facilities.models import (
     Facility,
     FacilityKind,
     FacilityStatus,
+    MaintenancePlan,
     Occurrence,
     OccurrenceStatus,
     StatusChange,
@@ -76,6 +77,8 @@ def facility_register(
             )
     except IntegrityError:
         raise Conflict("asset_code_taken", _("本厅已有该资产编号"), field="asset_code") from None
+    # Plans for every facility of this kind now cover it too: the next sweep regenerates them (duplicates ignored).
+    MaintenancePlan.objects.filter(hall=hall, kind=kind, is_active=True).update(generate_from=None)
     return facility
 
 

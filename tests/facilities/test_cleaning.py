@@ -101,7 +101,9 @@ def test_env_4_done_on_time_late_missed_and_compliance(world, private_media):
     assert figure["by_kind"]["maintenance"] == {"on_time": 0, "due": 0, "ratio": None}
     # mid-morning only what has fallen due counts (patrol 2 was done early in its window: counted)
     mid = compliance(
-        hall=world["hall_a"], day_from=date(2026, 12, 7), day_to=date(2026, 12, 7),
+        hall=world["hall_a"],
+        day_from=date(2026, 12, 7),
+        day_to=date(2026, 12, 7),
         now=datetime(2026, 12, 7, 11, 45, tzinfo=SH),
     )
     assert (mid["on_time"], mid["due"]) == (2, 3)
@@ -120,7 +122,12 @@ def test_env_4_sheet_countersigned_by_the_duty_supervisor(world):
     with time_machine.travel(datetime(2026, 12, 7, 8, 30, tzinfo=SH), tick=False):
         round_complete(user=world["greeter_a"], cleaning_round=rounds[("pre_opening", 1)])
     cleaning_sweep(now=datetime(2026, 12, 7, 23, 0, tzinfo=SH))
-    for who, err in [("clerk_a", Forbidden), ("greeter_a", Forbidden), ("clerk_b", NotFound), ("auditor", Forbidden)]:
+    for who, err in [
+        ("clerk_a", Forbidden),
+        ("greeter_a", Forbidden),
+        ("clerk_b", NotFound),
+        ("auditor", Forbidden),
+    ]:
         with pytest.raises(err):
             sheet_sign(user=world[who], hall=world["hall_a"], day=date(2026, 12, 7))
     sheet = sheet_sign(user=world["supervisor_a"], hall=world["hall_a"], day=date(2026, 12, 7))
@@ -149,7 +156,9 @@ def test_kpi_source_environment_contract(world):
 
     rounds = _rounds(world)
     with time_machine.travel(datetime(2026, 12, 7, 8, 30, tzinfo=SH), tick=False):
-        round_complete(user=world["greeter_a"], cleaning_round=rounds[("pre_opening", 1)], note="电话13800138000")
+        round_complete(
+            user=world["greeter_a"], cleaning_round=rounds[("pre_opening", 1)], note="电话13800138000"
+        )
     with time_machine.travel(datetime(2026, 12, 8, 1, 0, tzinfo=SH), tick=False):
         got = list(kpi_sources.parts(day_from=date(2026, 12, 7), day_to=date(2026, 12, 7)))
         assert got == [
@@ -166,10 +175,18 @@ def test_kpi_source_environment_contract(world):
         ]
         assert "environment" in kpi_sources.LABELS
         detail = kpi_sources.rows(
-            source="environment", day_from=date(2026, 12, 7), day_to=date(2026, 12, 7), hall_ids=[world["hall_a"].pk]
+            source="environment",
+            day_from=date(2026, 12, 7),
+            day_to=date(2026, 12, 7),
+            hall_ids=[world["hall_a"].pk],
         )
         assert len(detail) == 6 and sum(r["numerator"] for r in detail) == 1
         assert {r["note"] for r in detail} == {"", "未按时完成"}
         assert "13800138000" not in repr(detail)
-        assert kpi_sources.rows(source="other", day_from=date(2026, 12, 7), day_to=date(2026, 12, 7), hall_ids=[]) == []
+        assert (
+            kpi_sources.rows(
+                source="other", day_from=date(2026, 12, 7), day_to=date(2026, 12, 7), hall_ids=[]
+            )
+            == []
+        )
         assert list(kpi_sources.parts(day_from=date(2026, 10, 1), day_to=date(2026, 10, 1))) == []

@@ -31,7 +31,9 @@ OPEN_DAY = datetime(2026, 12, 8, 10, 0, tzinfo=SH)  # a Tuesday, hall open 09:00
 
 
 def shift(world, who, start, hours=9):
-    return DutyShift.objects.create(hall=world["hall_a"], user=world[who], starts_at=start, ends_at=start + timedelta(hours=hours))
+    return DutyShift.objects.create(
+        hall=world["hall_a"], user=world[who], starts_at=start, ends_at=start + timedelta(hours=hours)
+    )
 
 
 @time_machine.travel(OPEN_DAY, tick=False)
@@ -140,7 +142,12 @@ def test_env_2_2_personas(world, fac):
         with pytest.raises(Forbidden):
             fault_report(facility=fac["water"], reported_by=world[who], description="x")
     fault = fault_report(facility=fac["water"], reported_by=world["clerk_a"], description="没水了")
-    for who, err in [("clerk_a", Forbidden), ("clerk_b", NotFound), ("auditor", Forbidden), ("inspector", Forbidden)]:
+    for who, err in [
+        ("clerk_a", Forbidden),
+        ("clerk_b", NotFound),
+        ("auditor", Forbidden),
+        ("inspector", Forbidden),
+    ]:
         with pytest.raises(err):
             fault_resolve(user=world[who], fault=fault)
     fault_resolve(user=world["manager_a"], fault=fault)
@@ -179,12 +186,18 @@ def test_env_2_2_photo_is_kept_privately(world, fac, private_media):
 
 def test_env_2_2_availability_and_mttr_per_month(world, fac):
     water = fac["water"]
-    for start, hours in [(datetime(2026, 12, 3, 10, 0, tzinfo=SH), 2), (datetime(2026, 12, 10, 10, 0, tzinfo=SH), 4)]:
+    for start, hours in [
+        (datetime(2026, 12, 3, 10, 0, tzinfo=SH), 2),
+        (datetime(2026, 12, 10, 10, 0, tzinfo=SH), 4),
+    ]:
         with time_machine.travel(start, tick=False):
             fault = fault_report(facility=water, reported_by=world["clerk_a"], description="坏")
         with time_machine.travel(start + timedelta(hours=hours), tick=False):
             fault_resolve(user=world["manager_a"], fault=fault)
-    rows = {r["facility"].pk: r for r in availability(hall=world["hall_a"], year=2026, month=12, now=datetime(2027, 1, 5, tzinfo=SH))}
+    rows = {
+        r["facility"].pk: r
+        for r in availability(hall=world["hall_a"], year=2026, month=12, now=datetime(2027, 1, 5, tzinfo=SH))
+    }
     row = rows[water.pk]
     assert row["downtime_seconds"] == 6 * 3600
     assert row["mttr_seconds"] == 3 * 3600

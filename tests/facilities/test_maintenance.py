@@ -97,7 +97,9 @@ def test_env_2_1_two_concurrent_sweeps_never_duplicate(world, fac):
     for t in threads:
         t.join(60)
     assert not errors, errors
-    assert Occurrence.objects.count() == 6  # Mondays 7, 14 and 21 Dec × two seat rows (31 Dec is past the horizon)
+    assert (
+        Occurrence.objects.count() == 6
+    )  # Mondays 7, 14 and 21 Dec × two seat rows (31 Dec is past the horizon)
     keys = list(Occurrence.objects.values_list("plan_id", "facility_id", "window_start"))
     assert len(keys) == len(set(keys))
     # the window that opened at 09:00 has exactly one due clock per facility
@@ -179,12 +181,17 @@ def test_env_2_1_failed_item_needs_a_photo_and_opens_a_fault(world, fac, private
     occ = Occurrence.objects.get(plan=plan, window_start__month=12)
     with time_machine.travel(occ.window_start + timedelta(hours=1), tick=False):
         with pytest.raises(ServiceError) as exc:
-            occurrence_complete(user=world["manager_a"], occurrence=occ, answers={"filter": "pass", "tds": "80"})
+            occurrence_complete(
+                user=world["manager_a"], occurrence=occ, answers={"filter": "pass", "tds": "80"}
+            )
         assert exc.value.code == "photo_required" and exc.value.field == "tds"
         occ.refresh_from_db()
         assert occ.status == OccurrenceStatus.OPEN and not Fault.objects.exists()  # nothing half-saved
         occurrence_complete(
-            user=world["manager_a"], occurrence=occ, answers={"filter": "pass", "tds": "80"}, photos={"tds": png()}
+            user=world["manager_a"],
+            occurrence=occ,
+            answers={"filter": "pass", "tds": "80"},
+            photos={"tds": png()},
         )
     occ.refresh_from_db()
     assert occ.passed is False and occ.answers["tds"] == {"value": 80.0, "result": "fail"}
@@ -243,15 +250,18 @@ def test_env_2_1_not_before_the_window_and_not_twice(world, fac):
     ],
 )
 def test_plan_bad_input(world, fac, kw, code):
-    args = dict(
-        user=world["manager_a"],
-        hall=world["hall_a"],
-        title="t",
-        rrule="FREQ=WEEKLY",
-        dtstart=T0,
-        checklist=[{"label": "a"}],
-        kind="seats",
-    ) | kw
+    args = (
+        dict(
+            user=world["manager_a"],
+            hall=world["hall_a"],
+            title="t",
+            rrule="FREQ=WEEKLY",
+            dtstart=T0,
+            checklist=[{"label": "a"}],
+            kind="seats",
+        )
+        | kw
+    )
     with pytest.raises(ServiceError) as exc:
         plan_create(**args)
     assert exc.value.code == code
@@ -260,7 +270,12 @@ def test_plan_bad_input(world, fac, kw, code):
 
 @time_machine.travel(T0, tick=False)
 def test_plan_personas(world, fac):
-    for who, err in [("clerk_a", Forbidden), ("clerk_b", NotFound), ("inspector", Forbidden), ("auditor", Forbidden)]:
+    for who, err in [
+        ("clerk_a", Forbidden),
+        ("clerk_b", NotFound),
+        ("inspector", Forbidden),
+        ("auditor", Forbidden),
+    ]:
         with pytest.raises(err):
             weekly_seats({**world, "manager_a": world[who]})
     plan = weekly_seats(world)

@@ -28,8 +28,12 @@ def test_env_2_1_monthly_rule_starting_on_the_31st_falls_on_each_months_last_day
     start = datetime(2026, 1, 31, 10, 0, tzinfo=SH)
     got = recurrence.between("FREQ=MONTHLY", start, start, datetime(2026, 12, 31, 23, 0, tzinfo=SH))
     assert [d.day for d in got] == [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    leap = recurrence.between("FREQ=MONTHLY", datetime(2028, 1, 30, tzinfo=SH), datetime(2028, 1, 1, tzinfo=SH),
-                              datetime(2028, 3, 31, tzinfo=SH))
+    leap = recurrence.between(
+        "FREQ=MONTHLY",
+        datetime(2028, 1, 30, tzinfo=SH),
+        datetime(2028, 1, 1, tzinfo=SH),
+        datetime(2028, 3, 31, tzinfo=SH),
+    )
     assert [(d.month, d.day) for d in leap] == [(1, 30), (2, 29), (3, 30)]
 
 
@@ -40,7 +44,15 @@ def test_env_2_1_explicit_bymonthday_is_respected():
 
 
 @pytest.mark.parametrize(
-    "rule", ["", "FREQ=HOURLY", "FREQ=MINUTELY;INTERVAL=1", "FREQ=WEEKLY;BYDAY=XX", "nonsense", "FREQ=WEEKLY;DTSTART=1"]
+    "rule",
+    [
+        "",
+        "FREQ=HOURLY",
+        "FREQ=MINUTELY;INTERVAL=1",
+        "FREQ=WEEKLY;BYDAY=XX",
+        "nonsense",
+        "FREQ=WEEKLY;DTSTART=1",
+    ],
 )
 def test_env_2_1_bad_rules_are_refused(rule):
     with pytest.raises(ServiceError):

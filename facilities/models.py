@@ -114,6 +114,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.facility_id} → {self.to_status}"
+
 
 class MaintenancePlan(models.Model):
     """What to check, on which facilities (one, or every facility of a kind in the hall), how often (an RFC 5545
@@ -209,12 +212,12 @@ class Occurrence(models.Model):
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.facility_id} {self.window_start:%Y-%m-%d %H:%M}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("facilities:occurrence", args=[self.pk])
+
     @property
     def sla_label(self) -> str:
         return f"{self.plan.title} · {self.facility.asset_code}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("facilities:occurrence", args=[self.pk])
 
     @property
     def on_time(self) -> bool | None:
@@ -246,6 +249,9 @@ class Photo(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = HallScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class FaultSource(models.TextChoices):
@@ -332,12 +338,12 @@ class Fault(models.Model):
     def __str__(self) -> str:
         return f"{self.facility} {self.get_status_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("facilities:fault", args=[self.pk])
+
     @property
     def sla_label(self) -> str:
         return f"{self.facility.label} ({self.facility.asset_code})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("facilities:fault", args=[self.pk])
 
     @property
     def guide_active(self) -> bool:
@@ -417,3 +423,6 @@ class CleaningSheet(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="cleaning_sheet_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.day}"

@@ -9,6 +9,7 @@ would silently skip the months without that day.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
@@ -52,6 +53,7 @@ def normalise(rule: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)
 def build(rule: str, dtstart: datetime) -> rrule:
     parts = _parts(rule)
     dtstart = dtstart.astimezone(SHANGHAI)
@@ -69,14 +71,21 @@ def build(rule: str, dtstart: datetime) -> rrule:
 
 def between(rule: str, dtstart: datetime, start: datetime, end: datetime) -> list[datetime]:
     """Occurrence starts in [start, end], in Asia/Shanghai."""
+    return list(_between(rule, dtstart, start, end))
+
+
+# Pure: plans made from the same template (every hall's "seats every Monday") share one expansion per sweep.
+@lru_cache(maxsize=4096)
+def _between(rule: str, dtstart: datetime, start: datetime, end: datetime) -> tuple[datetime, ...]:
     out = []
     for at in build(rule, dtstart).xafter(start.astimezone(SHANGHAI), inc=True):
         if at > end or len(out) >= MAX_PER_EXPANSION:
             break
         out.append(at)
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def next_after(rule: str, dtstart: datetime, after: datetime) -> datetime | None:
     """The first occurrence start strictly after ``after`` (None when the rule has ended)."""
     return build(rule, dtstart).after(after.astimezone(SHANGHAI), inc=False)

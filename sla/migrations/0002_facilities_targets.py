@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0001_initial'),
+        ("sla", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clock',
-            name='target',
-            field=models.CharField(choices=[('complaint_first_contact', '投诉首次联系(2小时)'), ('complaint_general_solution', '一般投诉解决(24小时)'), ('complaint_complex_progress', '复杂投诉进度反馈(72小时,周期)'), ('consultation_callback', '现场咨询回复(24小时)'), ('consultation_online_first_response', '线上咨询首次响应(1小时)'), ('consultation_online_complex_solution', '线上复杂问题解决(48小时)'), ('facility_check', '设施维护检查(检查窗口内完成)'), ('facility_fault_response', '设备故障响应'), ('facility_fault_repair', '设备故障修复')], max_length=48, verbose_name='时限目标'),
+            model_name="clock",
+            name="target",
+            field=models.CharField(
+                choices=[
+                    ("complaint_first_contact", "投诉首次联系(2小时)"),
+                    ("complaint_general_solution", "一般投诉解决(24小时)"),
+                    ("complaint_complex_progress", "复杂投诉进度反馈(72小时,周期)"),
+                    ("consultation_callback", "现场咨询回复(24小时)"),
+                    ("consultation_online_first_response", "线上咨询首次响应(1小时)"),
+                    ("consultation_online_complex_solution", "线上复杂问题解决(48小时)"),
+                    ("facility_check", "设施维护检查(检查窗口内完成)"),
+                    ("facility_fault_response", "设备故障响应"),
+                    ("facility_fault_repair", "设备故障修复"),
+                ],
+                max_length=48,
+                verbose_name="时限目标",
+            ),
         ),
     ]

@@ -267,3 +267,49 @@ def test_pages_cleaning_round_and_sheet(client, world):
     from facilities.models import CleaningSheet
 
     assert CleaningSheet.objects.filter(hall=world["hall_a"], day=NOW.date()).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_api_plan_change_and_suspected_fault_actions(client, world, fac):
+    """ENV-2.1 plan change through the API (only future open checks replaced); ENV-2.2 confirm / dismiss."""
+    from facilities.models import Facility
+    from facilities.services import fault_suspect_sweep
+    from integrations.models import ApiToken, TokenKind, token_create
+
+    login(client, world["manager_a"])
+    r = post(
+        client,
+        f"{API}/plans",
+        {
+            "hall": world["hall_a"].pk,
+            "title": "座椅",
+            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+            "dtstart": "2026-11-02T09:00:00+08:00",
+            "kind": "seats",
+            "checklist": [{"label": "稳固"}],
+        },
+    )
+    plan_id = r.json()["id"]
+    maintenance_sweep(now=NOW)
+    before = Occurrence.objects.filter(plan_id=plan_id, window_start__gt=NOW).count()
+    r = post(client, f"{API}/plans/{plan_id}", {"rrule": "FREQ=WEEKLY;BYDAY=FR"}, method="patch")
+    assert r.status_code == 200 and r.json()["version"] == 2
+    after = Occurrence.objects.filter(plan_id=plan_id, window_start__gt=NOW)
+    assert before and after.exists() and {o.window_start.astimezone(SH).weekday() for o in after} == {4}
+    assert post(client, f"{API}/plans/{plan_id}", {"rrule": "FREQ=HOURLY"}, method="patch").status_code == 400
+    login(client, world["clerk_b"])
+    assert post(client, f"{API}/plans/{plan_id}", {"title": "x"}, method="patch").status_code == 404
+
+    token, _raw = token_create(hall=world["hall_a"], kind=TokenKind.KIOSK, name="取号机1")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=NOW - timedelta(hours=1))
+    Facility.objects.filter(pk=fac["kiosk"].pk).update(api_token=token)
+    fault_suspect_sweep(now=NOW)
+    fault = Fault.objects.get(facility=fac["kiosk"])
+    login(client, world["clerk_a"])
+    assert post(client, f"{API}/faults/{fault.pk}/confirm", {}).status_code == 403
+    login(client, world["supervisor_a"])
+    r = post(client, f"{API}/faults/{fault.pk}/confirm", {})
+    assert r.status_code == 200 and r.json()["status"] == "open" and r.json()["notice_up"] is True
+    assert post(client, f"{API}/faults/{fault.pk}/dismiss", {}).status_code == 409
+    r = client.get(f"{API}/faults", {"hall": world["hall_a"].pk, "status": "open"})
+    assert [f["id"] for f in r.json()] == [fault.pk]

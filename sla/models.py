@@ -26,6 +26,9 @@ class Target(models.TextChoices):
         "consultation_online_complex_solution",
         _("线上复杂问题解决(48小时)"),
     )
+    FACILITY_CHECK = "facility_check", _("设施维护检查(检查窗口内完成)")
+    FACILITY_FAULT_RESPONSE = "facility_fault_response", _("设备故障响应")
+    FACILITY_FAULT_REPAIR = "facility_fault_repair", _("设备故障修复")
 
 
 class CalendarKind(models.TextChoices):

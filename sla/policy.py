@@ -31,6 +31,9 @@ POLICIES: dict[str, TargetPolicy] = {
     Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION: TargetPolicy(
         "consultation.online_complex_hours", "BIZ-2.1", pausable=True
     ),
+    Target.FACILITY_CHECK: TargetPolicy("facility.check_window_hours", "ENV-2.1"),
+    Target.FACILITY_FAULT_RESPONSE: TargetPolicy("facility.fault_response_hours", "ENV-2.2"),
+    Target.FACILITY_FAULT_REPAIR: TargetPolicy("facility.fault_repair_hours", "ENV-2.2"),
 }
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.

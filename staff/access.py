@@ -21,8 +21,17 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "consultation.intake",
         "customer.view",
         "catalog.view",
+        "facility.report",
     },
-    HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
+    HallRole.GREETER: {
+        "queue.greet",
+        "queue.issue",
+        "consultation.intake",
+        "catalog.view",
+        "customer.view",
+        "facility.report",
+        "facility.maintain",
+    },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
         "queue.greet",
@@ -39,6 +48,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "staff.view",
         "sla.view",
         "report.view",
+        "facility.report",
+        "facility.maintain",
+        "facility.supervise",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -61,6 +73,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "report.view",
         "sla.view",
         "notify.view",
+        "facility.report",
+        "facility.maintain",
+        "facility.supervise",
+        "facility.manage",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -91,6 +107,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "token.manage",
         "sla.view",
         "notify.view",
+        "facility.supervise",
+        "facility.manage",
     },
     RegionRole.AUDITOR: {
         "customer.view",

@@ -26,6 +26,8 @@ class Target(models.TextChoices):
         "consultation_online_complex_solution",
         _("线上复杂问题解决(48小时)"),
     )
+    SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
+    RECTIFICATION = "rectification", _("整改项完成(默认3天)")
 
 
 class CalendarKind(models.TextChoices):

@@ -21,6 +21,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "consultation.intake",
         "customer.view",
         "catalog.view",
+        "inspection.view",  # inspections
     },
     HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
     HallRole.DUTY_SUPERVISOR: {
@@ -39,6 +40,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "staff.view",
         "sla.view",
         "report.view",
+        "inspection.view",  # inspections
+        "inspection.conduct",  # inspections
+        "appearance.check",  # inspections
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -61,6 +65,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "report.view",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
+        "inspection.conduct",  # inspections
+        "appearance.check",  # inspections
+        "rectification.verify",  # inspections
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -73,6 +81,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "queue.supervise",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
+        "inspection.template",  # inspections
+        "mystery.plan",  # inspections
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -91,6 +102,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "token.manage",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
+        "inspection.template",  # inspections
+        "mystery.plan",  # inspections
+        "rectification.verify",  # inspections
     },
     RegionRole.AUDITOR: {
         "customer.view",
@@ -100,6 +115,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "audit.view",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
     },
 }
 

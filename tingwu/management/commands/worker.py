@@ -91,6 +91,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("sla", sla_sweep),
         ("notify", notification_drain),
         ("appointments", appointment_sweep),
+        ("inspections", lambda: __import__("inspections.services", fromlist=["*"]).inspection_sweep()),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
     ]
     if housekeeping:

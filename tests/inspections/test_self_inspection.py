@@ -69,7 +69,11 @@ def test_sup_1_1_failed_critical_and_findings(world, run):
     )
     finding = ConductFinding.objects.get()
     assert (finding.clerk, finding.source, finding.item, finding.hall) == (
-        world["clerk_a"], "self_inspection", "STF-GREET", world["hall_a"])
+        world["clerk_a"],
+        "self_inspection",
+        "STF-GREET",
+        world["hall_a"],
+    )
     rects = Rectification.objects.filter(inspection=done)
     assert rects.count() == 2
     rect = rects.get(item_code="ENV-SAFE")
@@ -181,14 +185,18 @@ def test_sup_1_1_rectification_deadline_complete_verify(world, run):
         assert exc.value.code == "photo_required"
         with pytest.raises(ServiceError):
             s.rectification_complete(rectification=rect, actor=world["clerk_b"], photo=png())
-        rect = s.rectification_complete(rectification=rect, actor=world["clerk_a"], photo=png(), note="已培训")
+        rect = s.rectification_complete(
+            rectification=rect, actor=world["clerk_a"], photo=png(), note="已培训"
+        )
         assert rect.status == RectificationStatus.COMPLETED and rect.evidence.name
         with pytest.raises(ServiceError):
             s.rectification_verify(rectification=rect, actor=world["clerk_a"], accept=True)
         with pytest.raises(ServiceError) as exc:
             s.rectification_verify(rectification=rect, actor=world["manager_a"], accept=False)
         assert exc.value.code == "reason_required"
-        rect = s.rectification_verify(rectification=rect, actor=world["manager_a"], accept=False, reason="照片不清")
+        rect = s.rectification_verify(
+            rectification=rect, actor=world["manager_a"], accept=False, reason="照片不清"
+        )
         assert rect.status == RectificationStatus.OPEN and rect.returned_count == 1
         rect = s.rectification_complete(rectification=rect, actor=world["clerk_a"], photo=png())
         rect = s.rectification_verify(rectification=rect, actor=world["manager_a"], accept=True)
@@ -210,16 +218,22 @@ def test_stf_1_appearance_check_miss_is_a_conduct_finding(world):
             missed={clerk2.pk: ["APP-BADGE"]},
         )
         assert len(checks) == 2
-        again = s.appearance_record(hall=world["hall_a"], actor=world["supervisor_a"], clerk_ids=[clerk2.pk], missed={})
+        again = s.appearance_record(
+            hall=world["hall_a"], actor=world["supervisor_a"], clerk_ids=[clerk2.pk], missed={}
+        )
         assert again == []  # first check of the day wins
         with pytest.raises(ServiceError) as exc:
-            s.appearance_record(hall=world["hall_a"], actor=world["supervisor_a"], clerk_ids=[world["clerk_b"].pk], missed={})
+            s.appearance_record(
+                hall=world["hall_a"], actor=world["supervisor_a"], clerk_ids=[world["clerk_b"].pk], missed={}
+            )
         assert exc.value.code == "not_hall_staff"
         with pytest.raises(ServiceError) as exc:
             s.appearance_record(hall=world["hall_a"], actor=world["supervisor_a"], clerk_ids=[], missed={})
         assert exc.value.code == "clerks_required"
         with pytest.raises(ServiceError):
-            s.appearance_record(hall=world["hall_a"], actor=world["clerk_a"], clerk_ids=[clerk2.pk], missed={})
+            s.appearance_record(
+                hall=world["hall_a"], actor=world["clerk_a"], clerk_ids=[clerk2.pk], missed={}
+            )
     finding = ConductFinding.objects.get()
     assert (finding.clerk, finding.source, finding.item) == (clerk2, "appearance_check", "APP-BADGE")
     assert checks[1].passed_count == 4 and checks[1].item_count == 5

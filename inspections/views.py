@@ -54,9 +54,15 @@ def _hall(user, raw, capability: str) -> Hall:
             raise PermissionDenied
         return hall
     try:
-        return halls.get(pk=int(raw))
-    except (ValueError, Hall.DoesNotExist):
+        pk = int(raw)
+    except ValueError:
         raise Http404 from None
+    hall = halls.filter(pk=pk).first()
+    if hall is None:
+        if Hall.objects.for_user(user).filter(pk=pk).exists():
+            raise PermissionDenied  # a visible hall, but not this right there
+        raise Http404
+    return hall
 
 
 @login_required

@@ -27,7 +27,12 @@ def _photo(name: str) -> SimpleUploadedFile:
     raw = b"".join(b"\x00" + bytes([200, 210, 220]) * 8 for _ in range(8))
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
     png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
@@ -83,14 +88,22 @@ def load(ctx: dict) -> None:
                 inspector=manager,
                 started_at=at,
             )
-            s.inspection_submit(inspection=run, answers=_answers(run.snapshot, fails, clerks[index]), actor=manager, at=at)
+            s.inspection_submit(
+                inspection=run, answers=_answers(run.snapshot, fails, clerks[index]), actor=manager, at=at
+            )
             if weeks_ago == 1:  # last week's items are fixed and verified
                 for rect in run.rectifications.all():
                     done_at = at + timedelta(days=1)
                     rect = s.rectification_complete(
-                        rectification=rect, actor=manager, photo=_photo("fixed.png"), note="已整改", at=done_at
+                        rectification=rect,
+                        actor=manager,
+                        photo=_photo("fixed.png"),
+                        note="已整改",
+                        at=done_at,
                     )
-                    s.rectification_verify(rectification=rect, actor=manager, accept=True, at=done_at + timedelta(hours=3))
+                    s.rectification_verify(
+                        rectification=rect, actor=manager, accept=True, at=done_at + timedelta(hours=3)
+                    )
     s.inspection_sweep(now=now)
     _visit(halls[0], users, now)
     supervisor = users["supervisor1"]
@@ -106,7 +119,9 @@ def _visit(hall, users, now) -> None:
     inspector = users["inspector1"]
     user = User.objects.filter(username=SHOPPER[0]).first()
     if user is None:
-        account = vs.shopper_create(region=hall.region, username=SHOPPER[0], password=SHOPPER[1], actor=inspector)
+        account = vs.shopper_create(
+            region=hall.region, username=SHOPPER[0], password=SHOPPER[1], actor=inspector
+        )
         user = account.user
     elif not ShopperAccount.objects.filter(user=user).exists():
         return

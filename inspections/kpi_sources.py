@@ -52,7 +52,9 @@ def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
             key = ("self_inspection", local_day(run.submitted_at), run.hall_id, None)
             sums[key][0] += run.score_num
             sums[key][1] += run.score_den
-    for visit in _visits(day_from, day_to).only("hall_id", "arrived_at", "matched_clerk_id", "score_num", "score_den"):
+    for visit in _visits(day_from, day_to).only(
+        "hall_id", "arrived_at", "matched_clerk_id", "score_num", "score_den"
+    ):
         if visit.score_den:
             key = ("mystery_visit", local_day(visit.arrived_at), visit.hall_id, visit.matched_clerk_id)
             sums[key][0] += visit.score_num
@@ -62,7 +64,9 @@ def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
             key = ("appearance_check", check.day, check.hall_id, check.clerk_id)
             sums[key][0] += check.passed_count
             sums[key][1] += check.item_count
-    for (source, day, hall_id, clerk_id), (num, den) in sorted(sums.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+    for (source, day, hall_id, clerk_id), (num, den) in sorted(
+        sums.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
+    ):
         yield {
             "kpi": "compliance",
             "source": source,
@@ -75,7 +79,9 @@ def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
         }
 
 
-def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], clerk_id: int | None = None) -> list[dict]:
+def rows(
+    *, source: str, day_from: date, day_to: date, hall_ids: list[int], clerk_id: int | None = None
+) -> list[dict]:
     if source not in LABELS:
         raise ValueError(f"unknown source {source!r}")
     out = []
@@ -89,7 +95,9 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
                     "label": f"{run.hall.name} {run.week_start:%Y-%m-%d}",
                     "numerator": run.score_num,
                     "denominator": run.score_den,
-                    "note": str(_("关键项未通过")) if run.failed_critical else ("" if run.score_den else str(_("无有效评分项"))),
+                    "note": str(_("关键项未通过"))
+                    if run.failed_critical
+                    else ("" if run.score_den else str(_("无有效评分项"))),
                     "url": reverse("inspections:inspection", args=[run.pk]),
                 }
             )

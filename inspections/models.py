@@ -171,14 +171,14 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.hall} {self.week_start}"
 
-    @property
-    def score_pct(self) -> float | None:
-        return round(100 * self.score_num / self.score_den, 1) if self.score_den else None
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("inspections:inspection", args=[self.pk])
+
+    @property
+    def score_pct(self) -> float | None:
+        return round(100 * self.score_num / self.score_den, 1) if self.score_den else None
 
 
 class AnswerResult(models.TextChoices):
@@ -214,6 +214,9 @@ class Answer(models.Model):
     class Meta:
         ordering = ["inspection", "pk"]
         constraints = [models.UniqueConstraint(fields=["inspection", "item_code"], name="insp_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_code} {self.result}"
 
 
 class RectificationStatus(models.TextChoices):
@@ -276,17 +279,17 @@ class Rectification(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:rectification", args=[self.pk])
+
     @property
     def sla_label(self) -> str:
         return f"整改项#{self.pk}"
 
     def is_overdue(self, now=None) -> bool:
         return self.status == RectificationStatus.OPEN and self.deadline < (now or timezone.now())
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("inspections:rectification", args=[self.pk])
 
 
 class ObligationStatus(models.TextChoices):
@@ -323,6 +326,9 @@ class WeeklyObligation(models.Model):
             models.Index(fields=["due_at"], name="insp_obligation_open", condition=models.Q(status="open"))
         ]
 
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.week_start}"
+
     @property
     def sla_label(self) -> str:
         return f"每周自查 {self.week_start:%Y-%m-%d}"
@@ -355,6 +361,9 @@ class AppearanceCheck(models.Model):
         verbose_name_plural = _("仪容仪表检查")
         ordering = ["-day", "clerk"]
         constraints = [models.UniqueConstraint(fields=["hall", "day", "clerk"], name="insp_appearance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.clerk_id}"
 
 
 class FindingSource(models.TextChoices):
@@ -396,6 +405,9 @@ class ConductFinding(models.Model):
         verbose_name_plural = _("服务规范问题")
         ordering = ["-at"]
         indexes = [models.Index(fields=["clerk", "at"], name="insp_finding_clerk")]
+
+    def __str__(self) -> str:
+        return f"{self.clerk_id} {self.item}"
 
 
 # Visits live in their own module (size); importing them here registers them with the app.

@@ -36,6 +36,9 @@ class ShopperAccount(models.Model):
         verbose_name = _("暗访员")
         verbose_name_plural = _("暗访员")
 
+    def __str__(self) -> str:
+        return self.user.get_username()
+
 
 class VisitStatus(models.TextChoices):
     PLANNED = "planned", _("待暗访")
@@ -168,3 +171,6 @@ class VisitMedia(models.Model):
 
     class Meta:
         ordering = ["visit", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.kind}"

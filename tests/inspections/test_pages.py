@@ -36,9 +36,15 @@ def submitted(iw):
 @pytest.fixture
 def visit(iw):
     with time_machine.travel(NOW, tick=False):
-        return vs.visit_plan(hall=iw["hall_a"], scenario="办理新号码", item_codes=["STF-GREET"],
-                             window_start=date(2026, 11, 4), window_end=date(2026, 11, 30),
-                             shopper=iw["shopper"], actor=iw["inspector"])
+        return vs.visit_plan(
+            hall=iw["hall_a"],
+            scenario="办理新号码",
+            item_codes=["STF-GREET"],
+            window_start=date(2026, 11, 4),
+            window_end=date(2026, 11, 30),
+            shopper=iw["shopper"],
+            actor=iw["inspector"],
+        )
 
 
 def test_sup_1_1_tablet_form_submit_and_report(client, iw):
@@ -62,7 +68,9 @@ def test_sup_1_1_tablet_form_submit_and_report(client, iw):
         assert bad.status_code == 400 and "不合格项须拍照留证" in bad.content.decode()
         bad = client.post(url, data | {"s-ENV-SEAT": "9"})
         assert bad.status_code == 400
-        ok = client.post(url, data | {"r-ENV-CLEAN": "fail", "photo-ENV-CLEAN": png(), "note-ENV-CLEAN": "台面有杂物"})
+        ok = client.post(
+            url, data | {"r-ENV-CLEAN": "fail", "photo-ENV-CLEAN": png(), "note-ENV-CLEAN": "台面有杂物"}
+        )
         assert ok.status_code == 302
         report = client.get(url)
         assert report.status_code == 200 and "服务自查报告" in report.content.decode()
@@ -75,8 +83,14 @@ def test_sup_1_1_tablet_form_submit_and_report(client, iw):
 
 def test_sup_1_1_personas_on_report_and_board(client, iw, submitted):
     url = reverse("inspections:inspection", args=[submitted.pk])
-    for name, code in [("clerk_a", 200), ("manager_a", 200), ("inspector", 200), ("auditor", 200),
-                       ("clerk_b", 404), ("shopper", 404)]:
+    for name, code in [
+        ("clerk_a", 200),
+        ("manager_a", 200),
+        ("inspector", 200),
+        ("auditor", 200),
+        ("clerk_b", 404),
+        ("shopper", 404),
+    ]:
         client.force_login(iw[name])
         assert client.get(url).status_code == code, name
         assert client.get(reverse("inspections:report_pdf", args=[submitted.pk])).status_code == code, name
@@ -101,11 +115,18 @@ def test_sup_1_1_rectification_complete_with_photo_and_verify_pages(client, iw, 
     client.force_login(iw["clerk_b"])
     assert client.get(url).status_code == 404
     client.force_login(iw["clerk_a"])  # not the owner, no verify right
-    assert client.post(reverse("inspections:rectification_complete", args=[rect.pk]), {"photo": png()}).status_code == 403
+    assert (
+        client.post(
+            reverse("inspections:rectification_complete", args=[rect.pk]), {"photo": png()}
+        ).status_code
+        == 403
+    )
     client.force_login(iw["manager_a"])
     r = client.post(reverse("inspections:rectification_complete", args=[rect.pk]), {"photo": fake_exe()})
     assert r.status_code == 400
-    r = client.post(reverse("inspections:rectification_complete", args=[rect.pk]), {"photo": png(), "note": "已清理"})
+    r = client.post(
+        reverse("inspections:rectification_complete", args=[rect.pk]), {"photo": png(), "note": "已清理"}
+    )
     assert r.status_code == 302
     assert client.get(reverse("inspections:evidence", args=[rect.pk])).status_code == 200
     r = client.post(reverse("inspections:rectification_verify", args=[rect.pk]), {"decision": "maybe"})
@@ -122,11 +143,16 @@ def test_stf_1_appearance_page_few_taps(client, iw):
     client.force_login(iw["supervisor_a"])
     page = client.get(reverse("inspections:appearance"))
     assert page.status_code == 200 and "工牌" in page.content.decode()
-    r = client.post(reverse("inspections:appearance"),
-                    {"hall": iw["hall_a"].pk, "clerk": [iw["clerk_a"].pk], f"miss-{iw['clerk_a'].pk}": ["APP-HAIR"]})
+    r = client.post(
+        reverse("inspections:appearance"),
+        {"hall": iw["hall_a"].pk, "clerk": [iw["clerk_a"].pk], f"miss-{iw['clerk_a'].pk}": ["APP-HAIR"]},
+    )
     assert r.status_code == 302
     assert iw["clerk_a"].conduct_findings.get().item == "APP-HAIR"
-    assert client.post(reverse("inspections:appearance"), {"hall": iw["hall_a"].pk, "clerk": ["x"]}).status_code == 400
+    assert (
+        client.post(reverse("inspections:appearance"), {"hall": iw["hall_a"].pk, "clerk": ["x"]}).status_code
+        == 400
+    )
     assert client.get(reverse("inspections:appearance") + f"?hall={iw['hall_b'].pk}").status_code == 404
     client.force_login(iw["clerk_a"])
     assert "发型" in client.get(reverse("inspections:findings")).content.decode()
@@ -144,15 +170,22 @@ def test_sup_1_3_shopper_sees_only_own_visits_and_no_hall_data(client, iw, visit
     assert client.get(reverse("queueing:records") + f"?hall={iw['hall_a'].pk}").status_code in (403, 404)
     home = client.get(reverse("home"))
     assert home.status_code == 200 and iw["hall_a"].name not in home.content.decode()
-    for path in ["/api/v1/complaints", "/api/v1/inspections/runs", "/api/v1/inspections/visits",
-                 "/api/v1/inspections/rectifications", "/api/v1/halls/"]:
+    for path in [
+        "/api/v1/complaints",
+        "/api/v1/inspections/runs",
+        "/api/v1/inspections/visits",
+        "/api/v1/inspections/rectifications",
+        "/api/v1/halls/",
+    ]:
         r = client.get(path)
         assert r.status_code in (200, 403, 404), path
         if r.status_code == 200:
             assert r.json() in ([], {"items": [], "count": 0}), (path, r.json())
     assert [v["id"] for v in client.get("/api/v1/inspections/my-visits").json()] == [visit.pk]
     # Another shopper's visit is invisible.
-    other = vs.shopper_create(region=iw["region"], username="mystery2", password="Visit#Hall2026q", actor=iw["inspector"])
+    other = vs.shopper_create(
+        region=iw["region"], username="mystery2", password="Visit#Hall2026q", actor=iw["inspector"]
+    )
     client.force_login(other.user)
     assert client.get(reverse("inspections:my_visit", args=[visit.pk])).status_code == 404
     assert client.get("/api/v1/inspections/my-visits").json() == []
@@ -172,8 +205,13 @@ def test_sup_1_3_shopper_report_page_and_inspector_review(client, iw, visit, set
     settings.TINGWU_VISIT_MIN_PHOTOS = 1
     client.force_login(iw["shopper"])
     url = reverse("inspections:my_visit", args=[visit.pk])
-    form = {"arrived_at": "2026-11-05T10:00", "left_at": "2026-11-05T10:30", "ticket_number": "A001",
-            "r-STF-GREET": "fail", "findings": "短"}
+    form = {
+        "arrived_at": "2026-11-05T10:00",
+        "left_at": "2026-11-05T10:30",
+        "ticket_number": "A001",
+        "r-STF-GREET": "fail",
+        "findings": "短",
+    }
     with time_machine.travel(datetime(2026, 11, 5, 12, 0, tzinfo=SH), tick=False):
         assert client.post(url, form | {"files": [png()]}).status_code == 400
         r = client.post(url, form | {"findings": "无人问候" * 25, "files": [png()], "clerk_observed": "李四"})
@@ -185,8 +223,14 @@ def test_sup_1_3_shopper_report_page_and_inspector_review(client, iw, visit, set
     assert detail.status_code == 200 and "李四" not in detail.content.decode()  # masked
     media = visit.media.get()
     assert client.get(reverse("inspections:visit_media", args=[visit.pk, media.pk])).status_code == 200
-    assert client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "x"}).status_code == 400
-    assert client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "accept"}).status_code == 302
+    assert (
+        client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "x"}).status_code
+        == 400
+    )
+    assert (
+        client.post(reverse("inspections:visit_review", args=[visit.pk]), {"decision": "accept"}).status_code
+        == 302
+    )
     client.force_login(iw["clerk_a"])
     assert client.get(reverse("inspections:visit", args=[visit.pk])).status_code == 200
     assert client.get(reverse("inspections:visit_media", args=[visit.pk, media.pk])).status_code == 200
@@ -202,38 +246,64 @@ def test_api_bad_input_and_scoping(client, iw, submitted):
     assert client.get("/api/v1/inspections/runs?limit=0").status_code == 422
     runs = client.get("/api/v1/inspections/runs").json()
     assert [r["id"] for r in runs] == [submitted.pk]
-    assert client.post("/api/v1/inspections/runs", {"hall": "HB"}, content_type="application/json").status_code == 404
+    assert (
+        client.post("/api/v1/inspections/runs", {"hall": "HB"}, content_type="application/json").status_code
+        == 404
+    )
     with time_machine.travel(datetime(2026, 11, 11, 10, 0, tzinfo=SH), tick=False):
         r = client.post("/api/v1/inspections/runs", {"hall": "HA"}, content_type="application/json")
         assert r.status_code == 201
         run_id = r.json()["id"]
-        bad = client.post(f"/api/v1/inspections/runs/{run_id}/submit", {"answers": {"NOPE": {"result": "pass"}}},
-                          content_type="application/json")
+        bad = client.post(
+            f"/api/v1/inspections/runs/{run_id}/submit",
+            {"answers": {"NOPE": {"result": "pass"}}},
+            content_type="application/json",
+        )
         assert bad.status_code == 400 and bad.json()["code"] == "unknown_item"
         answers = {k: {kk: vv for kk, vv in v.items()} for k, v in all_pass(r.json()["items"]).items()}
-        ok = client.post(f"/api/v1/inspections/runs/{run_id}/submit", {"answers": answers},
-                         content_type="application/json")
+        ok = client.post(
+            f"/api/v1/inspections/runs/{run_id}/submit", {"answers": answers}, content_type="application/json"
+        )
         assert ok.status_code == 200 and ok.json()["score_pct"] == 100.0
-        again = client.post(f"/api/v1/inspections/runs/{run_id}/submit", {"answers": answers},
-                            content_type="application/json")
+        again = client.post(
+            f"/api/v1/inspections/runs/{run_id}/submit", {"answers": answers}, content_type="application/json"
+        )
         assert again.status_code == 409
     rect = Rectification.objects.get(inspection=submitted)
-    r = client.post(f"/api/v1/inspections/rectifications/{rect.pk}/verify", {"accept": True},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/inspections/rectifications/{rect.pk}/verify",
+        {"accept": True},
+        content_type="application/json",
+    )
     assert r.status_code == 409
     client.force_login(iw["clerk_b"])
     assert client.get(f"/api/v1/inspections/runs/{submitted.pk}").status_code == 404
     assert client.get("/api/v1/inspections/rectifications").json() == []
-    r = client.post("/api/v1/inspections/appearance", {"hall": "HA", "clerks": [1]}, content_type="application/json")
+    r = client.post(
+        "/api/v1/inspections/appearance", {"hall": "HA", "clerks": [1]}, content_type="application/json"
+    )
     assert r.status_code == 404
     client.force_login(iw["auditor"])
     assert len(client.get("/api/v1/inspections/rectifications").json()) == 1
-    r = client.post(f"/api/v1/inspections/rectifications/{rect.pk}/verify", {"accept": True},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/inspections/rectifications/{rect.pk}/verify",
+        {"accept": True},
+        content_type="application/json",
+    )
     assert r.status_code == 403
     client.force_login(iw["inspector"])
-    r = client.post("/api/v1/inspections/visits", {"hall": "HA", "scenario": "x", "items": [], "window_start": "2026-12-01",
-                    "window_end": "2026-12-31", "shopper": iw["shopper"].pk}, content_type="application/json")
+    r = client.post(
+        "/api/v1/inspections/visits",
+        {
+            "hall": "HA",
+            "scenario": "x",
+            "items": [],
+            "window_start": "2026-12-01",
+            "window_end": "2026-12-31",
+            "shopper": iw["shopper"].pk,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and r.json()["code"] == "items_required"
     assert json.loads(client.get("/api/v1/openapi.json").content)["paths"]["/api/v1/inspections/runs"]
 

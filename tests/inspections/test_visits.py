@@ -16,7 +16,9 @@ from tests.inspections.conftest import fake_exe, png
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=SH)
 ITEMS = ["STF-GREET", "STF-PLAIN", "BIZ-MATERIALS", "BIZ-WAIT"]
-FINDINGS = "进门后无人问候,等候约二十分钟后叫号;营业员使用“融合套餐”“副卡”等术语未作解释,办理结束没有送别语。" * 2
+FINDINGS = (
+    "进门后无人问候,等候约二十分钟后叫号;营业员使用“融合套餐”“副卡”等术语未作解释,办理结束没有送别语。" * 2
+)
 
 
 @pytest.fixture
@@ -68,8 +70,13 @@ def test_sup_1_3_report_minimum_content(iw, plan):
         _report(plan, iw["shopper"], files=[png(), png(), png(), fake_exe()])
     assert exc.value.code == "file_type"
     with pytest.raises(ServiceError) as exc:
-        _report(plan, iw["shopper"], arrived_at=datetime(2026, 11, 20, 10, 0, tzinfo=SH),
-                left_at=datetime(2026, 11, 20, 11, 0, tzinfo=SH), called_at=None)
+        _report(
+            plan,
+            iw["shopper"],
+            arrived_at=datetime(2026, 11, 20, 10, 0, tzinfo=SH),
+            left_at=datetime(2026, 11, 20, 11, 0, tzinfo=SH),
+            called_at=None,
+        )
     assert exc.value.code == "outside_window"
     with pytest.raises(ServiceError) as exc:
         _report(plan, iw["shopper"], left_at=datetime(2026, 11, 11, 9, 0, tzinfo=SH))
@@ -120,8 +127,14 @@ def test_sup_1_3_unannounced_until_accepted_then_rectification_and_clerk_credit(
     # A re-visit after rectification.
     with time_machine.travel(NOW + timedelta(days=4), tick=False):
         again = vs.visit_plan(
-            hall=iw["hall_a"], scenario="复访", item_codes=["STF-GREET"], window_start=date(2026, 11, 20),
-            window_end=date(2026, 11, 25), shopper=iw["shopper"], actor=iw["inspector"], revisit_of=visit,
+            hall=iw["hall_a"],
+            scenario="复访",
+            item_codes=["STF-GREET"],
+            window_start=date(2026, 11, 20),
+            window_end=date(2026, 11, 25),
+            shopper=iw["shopper"],
+            actor=iw["inspector"],
+            revisit_of=visit,
         )
     assert again.revisit_of == visit
 
@@ -147,8 +160,15 @@ def _make_ticket(hall, clerk, day, number):
 
 
 def test_sup_1_3_plan_bad_input(iw):
-    base = dict(hall=iw["hall_a"], scenario="场景", item_codes=ITEMS, window_start=date(2026, 11, 10),
-                window_end=date(2026, 11, 14), shopper=iw["shopper"], actor=iw["inspector"])
+    base = dict(
+        hall=iw["hall_a"],
+        scenario="场景",
+        item_codes=ITEMS,
+        window_start=date(2026, 11, 10),
+        window_end=date(2026, 11, 14),
+        shopper=iw["shopper"],
+        actor=iw["inspector"],
+    )
     cases = [
         ({"scenario": " "}, "scenario_required"),
         ({"item_codes": []}, "items_required"),
@@ -182,7 +202,9 @@ def test_sup_1_3_shopper_account_has_no_hall_access(iw):
         assert not model.objects.for_user(shopper).exists(), model
     assert not user_can(shopper, "inspection.view")
     with pytest.raises(ServiceError) as exc:
-        vs.shopper_create(region=iw["region"], username="shopper1", password="Shop!per2026x", actor=iw["inspector"])
+        vs.shopper_create(
+            region=iw["region"], username="shopper1", password="Shop!per2026x", actor=iw["inspector"]
+        )
     assert exc.value.code == "username_taken"
     with pytest.raises(ServiceError) as exc:
         vs.shopper_create(region=iw["region"], username="s2", password="short", actor=iw["inspector"])

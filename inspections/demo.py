@@ -4,7 +4,8 @@ nothing is added once the demo halls have a self-inspection."""
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -19,11 +20,8 @@ from inspections.models import Inspection, ShopperAccount
 SHOPPER = ("shopper1", "Mystery#Visit2026")
 
 
-def _photo(name: str) -> SimpleUploadedFile:
-    """A small real PNG (fpdf2 can embed it in the report)."""
-    import struct
-    import zlib
-
+def png_bytes() -> bytes:
+    """A small valid 8×8 PNG (fpdf2 can embed it in the report)."""
     raw = b"".join(b"\x00" + bytes([200, 210, 220]) * 8 for _ in range(8))
 
     def chunk(kind, data):
@@ -35,8 +33,11 @@ def _photo(name: str) -> SimpleUploadedFile:
         )
 
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    return SimpleUploadedFile(name, io.BytesIO(png).getvalue(), content_type="image/png")
+    return png + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def _photo(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
 
 def _answers(snapshot, fails: dict, clerk=None) -> dict:

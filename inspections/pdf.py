@@ -3,6 +3,7 @@ rectification list. Same embedded CJK font as the complaint receipts (complaints
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from django.utils import timezone
@@ -56,7 +57,7 @@ def report_pdf(data: dict, run) -> bytes:
                 with answer.photo.open("rb") as fh:
                     if pdf.get_y() + 50 > pdf.page_break_trigger:
                         pdf.add_page()
-                    pdf.image(fh, x=pdf.l_margin + 2, h=45)
+                    pdf.image(io.BytesIO(fh.read()), x=pdf.l_margin + 2, h=45)
             except Exception:  # noqa: BLE001 - a damaged photo must not stop the report
                 pdf.cell(0, 6, _("(照片无法显示)"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

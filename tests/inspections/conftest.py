@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from staff.models import DutyShift
+from inspections.demo import png_bytes
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = png_bytes()
 
 
 def png(name="photo.png"):
@@ -57,4 +52,11 @@ def all_pass(snapshot, **overrides):
     return answers
 
 
-_ = (io, DutyShift)
+@pytest.fixture
+def world(world):
+    """The shared world plus the seeded item bank (a transactional test elsewhere may have flushed the migration's
+    rows)."""
+    from inspections.bank import seed_now
+
+    seed_now()
+    return world

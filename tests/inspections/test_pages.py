@@ -76,6 +76,7 @@ def test_sup_1_1_tablet_form_submit_and_report(client, iw):
         assert report.status_code == 200 and "服务自查报告" in report.content.decode()
         pdf = client.get(reverse("inspections:report_pdf", args=[run.pk]))
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert b"/Subtype /Image" in pdf.content
         answer = run.answers.get(item_code="ENV-CLEAN")
         photo = client.get(reverse("inspections:answer_photo", args=[answer.pk]))
         assert photo.status_code == 200 and photo["Content-Type"] == "image/png"

@@ -30,3 +30,13 @@ ITEMS = [
 ITEMS.append(
     MenuItem(_("我的暗访任务"), "inspections:my_visits", None, _("服务监督"), _("分配给我的暗访"), 65)
 )
+ITEMS.append(
+    MenuItem(
+        _("检查模板"),
+        "inspections:templates",
+        "inspection.template",
+        _("服务监督"),
+        _("检查项库与模板版本"),
+        66,
+    )
+)

@@ -63,6 +63,8 @@ def local_midnight(day: date) -> datetime:
 @transaction.atomic
 def template_publish(*, template: InspectionTemplate, item_codes: list[str], actor=None) -> TemplateVersion:
     """Publish a new version with frozen copies of the bank items (past runs keep the copy they used)."""
+    if actor is not None:
+        _require_template_right(actor)
     if not item_codes:
         raise ServiceError("items_required", _("模板至少需要一个检查项"), field="items")
     bank = {i.code: i for i in Item.objects.filter(code__in=item_codes, active=True)}
@@ -452,3 +454,61 @@ def appearance_record(*, hall: Hall, actor, missed: dict[int, list[str]], clerk_
             )
         done.append(check)
     return done
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor,
+    code: str,
+    section: str,
+    text: str,
+    response_type: str = "pass_fail",
+    max_score: int = 1,
+    weight: int = 1,
+    clause: str = "",
+    na_allowed: bool = False,
+    critical: bool = False,
+    photo_on_fail: bool = False,
+    limit_max: float | None = None,
+) -> Item:
+    """Add an entry to the item bank (it reaches a template only when a new version is published)."""
+    from inspections.models import ResponseType, Section
+
+    _require_template_right(actor)
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32:
+        raise ServiceError("code_required", _("请填写编码"), field="code")
+    if Item.objects.filter(code=code).exists():
+        raise ServiceError("code_taken", _("编码已存在"), field="code")
+    if section not in Section.values:
+        raise ServiceError("section_invalid", _("未知的分区"), field="section")
+    if response_type not in ResponseType.values:
+        raise ServiceError("response_type_invalid", _("未知的答题方式"), field="response_type")
+    text = (text or "").strip()
+    if not text or len(text) > 200:
+        raise ServiceError("text_required", _("请填写检查内容"), field="text")
+    if not 1 <= int(max_score) <= 100 or not 1 <= int(weight) <= 100:
+        raise ServiceError("score_out_of_range", _("满分和权重须在1到100之间"), field="weight")
+    return Item.objects.create(
+        code=code,
+        section=section,
+        text=text,
+        clause=(clause or "")[:16],
+        response_type=response_type,
+        max_score=int(max_score),
+        weight=int(weight),
+        na_allowed=na_allowed,
+        critical=critical,
+        photo_on_fail=photo_on_fail,
+        limit_max=limit_max,
+    )
+
+
+def _require_template_right(actor) -> None:
+    from staff.access import user_can
+
+    if not user_can(actor, "inspection.template"):
+        from lib.errors import Forbidden
+
+        raise Forbidden("forbidden", _("您没有执行此操作的权限"))

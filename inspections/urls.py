@@ -19,6 +19,7 @@ urlpatterns = [
     path("rectifications/<int:pk>/evidence/", views.evidence_view, name="evidence"),
     path("appearance/", views.appearance_view, name="appearance"),
     path("findings/", views.findings_view, name="findings"),
+    path("templates/", views.templates_view, name="templates"),
     path("visits/", visit_views.visits_view, name="visits"),
     path("visits/new/", visit_views.visit_new_view, name="visit_new"),
     path("visits/shoppers/new/", visit_views.shopper_new_view, name="shopper_new"),

@@ -380,3 +380,67 @@ def findings_view(request):
     if not user_can(request.user, "staff.view"):
         qs = qs.filter(clerk=request.user)  # a clerk sees their own
     return render(request, "inspections/findings.html", {"rows": qs[:300]})
+
+
+# --- Templates and the item bank ----------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates_view(request):
+    """Publish a new template version (pick items from the bank) or add a bank item; past runs keep their copy."""
+    from inspections.models import InspectionTemplate, Item, ResponseType
+
+    _need(request.user, "inspection.template")
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "publish":
+                template = get_object_or_404(InspectionTemplate, pk=request.POST.get("template") or 0)
+                version = services.template_publish(
+                    template=template, item_codes=request.POST.getlist("items"), actor=request.user
+                )
+                messages.success(request, _("已发布第%(n)d版") % {"n": version.number})
+            elif request.POST.get("action") == "item":
+                services.item_create(
+                    actor=request.user,
+                    code=request.POST.get("code", ""),
+                    section=request.POST.get("section", ""),
+                    text=request.POST.get("text", ""),
+                    response_type=request.POST.get("response_type", "pass_fail"),
+                    clause=request.POST.get("clause", ""),
+                    weight=_int(request.POST.get("weight"), 1),
+                    max_score=_int(request.POST.get("max_score"), 1),
+                    na_allowed=bool(request.POST.get("na_allowed")),
+                    critical=bool(request.POST.get("critical")),
+                    photo_on_fail=bool(request.POST.get("photo_on_fail")),
+                )
+                messages.success(request, _("检查项已加入题库"))
+            else:
+                raise ServiceError("action", _("未知的操作"))
+            return redirect("inspections:templates")
+        except ServiceError as exc:
+            _http(exc)
+            error = exc
+    templates = []
+    for template in InspectionTemplate.objects.all():
+        current = template.current()
+        codes = {i["code"] for i in current.items} if current else set()
+        bank = Item.objects.filter(active=True)
+        bank = (
+            bank.filter(section=Section.APPEARANCE)
+            if template.kind == TemplateKind.APPEARANCE
+            else bank.exclude(section=Section.APPEARANCE)
+        )
+        templates.append({"template": template, "current": current, "bank": bank, "codes": codes})
+    return render(
+        request,
+        "inspections/templates.html",
+        {"templates": templates, "error": error, "sections": Section.choices, "types": ResponseType.choices},
+        status=400 if error else 200,
+    )
+
+
+def _int(raw, default: int) -> int:
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError:
+        raise ServiceError("invalid_number", _("请填写数字"), field="weight") from None

@@ -52,11 +52,13 @@ def all_pass(snapshot, **overrides):
     return answers
 
 
-@pytest.fixture
-def world(world):
-    """The shared world plus the seeded item bank (a transactional test elsewhere may have flushed the migration's
+@pytest.fixture(autouse=True)
+def _item_bank(request):
+    """Seed the item bank for database tests (a transactional test elsewhere may have flushed the migration's
     rows)."""
+    if "world" not in request.fixturenames:
+        return
+    request.getfixturevalue("world")
     from inspections.bank import seed_now
 
     seed_now()
-    return world

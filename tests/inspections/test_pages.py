@@ -312,3 +312,45 @@ def test_api_bad_input_and_scoping(client, iw, submitted):
 def test_visit_model_unannounced_queryset(iw, visit):
     assert Visit.objects.for_user(iw["hq"]).count() == 1
     assert Visit.objects.for_user(iw["clerk_a"]).count() == 0
+
+
+def test_stf_1_appearance_items_are_editable_by_publishing_a_version(client, iw):
+    client.force_login(iw["manager_a"])
+    assert client.get(reverse("inspections:templates")).status_code == 403
+    client.force_login(iw["inspector"])
+    assert client.get(reverse("inspections:templates")).status_code == 200
+    r = client.post(
+        reverse("inspections:templates"),
+        {"action": "item", "code": "app-nails", "section": "appearance", "text": "指甲整洁"},
+    )
+    assert r.status_code == 302
+    bad = client.post(
+        reverse("inspections:templates"),
+        {"action": "item", "code": "APP-NAILS", "section": "appearance", "text": "重复"},
+    )
+    assert bad.status_code == 400
+    assert (
+        client.post(
+            reverse("inspections:templates"), {"action": "item", "code": "X1", "section": "nope", "text": "x"}
+        ).status_code
+        == 400
+    )
+    from inspections.models import InspectionTemplate
+
+    template = InspectionTemplate.objects.get(kind="appearance")
+    r = client.post(
+        reverse("inspections:templates"),
+        {"action": "publish", "template": template.pk, "items": ["APP-UNIFORM", "APP-NAILS"]},
+    )
+    assert r.status_code == 302
+    assert [i["code"] for i in template.current().items] == ["APP-UNIFORM", "APP-NAILS"]
+    assert (
+        client.post(
+            reverse("inspections:templates"), {"action": "publish", "template": template.pk, "items": []}
+        ).status_code
+        == 400
+    )
+    assert client.post(reverse("inspections:templates"), {"action": "zzz"}).status_code == 400
+    client.force_login(iw["supervisor_a"])
+    page = client.get(reverse("inspections:appearance"))
+    assert "指甲整洁" in page.content.decode() and "发型整洁" not in page.content.decode()

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ def visits_view(request):
         raise PermissionDenied
     status = request.GET.get("status", "")
     if status and status not in VisitStatus.values:
-        raise Http404
+        return HttpResponse(_("未知的状态"), status=400)
     qs = vs.visits_visible(request.user)
     if status:
         qs = qs.filter(status=status)

@@ -200,6 +200,7 @@ def test_sup_1_3_hall_sees_nothing_before_acceptance(client, iw, visit):
         assert client.get(f"/api/v1/inspections/visits/{visit.pk}").status_code == 404
     client.force_login(iw["inspector"])
     assert client.get(reverse("inspections:visit", args=[visit.pk])).status_code == 200
+    assert client.get(reverse("inspections:visits") + "?status=bogus").status_code == 400
 
 
 def test_sup_1_3_shopper_report_page_and_inspector_review(client, iw, visit, settings):

@@ -29,6 +29,8 @@ class Target(models.TextChoices):
     FACILITY_CHECK = "facility_check", _("设施维护检查(检查窗口内完成)")
     FACILITY_FAULT_RESPONSE = "facility_fault_response", _("设备故障响应")
     FACILITY_FAULT_REPAIR = "facility_fault_repair", _("设备故障修复")
+    SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
+    RECTIFICATION = "rectification", _("整改项完成(默认3天)")
 
 
 class CalendarKind(models.TextChoices):

@@ -34,6 +34,10 @@ POLICIES: dict[str, TargetPolicy] = {
     Target.FACILITY_CHECK: TargetPolicy("facility.check_window_hours", "ENV-2.1"),
     Target.FACILITY_FAULT_RESPONSE: TargetPolicy("facility.fault_response_hours", "ENV-2.2"),
     Target.FACILITY_FAULT_REPAIR: TargetPolicy("facility.fault_repair_hours", "ENV-2.2"),
+    # These two parameters are in DAYS: the inspections app starts their clocks through
+    # inspections.clocks.clock_start_until, which sets the deadline (week end / the item's deadline) itself.
+    Target.SELF_INSPECTION_WEEKLY: TargetPolicy("inspection.self_check_days", "SUP-1.1"),
+    Target.RECTIFICATION: TargetPolicy("rectification.default_days", "SUP-1.1"),
 }
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.

@@ -31,6 +31,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "customer.view",
         "facility.report",
         "facility.maintain",
+        "inspection.view",  # inspections
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
@@ -51,6 +52,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "facility.report",
         "facility.maintain",
         "facility.supervise",
+        "inspection.view",  # inspections
+        "inspection.conduct",  # inspections
+        "appearance.check",  # inspections
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -77,6 +81,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "facility.maintain",
         "facility.supervise",
         "facility.manage",
+        "inspection.view",  # inspections
+        "inspection.conduct",  # inspections
+        "appearance.check",  # inspections
+        "rectification.verify",  # inspections
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -89,6 +97,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "queue.supervise",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
+        "inspection.template",  # inspections
+        "mystery.plan",  # inspections
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -109,6 +120,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "notify.view",
         "facility.supervise",
         "facility.manage",
+        "inspection.view",  # inspections
+        "inspection.template",  # inspections
+        "mystery.plan",  # inspections
+        "rectification.verify",  # inspections
     },
     RegionRole.AUDITOR: {
         "customer.view",
@@ -118,6 +133,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "audit.view",
         "sla.view",
         "notify.view",
+        "inspection.view",  # inspections
     },
 }
 

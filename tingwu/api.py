@@ -101,6 +101,7 @@ def _register_routers() -> None:
         ("complaints", "/complaints"),
         ("consultations", "/consultations"),
         ("facilities", "/facilities"),
+        ("inspections", "/inspections"),
     ]:
         try:
             module = import_module(f"{app}.api")

@@ -42,6 +42,7 @@ for _app, _prefix in [
     ("complaints", "complaints/"),
     ("consultations", "consultations/"),
     ("facilities", "facilities/"),
+    ("inspections", "inspections/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

@@ -21,8 +21,16 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "consultation.intake",
         "customer.view",
         "catalog.view",
+        "training.attend",
     },
-    HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
+    HallRole.GREETER: {
+        "queue.greet",
+        "queue.issue",
+        "consultation.intake",
+        "catalog.view",
+        "customer.view",
+        "training.attend",
+    },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
         "queue.greet",
@@ -39,6 +47,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "staff.view",
         "sla.view",
         "report.view",
+        "training.attend",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -61,6 +70,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "report.view",
         "sla.view",
         "notify.view",
+        "training.manage",
+        "training.assign",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -73,6 +84,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "queue.supervise",
         "sla.view",
         "notify.view",
+        "training.assign",
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -91,6 +103,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "token.manage",
         "sla.view",
         "notify.view",
+        "training.manage",
+        "training.assign",
     },
     RegionRole.AUDITOR: {
         "customer.view",

@@ -234,7 +234,9 @@ def _detail(user, s: TrainingSession) -> dict:
             }
             for m in s.materials.all()
         ],
-        "cases": [case_view(link.complaint) for link in s.case_links.select_related("complaint__business_type")],
+        "cases": [
+            case_view(link.complaint) for link in s.case_links.select_related("complaint__business_type")
+        ],
         "attendances": [_attendance_out(a) for a in attendances],
     }
 
@@ -340,11 +342,17 @@ def session_cancel(request, session_id: int):
 def session_token(request, session_id: int):
     user = api_staff_user(request)
     data = services.signin_token(session=_get(user, session_id), actor=user)
-    return {"token": data["token"], "url": request.build_absolute_uri(data["path"]), "expires_at": data["expires_at"]}
+    return {
+        "token": data["token"],
+        "url": request.build_absolute_uri(data["path"]),
+        "expires_at": data["expires_at"],
+    }
 
 
 @router.post(
-    "/sign-in", response={200: SignInOut, 201: SignInOut, **ERRORS}, summary="扫码签到 / Sign in (as yourself)"
+    "/sign-in",
+    response={200: SignInOut, 201: SignInOut, **ERRORS},
+    summary="扫码签到 / Sign in (as yourself)",
 )
 def sign_in(request, payload: SignInIn):
     user = api_staff_user(request)
@@ -388,7 +396,11 @@ def coverage(request, filters: Query[CoverageQuery]):
     user = api_staff_user(request)
     year, month = parse_month(filters.month)
     ids = readable_hall_ids(user)
-    halls = Hall.objects.filter(is_active=True) if ids is None else Hall.objects.filter(pk__in=ids, is_active=True)
+    halls = (
+        Hall.objects.filter(is_active=True)
+        if ids is None
+        else Hall.objects.filter(pk__in=ids, is_active=True)
+    )
     if filters.hall is not None:
         halls = halls.filter(pk=filters.hall)
         if not halls.exists():
@@ -419,7 +431,9 @@ def coverage(request, filters: Query[CoverageQuery]):
     ]
 
 
-@router.post("/retraining", response={201: RetrainingOut, **ERRORS}, summary="指派转岗培训 / Assign retraining")
+@router.post(
+    "/retraining", response={201: RetrainingOut, **ERRORS}, summary="指派转岗培训 / Assign retraining"
+)
 def retraining_create(request, payload: RetrainingIn):
     user = api_staff_user(request)
     hall = _hall(user, payload.hall, "training.assign")
@@ -430,7 +444,9 @@ def retraining_create(request, payload: RetrainingIn):
     return Status(201, _retraining_out(assignment))
 
 
-@router.get("/retraining", response={200: list[RetrainingOut], **ERRORS}, summary="转岗培训指派 / Assignments")
+@router.get(
+    "/retraining", response={200: list[RetrainingOut], **ERRORS}, summary="转岗培训指派 / Assignments"
+)
 def retraining_index(request, filters: Query[RetrainingQuery]):
     user = api_staff_user(request)
     if filters.status and filters.status not in RetrainingStatus.values:

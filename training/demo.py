@@ -65,7 +65,9 @@ def load(ctx: dict) -> None:
         description="复盘投诉处理中的解释口径与补偿标准。",
     )
     numbers = list(
-        Complaint.objects.filter(hall=hall, status=Status.CLOSED).order_by("accepted_at").values_list("number", flat=True)[:2]
+        Complaint.objects.filter(hall=hall, status=Status.CLOSED)
+        .order_by("accepted_at")
+        .values_list("number", flat=True)[:2]
     )
     if numbers:
         services.session_link_cases(session=review, actor=manager, numbers=numbers)

@@ -18,7 +18,9 @@ def _staff_choices(hall, roles=None):
     seen = {}
     for a in qs.order_by("user__staff_profile__employee_number"):
         profile = getattr(a.user, "staff_profile", None)
-        seen.setdefault(a.user_id, f"{profile.full_name}({profile.employee_number})" if profile else a.user.username)
+        seen.setdefault(
+            a.user_id, f"{profile.full_name}({profile.employee_number})" if profile else a.user.username
+        )
     return list(seen.items())
 
 
@@ -31,10 +33,12 @@ class SessionForm(forms.Form):
     kind = forms.ChoiceField(label=_("培训类型"), choices=SessionKind.choices)
     title = forms.CharField(label=_("培训主题"), max_length=120)
     starts_at = forms.DateTimeField(
-        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("结束时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     trainer = StaffChoiceField(label=_("讲师(本厅员工)"), required=False)
     trainer_name = forms.CharField(label=_("或外部讲师姓名"), max_length=64, required=False)
@@ -42,7 +46,10 @@ class SessionForm(forms.Form):
         label=_("培训内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
     )
     links = forms.CharField(
-        label=_("资料链接(每行一个)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
+        label=_("资料链接(每行一个)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        required=False,
     )
     has_quiz = forms.BooleanField(label=_("有随堂测验"), required=False)
 
@@ -82,7 +89,9 @@ class ManualForm(forms.Form):
 class RetrainingForm(forms.Form):
     clerk = StaffChoiceField(label=_("员工"))
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
-    due = forms.DateField(label=_("完成期限(可选)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        label=_("完成期限(可选)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, hall=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,7 +63,8 @@ class TrainingSession(models.Model):
         indexes = [models.Index(fields=["hall", "starts_at"], name="training_session_hall_start")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="training_session_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="training_session_ends_after_start",
             )
         ]
 
@@ -149,7 +150,9 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_attendances"
     )
     signed_at = models.DateTimeField(_("签到时间"), default=timezone.now)
-    method = models.CharField(_("签到方式"), max_length=8, choices=SignInMethod.choices, default=SignInMethod.QR)
+    method = models.CharField(
+        _("签到方式"), max_length=8, choices=SignInMethod.choices, default=SignInMethod.QR
+    )
     quiz_score = models.PositiveSmallIntegerField(_("测验成绩"), null=True, blank=True)
 
     objects = HallScopedQuerySet.as_manager()
@@ -174,7 +177,9 @@ class RetrainingStatus(models.TextChoices):
 class RetrainingAssignment(models.Model):
     """SUP-2 → STF-3.1: a retraining the clerk must attend; done when they sign in to a retraining session."""
 
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -197,7 +202,12 @@ class RetrainingAssignment(models.Model):
     )
     assigned_at = models.DateTimeField(_("指派时间"), default=timezone.now)
     session = models.ForeignKey(
-        TrainingSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("参训场次")
+        TrainingSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("参训场次"),
     )
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -27,7 +27,7 @@ def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, i
         return today.year, today.month
     match = _MONTH_RE.match(str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise ServiceError("invalid_month", _("月份格式应为YYYY-MM"), field="month")
+        raise ServiceError("invalid_month", _("月份格式应为“年-月”,如2026-12"), field="month")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -166,7 +166,13 @@ def case_view(complaint) -> dict:
 def my_training(*, user, year: int, month: int) -> dict:
     """A clerk's own page: sessions of their halls this month (signed or not), open retrainings, coverage."""
     from staff.access import hall_ids_with
-    from training.models import Attendance, RetrainingAssignment, RetrainingStatus, SessionStatus, TrainingSession
+    from training.models import (
+        Attendance,
+        RetrainingAssignment,
+        RetrainingStatus,
+        SessionStatus,
+        TrainingSession,
+    )
 
     start, end = month_bounds(year, month)
     hall_ids = hall_ids_with(user, "training.attend") or set()
@@ -178,7 +184,9 @@ def my_training(*, user, year: int, month: int) -> dict:
     )
     attended = {
         a.session_id: a
-        for a in Attendance.objects.filter(clerk=user, session__starts_at__gte=start, session__starts_at__lt=end)
+        for a in Attendance.objects.filter(
+            clerk=user, session__starts_at__gte=start, session__starts_at__lt=end
+        )
     }
     for s in sessions:
         s.my_attendance = attended.get(s.pk)
@@ -186,7 +194,9 @@ def my_training(*, user, year: int, month: int) -> dict:
 
     required = int(standard_in_force(at=start)["training.monthly_sessions"])
     retraining = list(
-        RetrainingAssignment.objects.filter(clerk=user).select_related("hall", "session").order_by("-assigned_at")[:20]
+        RetrainingAssignment.objects.filter(clerk=user)
+        .select_related("hall", "session")
+        .order_by("-assigned_at")[:20]
     )
     return {
         "sessions": sessions,

@@ -22,8 +22,8 @@ from complaints.casework import clean_text
 from complaints.evidence import sniff
 from complaints.models import Complaint
 from halls.models import Hall
-from notify.models import Notification
 from lib.errors import Conflict, Forbidden, ServiceError
+from notify.models import Notification
 from staff.access import require, user_can
 from staff.models import HallAssignment
 from training.models import (
@@ -151,9 +151,7 @@ def _sniff_material(upload) -> tuple[str, str]:
     ext = (getattr(upload, "name", "") or "").rsplit(".", 1)[-1].lower()
     if head[:4] == b"PK\x03\x04" and ext in _OOXML:  # Office documents are zip containers
         return _OOXML_TYPES[ext], ext
-    raise ServiceError(
-        "file_type", _("资料类型不支持,仅接受PDF、图片或PPTX/DOCX/XLSX文档"), field="file"
-    )
+    raise ServiceError("file_type", _("资料类型不支持,仅接受PDF、图片或PPTX/DOCX/XLSX文档"), field="file")
 
 
 @transaction.atomic
@@ -238,7 +236,9 @@ def session_from_token(token: str) -> TrainingSession:
         raise ServiceError("token_expired", _("二维码已过期,请重新扫描现场的签到码"), field="token") from None
     except (signing.BadSignature, ValueError, TypeError):
         raise ServiceError("token_invalid", _("签到码无效"), field="token") from None
-    session = TrainingSession.objects.select_related("hall").filter(pk=data.get("s"), hall_id=data.get("h")).first()
+    session = (
+        TrainingSession.objects.select_related("hall").filter(pk=data.get("s"), hall_id=data.get("h")).first()
+    )
     if session is None:
         raise ServiceError("token_invalid", _("签到码无效"), field="token")
     return session
@@ -351,9 +351,9 @@ def retraining_assign(
 @transaction.atomic
 def retraining_cancel(*, assignment: RetrainingAssignment, actor) -> RetrainingAssignment:
     require(actor, "training.assign", assignment.hall_id)
-    updated = RetrainingAssignment.objects.filter(
-        pk=assignment.pk, status=RetrainingStatus.ASSIGNED
-    ).update(status=RetrainingStatus.CANCELLED)
+    updated = RetrainingAssignment.objects.filter(pk=assignment.pk, status=RetrainingStatus.ASSIGNED).update(
+        status=RetrainingStatus.CANCELLED
+    )
     if updated != 1:
         raise Conflict("retraining_state", _("该指派状态已变化,请刷新后重试"))
     assignment.refresh_from_db()

@@ -83,7 +83,15 @@ def session_list_view(request):
     error, rows, status = None, [], 200
     try:
         year, month = parse_month(params.get("month"))
-        rows = list(session_list(user=request.user, year=year, month=month, hall_id=params.get("hall"), kind=params.get("kind", "")))
+        rows = list(
+            session_list(
+                user=request.user,
+                year=year,
+                month=month,
+                hall_id=params.get("hall"),
+                kind=params.get("kind", ""),
+            )
+        )
     except ServiceError as exc:
         error, status = exc.message, 400
         year, month = parse_month("")
@@ -205,9 +213,13 @@ def session_material_view(request, pk):
         d = form.cleaned_data
         try:
             if d["file"]:
-                services.material_add_file(session=session, actor=request.user, upload=d["file"], title=d["title"])
+                services.material_add_file(
+                    session=session, actor=request.user, upload=d["file"], title=d["title"]
+                )
             else:
-                services.material_add_link(session=session, actor=request.user, url=d["url"], title=d["title"])
+                services.material_add_link(
+                    session=session, actor=request.user, url=d["url"], title=d["title"]
+                )
         except ServiceError as exc:
             _http(exc)
             _error_to_form(form, exc)
@@ -292,7 +304,9 @@ def attendance_score_view(request, pk, attendance_id):
         services.attendance_score(attendance=attendance, actor=request.user, score=form.cleaned_data["score"])
     except ServiceError as exc:
         _http(exc)
-        return _detail(request, session, status=400, score_error={"id": attendance.pk, "message": exc.message})
+        return _detail(
+            request, session, status=400, score_error={"id": attendance.pk, "message": exc.message}
+        )
     messages.success(request, _("成绩已保存"))
     return redirect("training:detail", pk=pk)
 

@@ -128,7 +128,10 @@ def test_stf31_coverage_requires_the_standard_number_and_skips_empty_halls(world
     StandardParameter.objects.filter(code="training.monthly_sessions").update(value=2)
     first = plan(T0)
     s.attendance_sign_in(token=_token(world, first), clerk=world["clerk_a"])
-    rows = {r["hall"]: r for r in coverage_for_halls(halls=[world["hall_a"], world["hall_c"]], year=2026, month=11)}
+    rows = {
+        r["hall"]: r
+        for r in coverage_for_halls(halls=[world["hall_a"], world["hall_c"]], year=2026, month=11)
+    }
     row = rows[world["hall_a"]]
     assert row["required"] == 2 and row["covered"] == 0
     assert {p["user"]: p["attended"] for p in row["missing"]} == {world["clerk_a"]: 1, world["greeter_a"]: 0}
@@ -162,7 +165,9 @@ def test_stf31_sweep_skips_a_fully_trained_hall(world, plan, time_machine):
     for persona in ("clerk_a", "greeter_a"):
         s.attendance_sign_in(token=_token(world, session), clerk=world[persona])
     s.training_sweep()
-    assert not Notification.objects.filter(dedupe_key=f"training:coverage:{world['hall_a'].pk}:2026-11").exists()
+    assert not Notification.objects.filter(
+        dedupe_key=f"training:coverage:{world['hall_a'].pk}:2026-11"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -201,16 +206,24 @@ def test_sup2_retraining_assign_rules(world, time_machine):
         s.retraining_assign(clerk=world["clerk_a"], hall=hall_a, reason="原因", assigned_by=world["auditor"])
     assert err.value.status == 403
     with pytest.raises(ServiceError) as err:
-        s.retraining_assign(clerk=world["clerk_b"], hall=hall_a, reason="原因", assigned_by=world["manager_a"])
+        s.retraining_assign(
+            clerk=world["clerk_b"], hall=hall_a, reason="原因", assigned_by=world["manager_a"]
+        )
     assert err.value.code == "not_trainee"
     with pytest.raises(ServiceError) as err:
         s.retraining_assign(clerk=world["clerk_a"], hall=hall_a, reason=" ", assigned_by=world["manager_a"])
     assert err.value.code == "reason_required"
     with pytest.raises(ServiceError) as err:
         s.retraining_assign(
-            clerk=world["clerk_a"], hall=hall_a, reason="原因", assigned_by=world["manager_a"], due=date(2026, 11, 1)
+            clerk=world["clerk_a"],
+            hall=hall_a,
+            reason="原因",
+            assigned_by=world["manager_a"],
+            due=date(2026, 11, 1),
         )
     assert err.value.code == "due_in_past"
     with pytest.raises(ServiceError) as err:  # manager of hall A has no right in hall B
-        s.retraining_assign(clerk=world["clerk_b"], hall=world["hall_b"], reason="原因", assigned_by=world["manager_a"])
+        s.retraining_assign(
+            clerk=world["clerk_b"], hall=world["hall_b"], reason="原因", assigned_by=world["manager_a"]
+        )
     assert err.value.status == 404

@@ -22,6 +22,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "customer.view",
         "catalog.view",
         "training.attend",
+        "visit.perform",
     },
     HallRole.GREETER: {
         "queue.greet",
@@ -30,6 +31,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "catalog.view",
         "customer.view",
         "training.attend",
+        "visit.book",
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
@@ -48,6 +50,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "sla.view",
         "report.view",
         "training.attend",
+        "visit.book",
+        "visit.handle",
+        "visit.perform",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -72,6 +77,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "notify.view",
         "training.manage",
         "training.assign",
+        "visit.book",
+        "visit.handle",
+        "visit.perform",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -105,6 +113,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "notify.view",
         "training.manage",
         "training.assign",
+        "visit.book",
+        "visit.handle",
     },
     RegionRole.AUDITOR: {
         "customer.view",

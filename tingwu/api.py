@@ -101,6 +101,7 @@ def _register_routers() -> None:
         ("complaints", "/complaints"),
         ("consultations", "/consultations"),
         ("training", "/training"),
+        ("visits", "/visits"),
     ]:
         try:
             module = import_module(f"{app}.api")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "complaints",
     "consultations",
     "training",
+    "visits",
 ]
 
 MIDDLEWARE = [

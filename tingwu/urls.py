@@ -42,6 +42,7 @@ for _app, _prefix in [
     ("complaints", "complaints/"),
     ("consultations", "consultations/"),
     ("training", "training/"),
+    ("visits", "visits/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "complaints",
     "consultations",
     "training",
+    "visits",
 ]
 
 

@@ -31,6 +31,16 @@ def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, i
     return int(match.group(1)), int(match.group(2))
 
 
+def month_choices(year: int, month: int, *, back: int = 12, ahead: int = 2) -> list[tuple[str, str]]:
+    """The months a filter offers around the chosen one, newest first, labelled in Chinese (2026年12月)."""
+    index = year * 12 + month - 1
+    out = []
+    for i in range(index + ahead, index - back - 1, -1):
+        y, m = divmod(i, 12)
+        out.append((f"{y:04d}-{m + 1:02d}", _("%(y)d年%(m)d月") % {"y": y, "m": m + 1}))
+    return out
+
+
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     """[local midnight of the 1st, local midnight of the next 1st) in the hall time zone (Asia/Shanghai)."""
     tz = timezone.get_current_timezone()

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -114,6 +115,8 @@ def _detail(request, visit, *, bound=None, status=200, reveal_form=None, reveale
     forms = {}
     for step, cls in STEP_FORMS.items():
         kwargs = {"hall": visit.hall} if cls is AssignForm else {}
+        if cls is AuthoriseForm:  # most authorisations are taken just before they are recorded
+            kwargs["initial"] = {"authorised_at": timezone.localtime().replace(second=0, microsecond=0)}
         forms[step] = bound if bound is not None and bound.prefix == step else cls(prefix=step, **kwargs)
     can_handle = user_can(request.user, "visit.handle", visit.hall)
     return render(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
@@ -189,6 +190,11 @@ def _name(user) -> str:
     return profile.full_name if profile else user.get_username()
 
 
+def _signed(s: TrainingSession) -> int:
+    annotated = getattr(s, "signed", None)  # session_list annotates it; a single session counts once
+    return annotated if annotated is not None else s.attendances.count()
+
+
 def _session_out(s: TrainingSession, signed: int | None = None) -> dict:
     return {
         "id": s.pk,
@@ -200,7 +206,7 @@ def _session_out(s: TrainingSession, signed: int | None = None) -> dict:
         "trainer": s.trainer_label,
         "status": s.status,
         "has_quiz": s.has_quiz,
-        "signed": signed if signed is not None else getattr(s, "signed", None) or s.attendances.count(),
+        "signed": signed if signed is not None else _signed(s),
     }
 
 
@@ -229,7 +235,7 @@ def _detail(user, s: TrainingSession) -> dict:
                 "id": m.pk,
                 "kind": m.kind,
                 "title": m.title,
-                "url": m.url or f"/training/{s.pk}/materials/{m.pk}/",
+                "url": m.url or reverse("training:material", args=[s.pk, m.pk]),
                 "size": m.size,
             }
             for m in s.materials.all()

@@ -324,3 +324,23 @@ def test_api_flow_personas_and_bad_input(client, world, time_machine):
     login(client, world["inspector"])
     assert client.get("/api/v1/training/retraining").status_code == 200
     assert _post_json(client, f"/api/v1/training/sessions/{sid}/cancel", {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_session_list_and_coverage_pages_do_not_grow_queries_with_rows(
+    client, world, plan, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(T0, tick=False)
+    for day in range(5):
+        session = plan(T0 + timedelta(days=day))
+        time_machine.move_to(T0 + timedelta(days=day, minutes=5), tick=False)
+        s.attendance_sign_in(
+            token=s.signin_token(session=session, actor=world["manager_a"])["token"], clerk=world["clerk_a"]
+        )
+    login(client, world["manager_a"])
+    with django_assert_max_num_queries(15):
+        assert client.get("/training/?month=2026-11").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get("/training/coverage/?month=2026-11").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert len(client.get("/api/v1/training/sessions?month=2026-11").json()) == 5

@@ -357,3 +357,23 @@ def test_two_supervisors_assigning_at_once_only_one_wins(world, time_machine):
         t.join(20)
     assert sorted(results) == ["ok", "visit_state"]
     assert HomeVisit.objects.get(pk=visit.pk).status == Status.ASSIGNED
+
+
+@pytest.mark.django_db
+def test_english_pages_for_visits_and_training(client, world, time_machine):
+    """The English catalogues of both apps are complete enough that the pages read in English."""
+    time_machine.move_to(T0, tick=False)
+    visit = _book(world)
+    login(client, world["supervisor_a"])
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/visits/{visit.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Confirm content and time with the customer" in body and "Not yet authorised" in body
+    assert "与客户确认内容与时间" not in body
+    login(client, world["manager_a"])
+    client.cookies["django_language"] = "en"
+    body = client.get("/training/coverage/?month=2026-11", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Training coverage" in body and "Not yet trained" in body and "未参训人员" not in body
+    resp = client.post(
+        "/api/v1/visits", data=json.dumps({"hall": "HA", "reason": "x"}), content_type="application/json"
+    )
+    assert resp.status_code == 422

@@ -274,23 +274,29 @@ def _attend(*, session: TrainingSession, clerk, method: str, now: datetime) -> t
     return attendance, True
 
 
-@transaction.atomic
-def attendance_sign_in(*, token: str, clerk, now: datetime | None = None) -> tuple[Attendance, bool]:
-    """STF-3.1: the clerk scans the QR code on their phone, logged in as themselves. Refused: an expired or forged
-    token, a session of a hall where they do not serve, a cancelled session, a time outside the window.
-    Returns (attendance, created): a second scan keeps the first sign-in."""
+def sign_in_check(*, token: str, clerk, now: datetime | None = None) -> TrainingSession:
+    """Everything the sign-in refuses, without writing: the confirm page (GET) shows the refusal before the tap."""
     if clerk is None or not clerk.is_authenticated:
         raise Forbidden("login_required", _("请先登录本人账号再签到"))
     session = session_from_token(token)
     if not _is_trainee(clerk, session.hall_id):
         raise Forbidden("other_hall", _("您不是该营业厅的服务人员,不能签到这场培训"))
-    now = now or timezone.now()
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict("session_cancelled", _("该培训已取消"))
-    if not session.sign_in_open(now):
+    if not session.sign_in_open(now or timezone.now()):
         raise ServiceError(
             "outside_window", _("不在签到时间内(开始前30分钟至结束前可签到)"), field="token", status=409
         )
+    return session
+
+
+@transaction.atomic
+def attendance_sign_in(*, token: str, clerk, now: datetime | None = None) -> tuple[Attendance, bool]:
+    """STF-3.1: the clerk scans the QR code on their phone, logged in as themselves. Refused: an expired or forged
+    token, a session of a hall where they do not serve, a cancelled session, a time outside the window.
+    Returns (attendance, created): a second scan keeps the first sign-in."""
+    now = now or timezone.now()
+    session = sign_in_check(token=token, clerk=clerk, now=now)
     return _attend(session=session, clerk=clerk, method=SignInMethod.QR, now=now)
 
 

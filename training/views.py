@@ -421,6 +421,7 @@ def sign_in_view(request, token):
     status, error, session, done = 200, None, None, None
     try:
         session = services.session_from_token(token)
+        services.sign_in_check(token=token, clerk=request.user)
         if request.method == "POST":
             attendance, created = services.attendance_sign_in(token=token, clerk=request.user)
             done = {"attendance": attendance, "created": created}

@@ -67,6 +67,8 @@ def test_sign_in_page_needs_login_and_refuses_other_hall(client, world, plan, ti
     resp = client.get(f"/training/s/{token}/")
     assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
     login(client, world["clerk_b"])
+    resp = client.get(f"/training/s/{token}/")
+    assert resp.status_code == 403 and "确认签到" not in resp.content.decode()
     resp = client.post(f"/training/s/{token}/")
     assert resp.status_code == 403 and "不能签到" in resp.content.decode()
     login(client, world["clerk_a"])

@@ -22,6 +22,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "customer.view",
         "catalog.view",
         "facility.report",
+        "training.attend",
+        "visit.perform",
     },
     HallRole.GREETER: {
         "queue.greet",
@@ -32,6 +34,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "facility.report",
         "facility.maintain",
         "inspection.view",  # inspections
+        "training.attend",
+        "visit.book",
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
@@ -55,6 +59,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.view",  # inspections
         "inspection.conduct",  # inspections
         "appearance.check",  # inspections
+        "training.attend",
+        "visit.book",
+        "visit.handle",
+        "visit.perform",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -85,6 +93,11 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.conduct",  # inspections
         "appearance.check",  # inspections
         "rectification.verify",  # inspections
+        "training.manage",
+        "training.assign",
+        "visit.book",
+        "visit.handle",
+        "visit.perform",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -100,6 +113,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.view",  # inspections
         "inspection.template",  # inspections
         "mystery.plan",  # inspections
+        "training.assign",
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -124,6 +138,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.template",  # inspections
         "mystery.plan",  # inspections
         "rectification.verify",  # inspections
+        "training.manage",
+        "training.assign",
+        "visit.book",
+        "visit.handle",
     },
     RegionRole.AUDITOR: {
         "customer.view",

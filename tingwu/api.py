@@ -102,6 +102,8 @@ def _register_routers() -> None:
         ("consultations", "/consultations"),
         ("facilities", "/facilities"),
         ("inspections", "/inspections"),
+        ("training", "/training"),
+        ("visits", "/visits"),
     ]:
         try:
             module = import_module(f"{app}.api")

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "consultations",
     "facilities",
     "inspections",
+    "training",
+    "visits",
 ]
 
 MIDDLEWARE = [

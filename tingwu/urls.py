@@ -43,6 +43,8 @@ for _app, _prefix in [
     ("consultations", "consultations/"),
     ("facilities", "facilities/"),
     ("inspections", "inspections/"),
+    ("training", "training/"),
+    ("visits", "visits/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

@@ -23,6 +23,8 @@ DEMO_MODULES = [
     "consultations",
     "facilities",
     "inspections",
+    "training",
+    "visits",
 ]
 
 

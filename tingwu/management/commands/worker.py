@@ -87,10 +87,12 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
+    from training.services import training_sweep
 
     result: dict = {}
     jobs = [
         ("sla", sla_sweep),
+        ("training", training_sweep),
         ("notify", notification_drain),
         ("appointments", appointment_sweep),
         ("facilities", facilities_sweep),

@@ -26,6 +26,7 @@ class Target(models.TextChoices):
         "consultation_online_complex_solution",
         _("线上复杂问题解决(48小时)"),
     )
+    KPI_PLAN_ITEM = "kpi_plan_item", _("服务改进计划事项完成")
 
 
 class CalendarKind(models.TextChoices):

@@ -21,6 +21,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "consultation.intake",
         "customer.view",
         "catalog.view",
+        "kpi.own",
     },
     HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
     HallRole.DUTY_SUPERVISOR: {
@@ -39,6 +40,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "staff.view",
         "sla.view",
         "report.view",
+        "kpi.view",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -61,6 +63,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "report.view",
         "sla.view",
         "notify.view",
+        "kpi.view",
+        "kpi.decide",
+        "kpi.meeting",
+        "kpi.export",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -73,6 +79,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "queue.supervise",
         "sla.view",
         "notify.view",
+        "kpi.view",
+        "kpi.decide_hall",
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -91,6 +99,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "token.manage",
         "sla.view",
         "notify.view",
+        "kpi.view",
+        "kpi.decide_hall",
+        "kpi.export",
     },
     RegionRole.AUDITOR: {
         "customer.view",
@@ -100,6 +111,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "audit.view",
         "sla.view",
         "notify.view",
+        "kpi.view",
+        "kpi.export",
     },
 }
 

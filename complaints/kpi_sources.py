@@ -20,11 +20,21 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, ComplaintEvent, EventKind
+from lib.errors import NotFound
+from standard.models import StandardVersion
 from standard.services import standard_in_force
 
 LABELS = {"complaint": _("投诉处理")}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW_PARAM = "kpi.complaint_reopen_window_days"
+
+
+def _window_days(at: datetime) -> int:
+    try:
+        return int(standard_in_force(at=at)[WINDOW_PARAM])
+    except NotFound:  # accepted before the first standard version: judged by the first one
+        first = StandardVersion.objects.order_by("effective_from").first()
+        return int(first.values()[WINDOW_PARAM]) if first else 15
 
 
 def _judged(day_from: date, day_to: date, hall_ids=None, clerk_id=None):
@@ -52,7 +62,7 @@ def _judged(day_from: date, day_to: date, hall_ids=None, clerk_id=None):
         if clerk_id is not None and cid_clerk != clerk_id:
             continue
         if day not in windows:
-            windows[day] = int(standard_in_force(at=c.accepted_at)[WINDOW_PARAM])
+            windows[day] = _window_days(c.accepted_at)
         notified = events[c.pk][EventKind.NOTIFIED]
         if not notified:
             yield c, day, cid_clerk, "open", _g("尚未告知处理结果")

@@ -118,6 +118,12 @@ class Part:
     def pct(self) -> float | None:
         return 100.0 * self.numerator / self.denominator if self.denominator else None
 
+    @property
+    def label(self):
+        from kpi.registry import labels
+
+        return labels().get(self.source, self.source)
+
 
 @dataclass
 class Figure:

@@ -14,7 +14,8 @@ from halls.models import Hall, Region
 from kpi.definitions import JUDGED, KPIS, Figure, Part, add_months, day_bounds, figure, local_day, month_end
 from kpi.models import DailyRollup
 from lib.errors import Forbidden, NotFound, ServiceError
-from standard.services import standard_in_force
+from standard.models import StandardVersion
+from standard.services import Standard, standard_in_force
 from staff.access import hall_ids_with, user_can
 
 VIEW = "kpi.view"
@@ -22,9 +23,17 @@ OWN = "kpi.own"
 
 
 def standard_for_month(month: date, now: datetime | None = None):
+    """The standard in force at the month's end (or now, for the current month). A month before the first version
+    is judged by the first version (it has no data anyway: nothing is measured without a standard)."""
     now = now or timezone.now()
     _start, end = day_bounds(month_end(month))
-    return standard_in_force(at=min(now, end))
+    try:
+        return standard_in_force(at=min(now, end))
+    except NotFound:
+        first = StandardVersion.objects.order_by("effective_from").prefetch_related("parameters").first()
+        if first is None:
+            raise
+        return Standard(first, first.values())
 
 
 def sums(qs, *group) -> dict[tuple, dict[tuple[str, str], list[float]]]:

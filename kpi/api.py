@@ -209,6 +209,14 @@ def _flag_out(flag) -> dict:
     }
 
 
+def _team_scope(user, params):
+    """Lists of clerks or halls are for managers, inspectors and HQ; a clerk sees only their own figures."""
+    scope = read_scope(user, params)
+    if scope.kind == "clerk":
+        raise Forbidden("forbidden", _("您没有执行此操作的权限"))
+    return scope
+
+
 def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -253,7 +261,7 @@ def trend_api(request, month: str | None = None, hall: str | None = None, region
 @router.get("/clerks", response={200: list[ClerkOut], **ERRORS}, summary="员工考核结果 / Per-clerk results")
 def clerks(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     user = api_staff_user(request)
-    scope = read_scope(user, {"hall": hall, "region": region})
+    scope = _team_scope(user, {"hall": hall, "region": region})
     return [{"clerk_id": c["clerk_id"], "name": c["name"], "hall": c["hall"].code, "figures": _figs(c["figures"])}
             for c in clerk_figures(scope, read_month(month))]
 
@@ -261,7 +269,7 @@ def clerks(request, month: str | None = None, hall: str | None = None, region: s
 @router.get("/halls", response={200: list[HallOut], **ERRORS}, summary="各厅考核结果 / Per-hall results")
 def halls(request, month: str | None = None, region: str | None = None):
     user = api_staff_user(request)
-    scope = read_scope(user, {"region": region})
+    scope = _team_scope(user, {"region": region})
     return [{"hall": h["hall"].code, "name": h["hall"].name, "figures": _figs(h["figures"])}
             for h in hall_figures(scope, read_month(month))]
 

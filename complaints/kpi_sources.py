@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, ComplaintEvent, EventKind
@@ -65,13 +65,13 @@ def _judged(day_from: date, day_to: date, hall_ids=None, clerk_id=None):
             windows[day] = _window_days(c.accepted_at)
         notified = events[c.pk][EventKind.NOTIFIED]
         if not notified:
-            yield c, day, cid_clerk, "open", _g("尚未告知处理结果")
+            yield c, day, cid_clerk, "open", gettext("尚未告知处理结果")
             continue
         window_end = notified[0] + timedelta(days=windows[day])
         if any(notified[0] < at <= window_end for at in events[c.pk][EventKind.REOPENED]):
-            yield c, day, cid_clerk, "reopened", _g("告知结果后在观察期内重新打开")
+            yield c, day, cid_clerk, "reopened", gettext("告知结果后在观察期内重新打开")
         elif window_end > now:
-            yield c, day, cid_clerk, "resolved", _g("观察期至 %(d)s") % {"d": f"{window_end.astimezone(SHANGHAI):%m-%d}"}
+            yield c, day, cid_clerk, "resolved", gettext("观察期至 %(d)s") % {"d": f"{window_end.astimezone(SHANGHAI):%m-%d}"}
         else:
             yield c, day, cid_clerk, "resolved", ""
 

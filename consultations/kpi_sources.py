@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
@@ -87,11 +87,11 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
         if state in _ON_TIME:
             num, den, note = 1, 1, ""
         elif state in _LATE:
-            num, den, note = 0, 1, _g("超出答复时限")
+            num, den, note = 0, 1, gettext("超出答复时限")
         elif state == ClockState.CANCELLED:
-            num, den, note = 0, 0, _g("已取消,不计入")
+            num, den, note = 0, 0, gettext("已取消,不计入")
         else:
-            num, den, note = 0, 0, _g("未到期,暂不计入")
+            num, den, note = 0, 0, gettext("未到期,暂不计入")
         out.append(
             {
                 "at": clk.started_at,

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import Ticket, TicketStatus
@@ -54,13 +54,13 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
     out = []
     for t in qs.order_by("service_date", "pk")[:2000]:
         if t.within_limit is None:
-            note, num, den = _g("过号,不计入"), 0, 0
+            note, num, den = gettext("过号,不计入"), 0, 0
         else:
             clk = t.clock()
             num, den = (1 if t.within_limit else 0), 1
-            note = "" if t.within_limit else _g("超出时限 %(m)s 分钟") % {"m": max(1, -(clk.seconds_left or 0) // 60)}
+            note = "" if t.within_limit else gettext("超出时限 %(m)s 分钟") % {"m": max(1, -(clk.seconds_left or 0) // 60)}
             if t.recall_count:
-                note = (note + " " if note else "") + _g("重呼 %(n)s 次") % {"n": t.recall_count}
+                note = (note + " " if note else "") + gettext("重呼 %(n)s 次") % {"n": t.recall_count}
         out.append(
             {
                 "at": t.finished_at or t.no_show_at or t.issued_at,

@@ -71,7 +71,13 @@ def _judged(day_from: date, day_to: date, hall_ids=None, clerk_id=None):
         if any(notified[0] < at <= window_end for at in events[c.pk][EventKind.REOPENED]):
             yield c, day, cid_clerk, "reopened", gettext("告知结果后在观察期内重新打开")
         elif window_end > now:
-            yield c, day, cid_clerk, "resolved", gettext("观察期至 %(d)s") % {"d": f"{window_end.astimezone(SHANGHAI):%m-%d}"}
+            yield (
+                c,
+                day,
+                cid_clerk,
+                "resolved",
+                gettext("观察期至 %(d)s") % {"d": f"{window_end.astimezone(SHANGHAI):%m-%d}"},
+            )
         else:
             yield c, day, cid_clerk, "resolved", ""
 

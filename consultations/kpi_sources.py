@@ -33,7 +33,9 @@ def _clocks(day_from: date, day_to: date, hall_ids=None):
     start = datetime.combine(day_from, time.min, tzinfo=SHANGHAI)
     end = datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     qs = Clock.objects.filter(
-        content_type=ContentType.objects.get_for_model(Consultation), started_at__gte=start, started_at__lt=end
+        content_type=ContentType.objects.get_for_model(Consultation),
+        started_at__gte=start,
+        started_at__lt=end,
     )
     if hall_ids is not None:
         qs = qs.filter(hall_id__in=hall_ids)
@@ -57,7 +59,12 @@ def parts(*, day_from: date, day_to: date):
             continue
         subject = subjects.get(clk.object_id)
         clerk_id = subject and (subject.answered_by_id or subject.taken_by_id)
-        key = (clk.started_at.astimezone(SHANGHAI).date(), clk.hall_id, clerk_id, subject and subject.business_type_id)
+        key = (
+            clk.started_at.astimezone(SHANGHAI).date(),
+            clk.hall_id,
+            clerk_id,
+            subject and subject.business_type_id,
+        )
         sums[key][0] += state in _ON_TIME
         sums[key][1] += 1
     for (day, hall_id, clerk_id, bt_id), (num, den) in sums.items():

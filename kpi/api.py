@@ -186,7 +186,12 @@ def _figs(figs) -> list[dict]:
 
 
 def _scope_out(scope) -> dict:
-    return {"kind": scope.kind, "label": str(scope.label), "hall_ids": scope.hall_ids, "clerk_id": scope.clerk_id}
+    return {
+        "kind": scope.kind,
+        "label": str(scope.label),
+        "hall_ids": scope.hall_ids,
+        "clerk_id": scope.clerk_id,
+    }
 
 
 def _flag_out(flag) -> dict:
@@ -202,10 +207,17 @@ def _flag_out(flag) -> dict:
         since.append({"month": f"{m:%Y-%m}", "pct": fig.as_dict()["pct"], "status": fig.status})
         m = add_months(m, 1)
     return {
-        "id": flag.pk, "subject": flag.subject, "hall": flag.hall.code, "clerk_id": flag.clerk_id, "kpi": flag.kpi,
+        "id": flag.pk,
+        "subject": flag.subject,
+        "hall": flag.hall.code,
+        "clerk_id": flag.clerk_id,
+        "kpi": flag.kpi,
         "month": f"{flag.month:%Y-%m}",
         "months": [{"month": x["month"], "pct": x["pct"], "status": x["status"]} for x in flag.months],
-        "since": since, "status": flag.status, "decision": flag.decision, "decided_at": flag.decided_at,
+        "since": since,
+        "status": flag.status,
+        "decision": flag.decision,
+        "decided_at": flag.decided_at,
     }
 
 
@@ -223,69 +235,112 @@ def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-@router.get("/definitions", response={200: list[DefinitionOut], **ERRORS}, summary="考核指标定义 / KPI definitions")
+@router.get(
+    "/definitions", response={200: list[DefinitionOut], **ERRORS}, summary="考核指标定义 / KPI definitions"
+)
 def definitions(request, month: str | None = None):
     api_staff_user(request)
     std = standard_for_month(read_month(month))
     return [
-        {"kpi": k.code, "label": str(k.label), "clause": k.clause,
-         "target": float(std[k.target_param]) if k.target_param else None,
-         "min_sample": float(std[k.min_param]) if k.min_param else None}
+        {
+            "kpi": k.code,
+            "label": str(k.label),
+            "clause": k.clause,
+            "target": float(std[k.target_param]) if k.target_param else None,
+            "min_sample": float(std[k.min_param]) if k.min_param else None,
+        }
         for k in KPIS.values()
     ]
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="本月(截至昨日)与上月 / This month and last")
-def figures(request, month: str | None = None, hall: str | None = None, region: str | None = None,
-            clerk: str | None = None):
+@router.get(
+    "/figures", response={200: FiguresOut, **ERRORS}, summary="本月(截至昨日)与上月 / This month and last"
+)
+def figures(
+    request,
+    month: str | None = None,
+    hall: str | None = None,
+    region: str | None = None,
+    clerk: str | None = None,
+):
     """Scope: ``hall`` code, ``region`` code, ``clerk`` user id, or nothing (the viewer's halls / the chain)."""
     user = api_staff_user(request)
     scope = read_scope(user, {"hall": hall, "region": region, "clerk": clerk})
     m = read_month(month)
     prev = add_months(m, -1)
-    return {"scope": _scope_out(scope), "month": f"{m:%Y-%m}", "figures": _figs(month_figures(scope, m)),
-            "previous_month": f"{prev:%Y-%m}", "previous": _figs(month_figures(scope, prev))}
+    return {
+        "scope": _scope_out(scope),
+        "month": f"{m:%Y-%m}",
+        "figures": _figs(month_figures(scope, m)),
+        "previous_month": f"{prev:%Y-%m}",
+        "previous": _figs(month_figures(scope, prev)),
+    }
 
 
 @router.get("/trend", response={200: list[TrendPointOut], **ERRORS}, summary="12个月趋势 / 12-month trend")
-def trend_api(request, month: str | None = None, hall: str | None = None, region: str | None = None,
-              clerk: str | None = None, months: int = 12):
+def trend_api(
+    request,
+    month: str | None = None,
+    hall: str | None = None,
+    region: str | None = None,
+    clerk: str | None = None,
+    months: int = 12,
+):
     user = api_staff_user(request)
     if not 1 <= months <= 36:
         raise ServiceError("invalid_filter", _("筛选条件不正确"), field="months")
     scope = read_scope(user, {"hall": hall, "region": region, "clerk": clerk})
-    return [{"month": f"{t['month']:%Y-%m}", "figures": _figs(t["figures"])}
-            for t in trend(scope, read_month(month), months)]
+    return [
+        {"month": f"{t['month']:%Y-%m}", "figures": _figs(t["figures"])}
+        for t in trend(scope, read_month(month), months)
+    ]
 
 
 @router.get("/clerks", response={200: list[ClerkOut], **ERRORS}, summary="员工考核结果 / Per-clerk results")
 def clerks(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     user = api_staff_user(request)
     scope = _team_scope(user, {"hall": hall, "region": region})
-    return [{"clerk_id": c["clerk_id"], "name": c["name"], "hall": c["hall"].code, "figures": _figs(c["figures"])}
-            for c in clerk_figures(scope, read_month(month))]
+    return [
+        {"clerk_id": c["clerk_id"], "name": c["name"], "hall": c["hall"].code, "figures": _figs(c["figures"])}
+        for c in clerk_figures(scope, read_month(month))
+    ]
 
 
 @router.get("/halls", response={200: list[HallOut], **ERRORS}, summary="各厅考核结果 / Per-hall results")
 def halls(request, month: str | None = None, region: str | None = None):
     user = api_staff_user(request)
     scope = _team_scope(user, {"region": region})
-    return [{"hall": h["hall"].code, "name": h["hall"].name, "figures": _figs(h["figures"])}
-            for h in hall_figures(scope, read_month(month))]
+    return [
+        {"hall": h["hall"].code, "name": h["hall"].name, "figures": _figs(h["figures"])}
+        for h in hall_figures(scope, read_month(month))
+    ]
 
 
 @router.get("/rows", response={200: RowsOut, **ERRORS}, summary="指标明细 / The rows behind a figure")
-def rows(request, kpi: str, month: str | None = None, source: str | None = None, hall: str | None = None,
-         region: str | None = None, clerk: str | None = None):
+def rows(
+    request,
+    kpi: str,
+    month: str | None = None,
+    source: str | None = None,
+    hall: str | None = None,
+    region: str | None = None,
+    clerk: str | None = None,
+):
     user = api_staff_user(request)
-    data = read_drill(user, {"kpi": kpi, "month": month, "source": source, "hall": hall, "region": region,
-                             "clerk": clerk})
+    data = read_drill(
+        user, {"kpi": kpi, "month": month, "source": source, "hall": hall, "region": region, "clerk": clerk}
+    )
     return {"kpi": data["kpi"], "month": f"{data['month']:%Y-%m}", "rows": data["rows"]}
 
 
 @router.get("/flags", response={200: list[FlagOut], **ERRORS}, summary="连续未达标记录 / Three-month flags")
-def flags(request, status: str | None = None, subject: str | None = None, kpi: str | None = None,
-          month: str | None = None):
+def flags(
+    request,
+    status: str | None = None,
+    subject: str | None = None,
+    kpi: str | None = None,
+    month: str | None = None,
+):
     user = api_staff_user(request)
     qs = read_flag_filters(user, {"status": status, "subject": subject, "kpi": kpi, "month": month})
     return [_flag_out(f) for f in qs[:500]]
@@ -298,15 +353,22 @@ def _flag(user, flag_id: int):
 @router.post("/flags/{flag_id}/decision", response={200: FlagOut, **ERRORS}, summary="作出处理决定 / Decide")
 def flag_decision(request, flag_id: int, payload: DecisionIn):
     user = api_staff_user(request)
-    flag = services.flag_decide(flag=_flag(user, flag_id), actor=user, decision=payload.decision,
-                                reason=payload.reason, due=payload.due)
+    flag = services.flag_decide(
+        flag=_flag(user, flag_id),
+        actor=user,
+        decision=payload.decision,
+        reason=payload.reason,
+        due=payload.due,
+    )
     return _flag_out(flag)
 
 
 @router.post("/flags/{flag_id}/follow-up", response={200: FlagOut, **ERRORS}, summary="跟进 / Follow-up")
 def flag_follow_up(request, flag_id: int, payload: FollowUpIn):
     user = api_staff_user(request)
-    flag = services.flag_follow_up(flag=_flag(user, flag_id), actor=user, note=payload.note, close=payload.close)
+    flag = services.flag_follow_up(
+        flag=_flag(user, flag_id), actor=user, note=payload.note, close=payload.close
+    )
     return _flag_out(flag)
 
 
@@ -322,8 +384,12 @@ def _export_scope(user, params):
 XLSX_DOC = {"responses": {"200": {"content": {XLSX: {}}, "description": "Excel"}}}
 
 
-@router.get("/export/clerks.xlsx", response={200: None, **ERRORS}, openapi_extra=XLSX_DOC,
-            summary="员工月度考核导出 / Monthly per-clerk export (Excel)")
+@router.get(
+    "/export/clerks.xlsx",
+    response={200: None, **ERRORS},
+    openapi_extra=XLSX_DOC,
+    summary="员工月度考核导出 / Monthly per-clerk export (Excel)",
+)
 def export_clerks(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     user = api_staff_user(request)
     scope = _export_scope(user, {"hall": hall, "region": region})
@@ -331,8 +397,12 @@ def export_clerks(request, month: str | None = None, hall: str | None = None, re
     return _file(exports.clerks_workbook(clerk_figures(scope, m), m), XLSX, f"kpi-clerks-{m:%Y-%m}.xlsx")
 
 
-@router.get("/export/flags.xlsx", response={200: None, **ERRORS}, openapi_extra=XLSX_DOC,
-            summary="连续未达标记录导出 / Flags register (Excel)")
+@router.get(
+    "/export/flags.xlsx",
+    response={200: None, **ERRORS},
+    openapi_extra=XLSX_DOC,
+    summary="连续未达标记录导出 / Flags register (Excel)",
+)
 def export_flags(request, status: str | None = None, subject: str | None = None, month: str | None = None):
     user = api_staff_user(request)
     require(user, "kpi.export")
@@ -365,22 +435,36 @@ def _pack(request, month, hall, region):
 def pack(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     p = _pack(request, month, hall, region)
     return {
-        "scope": _scope_out(p["scope"]), "month": f"{p['month']:%Y-%m}", "figures": _figs(p["figures"]),
-        "previous": _figs(p["previous"]), "trend": chart_data(p), "best": [c["name"] for c in p["best"]],
-        "weakest": [c["name"] for c in p["weakest"]], "flags": len(p["flags"]), "plan_items": len(p["items"]),
+        "scope": _scope_out(p["scope"]),
+        "month": f"{p['month']:%Y-%m}",
+        "figures": _figs(p["figures"]),
+        "previous": _figs(p["previous"]),
+        "trend": chart_data(p),
+        "best": [c["name"] for c in p["best"]],
+        "weakest": [c["name"] for c in p["weakest"]],
+        "flags": len(p["flags"]),
+        "plan_items": len(p["items"]),
         "complaints": p["hotspots"]["total"] if p["hotspots"] else None,
     }
 
 
-@router.get("/pack.pdf", response={200: None, **ERRORS}, summary="月度分析报告PDF / Review pack (PDF)",
-            openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}, "description": "PDF"}}})
+@router.get(
+    "/pack.pdf",
+    response={200: None, **ERRORS},
+    summary="月度分析报告PDF / Review pack (PDF)",
+    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}, "description": "PDF"}}},
+)
 def pack_pdf_api(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     p = _pack(request, month, hall, region)
     return _file(pack_pdf(p), "application/pdf", f"kpi-pack-{p['month']:%Y-%m}.pdf")
 
 
-@router.get("/pack.xlsx", response={200: None, **ERRORS}, openapi_extra=XLSX_DOC,
-            summary="月度分析报告Excel / Review pack (Excel)")
+@router.get(
+    "/pack.xlsx",
+    response={200: None, **ERRORS},
+    openapi_extra=XLSX_DOC,
+    summary="月度分析报告Excel / Review pack (Excel)",
+)
 def pack_xlsx_api(request, month: str | None = None, hall: str | None = None, region: str | None = None):
     p = _pack(request, month, hall, region)
     return _file(exports.pack_workbook(p), XLSX, f"kpi-pack-{p['month']:%Y-%m}.xlsx")
@@ -393,37 +477,56 @@ def meeting_create(request, payload: MeetingIn):
     if hall is None:
         raise NotFound("unknown_hall", _("营业厅不存在或无权查看"), field="hall")
     m = services.meeting_record(
-        hall=hall, actor=user, month=read_month(payload.month), held_on=payload.held_on,
-        attendees=payload.attendees, highlights=payload.highlights, problems=payload.problems,
+        hall=hall,
+        actor=user,
+        month=read_month(payload.month),
+        held_on=payload.held_on,
+        attendees=payload.attendees,
+        highlights=payload.highlights,
+        problems=payload.problems,
         decisions=payload.decisions,
     )
     return Status(201, {"id": m.pk, "hall": hall.code, "month": f"{m.month:%Y-%m}", "held_on": m.held_on})
 
 
 def _item_out(item) -> dict:
-    return {"id": item.pk, "meeting_id": item.meeting_id, "kpi": item.kpi, "status": item.status,
-            "deadline": item.deadline, "done_at": item.done_at}
+    return {
+        "id": item.pk,
+        "meeting_id": item.meeting_id,
+        "kpi": item.kpi,
+        "status": item.status,
+        "deadline": item.deadline,
+        "done_at": item.done_at,
+    }
 
 
-@router.post("/meetings/{meeting_id}/items", response={201: PlanItemOut, **ERRORS},
-             summary="服务改进计划事项 / Add an improvement-plan item")
+@router.post(
+    "/meetings/{meeting_id}/items",
+    response={201: PlanItemOut, **ERRORS},
+    summary="服务改进计划事项 / Add an improvement-plan item",
+)
 def plan_item_create(request, meeting_id: int, payload: PlanItemIn):
     user = api_staff_user(request)
     meeting = Meeting.objects.for_user(user).filter(pk=meeting_id).first()
     if meeting is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
     owner = get_user_model().objects.filter(pk=payload.owner_id, is_active=True).first()
-    item = services.plan_item_add(meeting=meeting, actor=user, what=payload.what, why=payload.why, owner=owner,
-                                  kpi=payload.kpi)
+    item = services.plan_item_add(
+        meeting=meeting, actor=user, what=payload.what, why=payload.why, owner=owner, kpi=payload.kpi
+    )
     return Status(201, _item_out(item))
 
 
-@router.post("/items/{item_id}/status", response={200: PlanItemOut, **ERRORS},
-             summary="更新改进事项状态 / Update an item's status")
+@router.post(
+    "/items/{item_id}/status",
+    response={200: PlanItemOut, **ERRORS},
+    summary="更新改进事项状态 / Update an item's status",
+)
 def plan_item_status(request, item_id: int, payload: PlanStatusIn):
     user = api_staff_user(request)
     item = PlanItem.objects.for_user(user).filter(pk=item_id).first()
     if item is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
-    return _item_out(services.plan_item_update(item=item, actor=user, status=payload.status,
-                                               evidence=payload.evidence))
+    return _item_out(
+        services.plan_item_update(item=item, actor=user, status=payload.status, evidence=payload.evidence)
+    )

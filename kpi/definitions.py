@@ -93,7 +93,7 @@ def add_months(d: date, n: int) -> date:
 
 
 def parse_month(value: str) -> date:
-    """"2026-11" → 2026-11-01; anything else is a 4xx."""
+    """ "2026-11" → 2026-11-01; anything else is a 4xx."""
     try:
         year, month = (int(x) for x in str(value).split("-"))
         return date(year, month, 1)

@@ -13,12 +13,12 @@ from django.utils import timezone
 from catalog.models import BusinessCategory, BusinessType
 from complaints.models import Complaint, ComplaintEvent, EventKind
 from kpi.definitions import SHANGHAI, add_months, local_day
-from kpi.models import Meeting, PlanItem
+from kpi.models import Meeting
 from kpi.rollup import rollup_range
 from kpi.services import kpi_flag_month
 from queueing.models import Ticket, TicketSource, TicketStatus
-from standard.models import StandardVersion
 from staff.models import HallAssignment, HallRole
+from standard.models import StandardVersion
 
 PER_CLERK_PER_DAY = 3
 LATE_CLERK = "clerk2"  # below the on-time target for the last three closed months
@@ -45,16 +45,26 @@ def _history(hall, clerks, first, last, rnd) -> None:
                     no_show = rnd.random() < 0.04
                     tickets.append(
                         Ticket(
-                            hall=hall, business_type=rnd.choice(basics), service_date=day, prefix="H", seq=seq,
-                            number=f"H{seq:03d}", source=TicketSource.SIMULATION,
+                            hall=hall,
+                            business_type=rnd.choice(basics),
+                            service_date=day,
+                            prefix="H",
+                            seq=seq,
+                            number=f"H{seq:03d}",
+                            source=TicketSource.SIMULATION,
                             status=TicketStatus.NO_SHOW if no_show else TicketStatus.DONE,
-                            clerk=clerk, issued_at=at, arrival_at=at, first_called_at=at + timedelta(minutes=4),
+                            clerk=clerk,
+                            issued_at=at,
+                            arrival_at=at,
+                            first_called_at=at + timedelta(minutes=4),
                             called_at=at + timedelta(minutes=4),
                             started_at=None if no_show else at + timedelta(minutes=5),
                             finished_at=None if no_show else at + timedelta(minutes=17 if within else 22),
                             no_show_at=at + timedelta(minutes=6) if no_show else None,
-                            clock_mode="" if no_show else "start", limit_minutes=None if no_show else 15,
-                            within_limit=None if no_show else within, outcome="" if no_show else "done",
+                            clock_mode="" if no_show else "start",
+                            limit_minutes=None if no_show else 15,
+                            within_limit=None if no_show else within,
+                            outcome="" if no_show else "done",
                         )
                     )
             if rnd.random() < 0.25:
@@ -63,12 +73,22 @@ def _history(hall, clerks, first, last, rnd) -> None:
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     for i, (at, bt) in enumerate(complaints):
         c = Complaint.objects.create(
-            hall=hall, number=f"TS-{hall.code}-H{at:%Y%m%d}-{i:03d}", channel="onsite", complainant_name="演示客户",
-            contact_phone="13800000000", demand="办理等候时间较长,希望增加窗口", business_type=bt,
-            suggested_kind="general", kind="general", accepted_at=at, status="closed",
+            hall=hall,
+            number=f"TS-{hall.code}-H{at:%Y%m%d}-{i:03d}",
+            channel="onsite",
+            complainant_name="演示客户",
+            contact_phone="13800000000",
+            demand="办理等候时间较长,希望增加窗口",
+            business_type=bt,
+            suggested_kind="general",
+            kind="general",
+            accepted_at=at,
+            status="closed",
         )
         if rnd.random() < 0.97:
-            ComplaintEvent.objects.create(complaint=c, hall=hall, kind=EventKind.NOTIFIED, at=at + timedelta(hours=20))
+            ComplaintEvent.objects.create(
+                complaint=c, hall=hall, kind=EventKind.NOTIFIED, at=at + timedelta(hours=20)
+            )
 
 
 def load(ctx: dict) -> None:
@@ -85,8 +105,9 @@ def load(ctx: dict) -> None:
     rnd = random.Random(20261202)
     User = get_user_model()
     for hall in halls:
-        if Ticket.objects.filter(hall=hall, source=TicketSource.SIMULATION, number__startswith="H",
-                                 service_date__lt=today).exists():
+        if Ticket.objects.filter(
+            hall=hall, source=TicketSource.SIMULATION, number__startswith="H", service_date__lt=today
+        ).exists():
             continue
         clerk_ids = HallAssignment.objects.filter(
             hall=hall, role__in=[HallRole.CLERK, HallRole.DUTY_SUPERVISOR]
@@ -103,16 +124,31 @@ def _meeting(hall, month, ctx) -> None:
     if Meeting.objects.filter(hall=hall, month=month).exists():
         return
     User = get_user_model()
-    manager = User.objects.filter(hall_assignments__hall=hall, hall_assignments__role=HallRole.HALL_MANAGER).first()
+    manager = User.objects.filter(
+        hall_assignments__hall=hall, hall_assignments__role=HallRole.HALL_MANAGER
+    ).first()
     if manager is None:
         return
     m = Meeting.objects.create(
-        hall=hall, month=month, held_on=add_months(month, 1) + timedelta(days=1), attendees="厅经理、值班主管、全体营业员",
-        highlights="投诉全部按时告知结果", problems="个别窗口复杂业务超时", decisions="超时较多的窗口安排业务辅导",
+        hall=hall,
+        month=month,
+        held_on=add_months(month, 1) + timedelta(days=1),
+        attendees="厅经理、值班主管、全体营业员",
+        highlights="投诉全部按时告知结果",
+        problems="个别窗口复杂业务超时",
+        decisions="超时较多的窗口安排业务辅导",
         recorded_by=manager,
     )
-    owner = User.objects.filter(hall_assignments__hall=hall, hall_assignments__role=HallRole.DUTY_SUPERVISOR).first()
+    owner = User.objects.filter(
+        hall_assignments__hall=hall, hall_assignments__role=HallRole.DUTY_SUPERVISOR
+    ).first()
     from kpi.services import plan_item_add
 
-    plan_item_add(meeting=m, actor=manager, what="高峰时段增开一个综合窗口", why="业务办理及时率连续低于目标",
-                  owner=owner or manager, kpi="on_time")
+    plan_item_add(
+        meeting=m,
+        actor=manager,
+        what="高峰时段增开一个综合窗口",
+        why="业务办理及时率连续低于目标",
+        owner=owner or manager,
+        kpi="on_time",
+    )

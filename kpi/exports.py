@@ -81,8 +81,19 @@ def flags_workbook(flags: list[Flag]) -> bytes:
         ]
         for f in flags
     ]
-    header = [_("触发月份"), _("对象"), _("营业厅"), _("员工"), _("指标"), _("连续月份结果"), _("状态"), _("处理决定"),
-              _("决定理由"), _("决定时间"), _("跟进情况")]
+    header = [
+        _("触发月份"),
+        _("对象"),
+        _("营业厅"),
+        _("员工"),
+        _("指标"),
+        _("连续月份结果"),
+        _("状态"),
+        _("处理决定"),
+        _("决定理由"),
+        _("决定时间"),
+        _("跟进情况"),
+    ]
     _sheet(wb, _("连续未达标"), header, rows, first=True)
     return _save(wb)
 
@@ -95,8 +106,15 @@ def pack_workbook(pack: dict) -> bytes:
         _("考核指标"),
         [_("指标"), _("分子"), _("分母"), _("结果(%)"), _("目标(%)"), _("状态"), _("上月(%)")],
         [
-            [str(KPIS[c].label), figs[c].numerator, figs[c].denominator, _pct(figs[c]), figs[c].target,
-             str(figs[c].status_label), _pct(pack["previous"][c])]
+            [
+                str(KPIS[c].label),
+                figs[c].numerator,
+                figs[c].denominator,
+                _pct(figs[c]),
+                figs[c].target,
+                str(figs[c].status_label),
+                _pct(pack["previous"][c]),
+            ]
             for c in KPIS
         ],
         first=True,
@@ -121,8 +139,15 @@ def pack_workbook(pack: dict) -> bytes:
         _("改进计划"),
         [_("改进事项"), _("原因"), _("责任人"), _("完成期限"), _("状态"), _("完成证据"), _("目标指标")],
         [
-            [i.what, i.why, i.owner.get_full_name() or i.owner.get_username(), i.deadline.strftime("%Y-%m-%d"),
-             i.get_status_display(), i.evidence, str(KPIS[i.kpi].label)]
+            [
+                i.what,
+                i.why,
+                i.owner.get_full_name() or i.owner.get_username(),
+                i.deadline.strftime("%Y-%m-%d"),
+                i.get_status_display(),
+                i.evidence,
+                str(KPIS[i.kpi].label),
+            ]
             for i in pack["items"]
         ],
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,9 @@ from privacy.fields import EncryptedTextField
 
 class DailyRollup(models.Model):
     day = models.DateField(_("日期"))
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅")
+    )
     region_id = models.BigIntegerField(_("区域"))  # copied from the hall so region reports need no join
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -30,7 +33,9 @@ class DailyRollup(models.Model):
     source = models.CharField(_("来源"), max_length=32)
     numerator = models.FloatField(_("分子"))
     denominator = models.FloatField(_("分母"))
-    pending = models.FloatField(_("未结"), default=0)  # e.g. complaints still open (shown apart, not in the ratio)
+    pending = models.FloatField(
+        _("未结"), default=0
+    )  # e.g. complaints still open (shown apart, not in the ratio)
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
 
     objects = HallScopedQuerySet.as_manager()
@@ -44,6 +49,9 @@ class DailyRollup(models.Model):
             models.Index(fields=["clerk", "day"], name="kpi_rollup_clerk_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.hall_id} {self.kpi}/{self.source}"
+
 
 class RollupDay(models.Model):
     """A day's rollup state: ``dirty`` days are recomputed by the next sweep."""
@@ -56,6 +64,9 @@ class RollupDay(models.Model):
 
     class Meta:
         ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
 
 
 class Subject(models.TextChoices):
@@ -80,7 +91,9 @@ class Flag(models.Model):
     region (a hall); the decision, its follow-up and the following months' results are this one record."""
 
     subject = models.CharField(_("对象"), max_length=8, choices=Subject.choices)
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     region_id = models.BigIntegerField(_("区域"))
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -111,11 +124,16 @@ class Flag(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.subject} {self.kpi}"
+
 
 class Meeting(models.Model):
     """The monthly service analysis meeting (SUP-3) of a hall."""
 
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     month = models.DateField(_("分析月份"))
     held_on = models.DateField(_("会议日期"))
     attendees = EncryptedTextField(_("参会人员"))
@@ -134,6 +152,9 @@ class Meeting(models.Model):
         verbose_name_plural = _("服务分析会")
         ordering = ["-month", "-held_on"]
 
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.month:%Y-%m}"
+
 
 class PlanStatus(models.TextChoices):
     OPEN = "open", _("待开始")
@@ -145,7 +166,9 @@ class PlanItem(models.Model):
     """One item of the 《服务改进计划》; its deadline is an SLA clock (warning, breach, escalation)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     what = EncryptedTextField(_("改进事项"))
     why = EncryptedTextField(_("原因"), blank=True, default="")
     owner = models.ForeignKey(
@@ -159,19 +182,20 @@ class PlanItem(models.Model):
 
     objects = HallScopedQuerySet.as_manager()
 
-    @property
-    def sla_label(self) -> str:  # PI-free: the escalation notices name the item by number only
-        return f"改进计划#{self.pk}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("kpi:meeting", args=[self.meeting_id])
-
     class Meta:
         verbose_name = _("服务改进计划事项")
         verbose_name_plural = _("服务改进计划事项")
         ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.sla_label
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpi:meeting", args=[self.meeting_id])
+
+    @property
+    def sla_label(self) -> str:  # PI-free: the escalation notices name the item by number only
+        return f"改进计划#{self.pk}"
 
 
 class MonthRun(models.Model):
@@ -180,3 +204,6 @@ class MonthRun(models.Model):
     month = models.DateField(unique=True)
     ran_at = models.DateTimeField(default=timezone.now)
     flags = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

@@ -89,12 +89,16 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(0, 6, f"{title_}:{names}", new_x="LMARGIN", new_y="NEXT")
     if pack["flags"]:
         pdf.multi_cell(
-            0, 6,
-            _("连续未达标:") + "、".join(
+            0,
+            6,
+            _("连续未达标:")
+            + "、".join(
                 f"{(f.clerk.get_full_name() or f.clerk.get_username()) if f.clerk else f.hall.name}"
-                f"({KPIS[f.kpi].label})" for f in pack["flags"]
+                f"({KPIS[f.kpi].label})"
+                for f in pack["flags"]
             ),
-            new_x="LMARGIN", new_y="NEXT",
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     pdf.set_font(FONT_FAMILY, size=12)
     pdf.cell(0, 8, _("四、投诉热点"), new_x="LMARGIN", new_y="NEXT")
@@ -103,24 +107,41 @@ def pack_pdf(pack: dict) -> bytes:
     if not hot or not hot["total"]:
         pdf.cell(0, 6, _("暂无数据"), new_x="LMARGIN", new_y="NEXT")
     else:
-        pdf.multi_cell(0, 6, _("本月投诉 %(n)s 件,上月 %(p)s 件") % {"n": hot["total"], "p": hot["previous_total"]},
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            _("本月投诉 %(n)s 件,上月 %(p)s 件") % {"n": hot["total"], "p": hot["previous_total"]},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         for row in hot["by_business_type"][:5]:
             pdf.cell(0, 6, f"{row['label']}:{row['count']}", new_x="LMARGIN", new_y="NEXT")
         if hot["keywords"]:
-            pdf.multi_cell(0, 6, _("关键词:") + "、".join(k["word"] for k in hot["keywords"][:10]),
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0,
+                6,
+                _("关键词:") + "、".join(k["word"] for k in hot["keywords"][:10]),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
     pdf.set_font(FONT_FAMILY, size=12)
     pdf.cell(0, 8, _("五、服务分析会与改进计划"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
     for m in pack["meetings"]:
-        pdf.multi_cell(0, 6, f"{m.held_on:%Y-%m-%d} {_('亮点')}:{m.highlights} {_('问题')}:{m.problems}",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            f"{m.held_on:%Y-%m-%d} {_('亮点')}:{m.highlights} {_('问题')}:{m.problems}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     for i in pack["items"]:
         pdf.multi_cell(
-            0, 6,
+            0,
+            6,
             f"· {i.what}({KPIS[i.kpi].label},{i.get_status_display()},{_('期限')} {i.deadline:%Y-%m-%d})",
-            new_x="LMARGIN", new_y="NEXT",
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     if not pack["meetings"] and not pack["items"]:
         pdf.cell(0, 6, _("暂无记录"), new_x="LMARGIN", new_y="NEXT")

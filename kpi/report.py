@@ -30,7 +30,9 @@ def review_pack(scope: Scope, month: date, *, user, now: datetime | None = None)
     weakest = [c for _s, c in reversed(ranked[-TOP_CLERKS:])] if len(ranked) > TOP_CLERKS else []
     hall_ids = scope.drill_hall_ids()
     flags = list(
-        Flag.objects.for_user(user, "kpi.view").filter(month=month, hall_id__in=hall_ids).select_related("hall", "clerk")
+        Flag.objects.for_user(user, "kpi.view")
+        .filter(month=month, hall_id__in=hall_ids)
+        .select_related("hall", "clerk")
     )
     meetings = list(Meeting.objects.for_user(user, "kpi.view").filter(hall_id__in=hall_ids, month=month))
     # Items from last month's meetings are shown again with the KPI's movement since.
@@ -75,7 +77,10 @@ def chart_data(pack: dict) -> dict:
     """The 12-month series for ECharts (and the PDF bars): months, values (None = no data), target."""
     out = {"months": [f"{t['month']:%Y-%m}" for t in pack["trend"]], "series": {}}
     for code in JUDGED:
-        vals = [None if t["figures"][code].pct is None else round(t["figures"][code].pct, 2) for t in pack["trend"]]
+        vals = [
+            None if t["figures"][code].pct is None else round(t["figures"][code].pct, 2)
+            for t in pack["trend"]
+        ]
         out["series"][code] = {
             "label": str(KPIS[code].label),
             "values": vals,

@@ -101,14 +101,15 @@ def kpi_rollup_sweep(*, now: datetime | None = None, limit: int = 40) -> dict:
     days = [first + timedelta(days=i) for i in range((yesterday - first).days + 1)]
     RollupDay.objects.bulk_create([RollupDay(day=d, marked_at=now) for d in days], ignore_conflicts=True)
     # Only days not yet computed since today began: the pass every minute does nothing after the first one.
-    marked = (
-        RollupDay.objects.filter(day__gte=first, day__lte=yesterday, dirty=False, computed_at__lt=today_start)
-        .update(dirty=True, marked_at=now)
-    )
+    marked = RollupDay.objects.filter(
+        day__gte=first, day__lte=yesterday, dirty=False, computed_at__lt=today_start
+    ).update(dirty=True, marked_at=now)
     done = 0
-    for day in RollupDay.objects.filter(dirty=True, day__lt=today).order_by("day").values_list("day", flat=True)[
-        :limit
-    ]:
+    for day in (
+        RollupDay.objects.filter(dirty=True, day__lt=today)
+        .order_by("day")
+        .values_list("day", flat=True)[:limit]
+    ):
         if rollup_day(day=day, now=now) is not None:
             done += 1
     flags = 0

@@ -14,9 +14,9 @@ from halls.models import Hall, Region
 from kpi.definitions import JUDGED, KPIS, Figure, Part, add_months, day_bounds, figure, local_day, month_end
 from kpi.models import DailyRollup
 from lib.errors import Forbidden, NotFound, ServiceError
+from staff.access import hall_ids_with, user_can
 from standard.models import StandardVersion
 from standard.services import Standard, standard_in_force
-from staff.access import hall_ids_with, user_can
 
 VIEW = "kpi.view"
 OWN = "kpi.own"
@@ -39,9 +39,11 @@ def standard_for_month(month: date, now: datetime | None = None):
 def sums(qs, *group) -> dict[tuple, dict[tuple[str, str], list[float]]]:
     """{group key: {(kpi, source): [num, den, pending]}} for a rollup queryset."""
     out: dict[tuple, dict] = defaultdict(dict)
-    for row in qs.values(*group, "kpi", "source").annotate(
-        num=Sum("numerator"), den=Sum("denominator"), pend=Sum("pending")
-    ).order_by():
+    for row in (
+        qs.values(*group, "kpi", "source")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"), pend=Sum("pending"))
+        .order_by()
+    ):
         key = tuple(row[g] for g in group)
         out[key][(row["kpi"], row["source"])] = [row["num"] or 0, row["den"] or 0, row["pend"] or 0]
     return out
@@ -50,9 +52,7 @@ def sums(qs, *group) -> dict[tuple, dict[tuple[str, str], list[float]]]:
 def figures_from(bucket: dict, std, kpis=None) -> dict[str, Figure]:
     result = {}
     for code in kpis or KPIS:
-        parts = [
-            Part(source, v[0], v[1], v[2]) for (kpi, source), v in sorted(bucket.items()) if kpi == code
-        ]
+        parts = [Part(source, v[0], v[1], v[2]) for (kpi, source), v in sorted(bucket.items()) if kpi == code]
         result[code] = figure(code, parts, std)
     return result
 
@@ -88,7 +88,9 @@ def _int(value, field: str) -> int:
         raise ServiceError("invalid_filter", _("筛选条件不正确"), field=field) from None
 
 
-def resolve_scope(user, *, hall: str | None = None, region: str | None = None, clerk: str | None = None) -> Scope:
+def resolve_scope(
+    user, *, hall: str | None = None, region: str | None = None, clerk: str | None = None
+) -> Scope:
     """hall/region are codes, clerk a user id. Unknown values are a 4xx; another hall is a 404; a clerk sees only
     themselves."""
     allowed = hall_ids_with(user, VIEW)
@@ -96,8 +98,12 @@ def resolve_scope(user, *, hall: str | None = None, region: str | None = None, c
         clerk_id = _int(clerk, "clerk")
         if clerk_id == user.pk and user_can(user, OWN):
             own_halls = hall_ids_with(user, OWN)
-            return Scope("clerk", hall_ids=None if own_halls is None else sorted(own_halls), clerk_id=clerk_id,
-                         label=user.get_full_name() or user.get_username())
+            return Scope(
+                "clerk",
+                hall_ids=None if own_halls is None else sorted(own_halls),
+                clerk_id=clerk_id,
+                label=user.get_full_name() or user.get_username(),
+            )
         if allowed is not None and not allowed:
             raise Forbidden("forbidden", _("您没有执行此操作的权限"))
         from django.contrib.auth import get_user_model
@@ -108,7 +114,9 @@ def resolve_scope(user, *, hall: str | None = None, region: str | None = None, c
         halls = None if allowed is None else sorted(allowed)
         if hall not in (None, ""):
             halls = [_hall(user, hall, allowed).pk]
-        return Scope("clerk", hall_ids=halls, clerk_id=clerk_id, label=target.get_full_name() or target.get_username())
+        return Scope(
+            "clerk", hall_ids=halls, clerk_id=clerk_id, label=target.get_full_name() or target.get_username()
+        )
     if hall not in (None, ""):
         h = _hall(user, hall, allowed)
         return Scope("hall", hall_ids=[h.pk], label=h.name)

@@ -72,7 +72,8 @@ def kpi_flag_month(*, month: date, now: datetime | None = None) -> int:
                             "region_id": hall_objs[hall_id].region_id,
                             "flagged_at": now,
                             "months": [
-                                {"month": f"{m:%Y-%m}", **per_month[i][code].as_dict()} for i, m in enumerate(months)
+                                {"month": f"{m:%Y-%m}", **per_month[i][code].as_dict()}
+                                for i, m in enumerate(months)
                             ],
                         },
                     )
@@ -84,7 +85,9 @@ def kpi_flag_month(*, month: date, now: datetime | None = None) -> int:
 def retraining_assign_via_training(*, clerk, hall, reason: str, assigned_by, due: date | None = None):
     """The one call into the training app (brief contract 2, STF-3.1); wired at merge, absent in this branch."""
     if not apps.is_installed("training"):
-        raise ServiceError("training_unavailable", _("培训模块未启用,无法安排再培训"), status=409, field="decision")
+        raise ServiceError(
+            "training_unavailable", _("培训模块未启用,无法安排再培训"), status=409, field="decision"
+        )
     from training.services import retraining_assign  # only when installed: training is another branch's app
 
     return retraining_assign(clerk=clerk, hall=hall, reason=reason, assigned_by=assigned_by, due=due)
@@ -95,7 +98,9 @@ def flag_decide(*, flag: Flag, actor, decision: str, reason: str, due: date | No
     capability = "kpi.decide" if flag.subject == Subject.CLERK else "kpi.decide_hall"
     require(actor, capability, flag.hall_id)
     allowed = (
-        {Decision.RETRAINING, Decision.REASSIGNMENT} if flag.subject == Subject.CLERK else {Decision.REGION_REVIEW}
+        {Decision.RETRAINING, Decision.REASSIGNMENT}
+        if flag.subject == Subject.CLERK
+        else {Decision.REGION_REVIEW}
     )
     if decision not in allowed:
         raise ServiceError("invalid_decision", _("处理决定不正确"), field="decision")
@@ -142,7 +147,14 @@ def flag_follow_up(*, flag: Flag, actor, note: str, close: bool = False) -> Flag
 
 # --- SUP-3: the service analysis meeting and the improvement plan ------------------------------------------------
 def meeting_record(
-    *, hall: Hall, actor, month: date, held_on: date, attendees: str, highlights: str = "", problems: str = "",
+    *,
+    hall: Hall,
+    actor,
+    month: date,
+    held_on: date,
+    attendees: str,
+    highlights: str = "",
+    problems: str = "",
     decisions: str = "",
 ) -> Meeting:
     require(actor, "kpi.meeting", hall)
@@ -152,8 +164,14 @@ def meeting_record(
         raise ServiceError("invalid_date", _("会议日期不能早于分析月份"), field="held_on")
     with transaction.atomic():
         return Meeting.objects.create(
-            hall=hall, month=month, held_on=held_on, attendees=attendees.strip(), highlights=highlights,
-            problems=problems, decisions=decisions, recorded_by=actor,
+            hall=hall,
+            month=month,
+            held_on=held_on,
+            attendees=attendees.strip(),
+            highlights=highlights,
+            problems=problems,
+            decisions=decisions,
+            recorded_by=actor,
         )
 
 
@@ -164,13 +182,20 @@ def plan_item_add(*, meeting: Meeting, actor, what: str, why: str, owner, kpi: s
         raise ServiceError("what_required", _("请填写改进事项"), field="what")
     from staff.access import user_can
 
-    if owner is None or not user_can(owner, "queue.serve", meeting.hall_id) and not user_can(
-        owner, "kpi.view", meeting.hall_id
+    if (
+        owner is None
+        or not user_can(owner, "queue.serve", meeting.hall_id)
+        and not user_can(owner, "kpi.view", meeting.hall_id)
     ):
         raise ServiceError("invalid_owner", _("责任人须为本厅员工"), field="owner")
     with transaction.atomic():
         item = PlanItem.objects.create(
-            meeting=meeting, hall_id=meeting.hall_id, what=what.strip(), why=why or "", owner=owner, kpi=kpi,
+            meeting=meeting,
+            hall_id=meeting.hall_id,
+            what=what.strip(),
+            why=why or "",
+            owner=owner,
+            kpi=kpi,
             deadline=timezone.now(),
         )
         clock = clock_start(subject=item, target=Target.KPI_PLAN_ITEM, hall=meeting.hall, actor=actor)
@@ -206,4 +231,3 @@ def flag_get(user, pk: int) -> Flag:
     if flag is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
     return flag
-

@@ -9,8 +9,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -94,7 +94,9 @@ def dashboard(request):
         "judged": JUDGED,
         "chart": chart_data(pack_like),
         "viewable_halls": Hall.objects.for_user(user, "kpi.view").order_by("code"),
-        "regions": Region.objects.for_user(user).order_by("code") if hall_ids_with(user, "kpi.view") != set() else [],
+        "regions": Region.objects.for_user(user).order_by("code")
+        if hall_ids_with(user, "kpi.view") != set()
+        else [],
         "can_view": hall_ids_with(user, "kpi.view") != set(),
         "can_export": user_can(user, "kpi.export"),
     }
@@ -129,13 +131,21 @@ def flags(request):
             request.user, "kpi.decide" if f.subject == Subject.CLERK else "kpi.decide_hall", f.hall_id
         )
         f.choices = (
-            [Decision.RETRAINING, Decision.REASSIGNMENT] if f.subject == Subject.CLERK else [Decision.REGION_REVIEW]
+            [Decision.RETRAINING, Decision.REASSIGNMENT]
+            if f.subject == Subject.CLERK
+            else [Decision.REGION_REVIEW]
         )
     return render(
         request,
         "kpi/flags.html",
-        {"flags": rows, "statuses": FlagStatus.choices, "params": request.GET, "decisions": Decision,
-         "kpis": KPIS, "can_export": user_can(request.user, "kpi.export")},
+        {
+            "flags": rows,
+            "statuses": FlagStatus.choices,
+            "params": request.GET,
+            "decisions": Decision,
+            "kpis": KPIS,
+            "can_export": user_can(request.user, "kpi.export"),
+        },
     )
 
 
@@ -145,8 +155,11 @@ def flags(request):
 def flag_decide(request, pk: int):
     flag = services.flag_get(request.user, pk)
     services.flag_decide(
-        flag=flag, actor=request.user, decision=request.POST.get("decision", ""),
-        reason=request.POST.get("reason", ""), due=parse_date(request.POST.get("due") or "") or None,
+        flag=flag,
+        actor=request.user,
+        decision=request.POST.get("decision", ""),
+        reason=request.POST.get("reason", ""),
+        due=parse_date(request.POST.get("due") or "") or None,
     )
     messages.success(request, _("已记录处理决定"))
     return redirect("kpi:flags")
@@ -157,8 +170,12 @@ def flag_decide(request, pk: int):
 @service_errors
 def flag_follow_up(request, pk: int):
     flag = services.flag_get(request.user, pk)
-    services.flag_follow_up(flag=flag, actor=request.user, note=request.POST.get("note", ""),
-                            close=request.POST.get("close") == "1")
+    services.flag_follow_up(
+        flag=flag,
+        actor=request.user,
+        note=request.POST.get("note", ""),
+        close=request.POST.get("close") == "1",
+    )
     messages.success(request, _("已记录跟进情况"))
     return redirect("kpi:flags")
 
@@ -172,8 +189,12 @@ def export_clerks(request):
     if allowed is not None and not set(scope.drill_hall_ids()) <= allowed:
         raise PermissionDenied
     month = read_month(request.GET.get("month"), previous_month())
-    return _files(request, exports.clerks_workbook(clerk_figures(scope, month), month), XLSX,
-                  f"kpi-clerks-{month:%Y-%m}.xlsx")
+    return _files(
+        request,
+        exports.clerks_workbook(clerk_figures(scope, month), month),
+        XLSX,
+        f"kpi-clerks-{month:%Y-%m}.xlsx",
+    )
 
 
 def _pack(request):
@@ -199,7 +220,9 @@ def pack(request):
     p["query"] = _query(p["scope"])
     p["chart"] = chart_data(p)
     p["cards"] = [(KPIS[c], p["figures"][c], p["previous"][c]) for c in KPIS]
-    p["can_meet"] = p["scope"].kind == "hall" and user_can(request.user, "kpi.meeting", p["scope"].hall_ids[0])
+    p["can_meet"] = p["scope"].kind == "hall" and user_can(
+        request.user, "kpi.meeting", p["scope"].hall_ids[0]
+    )
     p["judged"] = JUDGED
     p["hall_code"] = Hall.objects.get(pk=p["scope"].hall_ids[0]).code if p["scope"].kind == "hall" else ""
     return render(request, "kpi/pack.html", p)
@@ -216,9 +239,14 @@ def meeting_create(request):
     if held_on is None:
         raise ServiceError("invalid_date", _("请填写会议日期"), field="held_on")
     m = services.meeting_record(
-        hall=hall, actor=request.user, month=read_month(request.POST.get("month")), held_on=held_on,
-        attendees=request.POST.get("attendees", ""), highlights=request.POST.get("highlights", ""),
-        problems=request.POST.get("problems", ""), decisions=request.POST.get("decisions", ""),
+        hall=hall,
+        actor=request.user,
+        month=read_month(request.POST.get("month")),
+        held_on=held_on,
+        attendees=request.POST.get("attendees", ""),
+        highlights=request.POST.get("highlights", ""),
+        problems=request.POST.get("problems", ""),
+        decisions=request.POST.get("decisions", ""),
     )
     return redirect("kpi:meeting", pk=m.pk)
 
@@ -233,14 +261,24 @@ def meeting(request, pk: int):
         action = request.POST.get("action")
         if action == "add":
             owner = get_user_model().objects.filter(pk=request.POST.get("owner") or 0).first()
-            services.plan_item_add(meeting=m, actor=request.user, what=request.POST.get("what", ""),
-                                   why=request.POST.get("why", ""), owner=owner, kpi=request.POST.get("kpi", ""))
+            services.plan_item_add(
+                meeting=m,
+                actor=request.user,
+                what=request.POST.get("what", ""),
+                why=request.POST.get("why", ""),
+                owner=owner,
+                kpi=request.POST.get("kpi", ""),
+            )
         elif action == "status":
             item = PlanItem.objects.filter(pk=request.POST.get("item") or 0, meeting=m).first()
             if item is None:
                 raise Http404
-            services.plan_item_update(item=item, actor=request.user, status=request.POST.get("status", ""),
-                                      evidence=request.POST.get("evidence", ""))
+            services.plan_item_update(
+                item=item,
+                actor=request.user,
+                status=request.POST.get("status", ""),
+                evidence=request.POST.get("evidence", ""),
+            )
         else:
             raise ServiceError("invalid_action", _("操作不正确"))
         return redirect("kpi:meeting", pk=m.pk)
@@ -248,6 +286,12 @@ def meeting(request, pk: int):
     return render(
         request,
         "kpi/meeting.html",
-        {"meeting": m, "items": m.items.select_related("owner"), "staff": staff, "kpis": KPIS,
-         "statuses": PlanStatus.choices, "can_edit": user_can(request.user, "kpi.meeting", m.hall_id)},
+        {
+            "meeting": m,
+            "items": m.items.select_related("owner"),
+            "staff": staff,
+            "kpis": KPIS,
+            "statuses": PlanStatus.choices,
+            "can_edit": user_can(request.user, "kpi.meeting", m.hall_id),
+        },
     )

@@ -28,7 +28,9 @@ def read_month(value: str | None, default: date | None = None) -> date:
 
 
 def read_scope(user, params) -> Scope:
-    return resolve_scope(user, hall=params.get("hall"), region=params.get("region"), clerk=params.get("clerk"))
+    return resolve_scope(
+        user, hall=params.get("hall"), region=params.get("region"), clerk=params.get("clerk")
+    )
 
 
 def read_drill(user, params) -> dict:
@@ -46,14 +48,20 @@ def read_drill(user, params) -> dict:
     else:
         sources = sorted(
             set(
-                scope.rollups(month, month_end(month)).filter(kpi=code).values_list("source", flat=True).distinct()
+                scope.rollups(month, month_end(month))
+                .filter(kpi=code)
+                .values_list("source", flat=True)
+                .distinct()
             )
         )
     rows = []
     for s in sources:
         for r in registry.rows(
-            source=s, day_from=month, day_to=min(month_end(month), local_day(timezone.now())),
-            hall_ids=scope.drill_hall_ids(), clerk_id=scope.clerk_id,
+            source=s,
+            day_from=month,
+            day_to=min(month_end(month), local_day(timezone.now())),
+            hall_ids=scope.drill_hall_ids(),
+            clerk_id=scope.clerk_id,
         ):
             rows.append({**r, "source": s, "source_label": str(labels.get(s, s))})
     rows.sort(key=lambda r: r["at"])

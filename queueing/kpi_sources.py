@@ -24,7 +24,9 @@ LABELS = {"ticket": _("窗口业务办理")}
 
 def parts(*, day_from: date, day_to: date):
     qs = (
-        Ticket.objects.filter(service_date__gte=day_from, service_date__lte=day_to, within_limit__isnull=False)
+        Ticket.objects.filter(
+            service_date__gte=day_from, service_date__lte=day_to, within_limit__isnull=False
+        )
         .values("service_date", "hall_id", "clerk_id", "business_type_id")
         .annotate(num=Count("pk", filter=Q(within_limit=True)), den=Count("pk"))
         .order_by()
@@ -58,7 +60,11 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
         else:
             clk = t.clock()
             num, den = (1 if t.within_limit else 0), 1
-            note = "" if t.within_limit else gettext("超出时限 %(m)s 分钟") % {"m": max(1, -(clk.seconds_left or 0) // 60)}
+            note = (
+                ""
+                if t.within_limit
+                else gettext("超出时限 %(m)s 分钟") % {"m": max(1, -(clk.seconds_left or 0) // 60)}
+            )
             if t.recall_count:
                 note = (note + " " if note else "") + gettext("重呼 %(n)s 次") % {"n": t.recall_count}
         out.append(

@@ -13,7 +13,11 @@ from queueing.models import Ticket, TicketStatus
 def seed_month(world, month: date, *, seed: int = 7, per_day: int = 6) -> None:
     rnd = random.Random(seed)
     clerks = [world["clerk_a"], world["supervisor_a"], world["clerk_b"]]
-    halls = {world["clerk_a"].pk: world["hall_a"], world["supervisor_a"].pk: world["hall_a"], world["clerk_b"].pk: world["hall_b"]}
+    halls = {
+        world["clerk_a"].pk: world["hall_a"],
+        world["supervisor_a"].pk: world["hall_a"],
+        world["clerk_b"].pk: world["hall_b"],
+    }
     tickets, complaints = [], []
     day = month
     n = 0
@@ -28,10 +32,21 @@ def seed_month(world, month: date, *, seed: int = 7, per_day: int = 6) -> None:
             n += 1
             tickets.append(
                 Ticket(
-                    hall=hall, business_type=world["basic"], service_date=day, prefix="A", seq=n,
-                    number=f"A{n:04d}", status=status, clerk=clerk, issued_at=at, arrival_at=at,
-                    started_at=None if within is None else at, finished_at=None if within is None else at + timedelta(minutes=9),
-                    limit_minutes=15, within_limit=within, clock_mode="start",
+                    hall=hall,
+                    business_type=world["basic"],
+                    service_date=day,
+                    prefix="A",
+                    seq=n,
+                    number=f"A{n:04d}",
+                    status=status,
+                    clerk=clerk,
+                    issued_at=at,
+                    arrival_at=at,
+                    started_at=None if within is None else at,
+                    finished_at=None if within is None else at + timedelta(minutes=9),
+                    limit_minutes=15,
+                    within_limit=within,
+                    clock_mode="start",
                 )
             )
         if rnd.random() < 0.6:
@@ -42,11 +57,22 @@ def seed_month(world, month: date, *, seed: int = 7, per_day: int = 6) -> None:
     Ticket.objects.bulk_create(tickets)
     for i, (hall, at, roll) in enumerate(complaints):
         c = Complaint.objects.create(
-            hall=hall, number=f"TS-SEED-{month:%Y%m}-{i:04d}", channel="onsite", complainant_name="某",
-            contact_phone="13800000000", demand="诉求", business_type=world["basic"], suggested_kind="general",
-            kind="general", accepted_at=at,
+            hall=hall,
+            number=f"TS-SEED-{month:%Y%m}-{i:04d}",
+            channel="onsite",
+            complainant_name="某",
+            contact_phone="13800000000",
+            demand="诉求",
+            business_type=world["basic"],
+            suggested_kind="general",
+            kind="general",
+            accepted_at=at,
         )
         if roll < 0.7:
-            ComplaintEvent.objects.create(complaint=c, hall=hall, kind=EventKind.NOTIFIED, at=at + timedelta(hours=20))
+            ComplaintEvent.objects.create(
+                complaint=c, hall=hall, kind=EventKind.NOTIFIED, at=at + timedelta(hours=20)
+            )
         if roll < 0.15:
-            ComplaintEvent.objects.create(complaint=c, hall=hall, kind=EventKind.REOPENED, at=at + timedelta(days=3))
+            ComplaintEvent.objects.create(
+                complaint=c, hall=hall, kind=EventKind.REOPENED, at=at + timedelta(days=3)
+            )

@@ -48,7 +48,9 @@ def test_api_figures_scoped_per_persona(seeded, client):
     login(client, w["inspector"])
     body = client.get(f"/api/v1/kpi/figures?month=2026-11&region={w['region'].code}").json()
     both = DailyRollup.objects.filter(kpi="on_time", hall__in=[w["hall_a"], w["hall_b"]])
-    assert body["scope"]["kind"] == "region" and _figs(body)["on_time"]["denominator"] == sum(r.denominator for r in both)
+    assert body["scope"]["kind"] == "region" and _figs(body)["on_time"]["denominator"] == sum(
+        r.denominator for r in both
+    )
     assert client.get("/api/v1/kpi/figures?hall=HC").status_code == 404
 
     login(client, w["hq"])
@@ -59,7 +61,9 @@ def test_api_figures_scoped_per_persona(seeded, client):
     login(client, w["clerk_a"])
     body = client.get("/api/v1/kpi/figures?month=2026-11").json()
     mine = DailyRollup.objects.filter(kpi="on_time", clerk=w["clerk_a"])
-    assert body["scope"]["kind"] == "clerk" and _figs(body)["on_time"]["denominator"] == sum(r.denominator for r in mine)
+    assert body["scope"]["kind"] == "clerk" and _figs(body)["on_time"]["denominator"] == sum(
+        r.denominator for r in mine
+    )
     assert client.get(f"/api/v1/kpi/figures?clerk={w['supervisor_a'].pk}").status_code == 403
     assert client.get("/api/v1/kpi/clerks").status_code == 403
 
@@ -123,7 +127,14 @@ def test_sup3_review_pack_pdf_text_and_excel_sheets(seeded, client):
     pdf = client.get("/kpi/pack/?month=2026-11&format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
-    for words in ("月度服务质量分析报告", "业务办理及时率", "投诉解决率", "近12个月趋势", "投诉热点", "暂无数据"):
+    for words in (
+        "月度服务质量分析报告",
+        "业务办理及时率",
+        "投诉解决率",
+        "近12个月趋势",
+        "投诉热点",
+        "暂无数据",
+    ):
         assert words in text
     xlsx = client.get("/api/v1/kpi/pack.xlsx?month=2026-11")
     wb = load_workbook(BytesIO(xlsx.content))
@@ -132,7 +143,11 @@ def test_sup3_review_pack_pdf_text_and_excel_sheets(seeded, client):
     export = client.get("/kpi/export/clerks.xlsx?month=2026-11")
     sheet = load_workbook(BytesIO(export.content)).active
     header = [c.value for c in sheet[1]]
-    assert header[:2] == ["营业厅", "员工"] and "业务办理及时率 n" in header and "业务办理及时率是否达标" in header
+    assert (
+        header[:2] == ["营业厅", "员工"]
+        and "业务办理及时率 n" in header
+        and "业务办理及时率是否达标" in header
+    )
     assert sheet.max_row == 3  # clerk_a and supervisor_a of hall A
     login(client, w["clerk_a"])
     assert client.get("/kpi/export/clerks.xlsx?month=2026-11").status_code == 403
@@ -147,7 +162,13 @@ def test_sup3_meeting_and_plan_item_on_the_sla_engine(seeded, client):
     login(client, w["manager_a"])
     created = client.post(
         "/api/v1/kpi/meetings",
-        {"hall": "HA", "month": "2026-11", "held_on": "2026-12-03", "attendees": "全体员工", "problems": "超时"},
+        {
+            "hall": "HA",
+            "month": "2026-11",
+            "held_on": "2026-12-03",
+            "attendees": "全体员工",
+            "problems": "超时",
+        },
         content_type="application/json",
     )
     assert created.status_code == 201
@@ -163,17 +184,24 @@ def test_sup3_meeting_and_plan_item_on_the_sla_engine(seeded, client):
     assert clock.status == ClockStatus.RUNNING
     bad = client.post(f"/api/v1/kpi/items/{iid}/status", {"status": "done"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "evidence_required"
-    done = client.post(f"/api/v1/kpi/items/{iid}/status", {"status": "done", "evidence": "排班表已调整"},
-                       content_type="application/json")
+    done = client.post(
+        f"/api/v1/kpi/items/{iid}/status",
+        {"status": "done", "evidence": "排班表已调整"},
+        content_type="application/json",
+    )
     assert done.status_code == 200 and done.json()["status"] == "done"
     clock.refresh_from_db()
     assert clock.status == ClockStatus.MET
     assert "增开窗口" in client.get(f"/kpi/meetings/{mid}/").content.decode()
     login(client, w["auditor"])
-    assert client.post(
-        "/api/v1/kpi/meetings", {"hall": "HA", "month": "2026-11", "held_on": "2026-12-03", "attendees": "x"},
-        content_type="application/json",
-    ).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/kpi/meetings",
+            {"hall": "HA", "month": "2026-11", "held_on": "2026-12-03", "attendees": "x"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -184,4 +212,6 @@ def test_openapi_lists_every_kpi_endpoint_with_error_responses(client, world):
     assert len(paths) >= 15
     for ops in paths.values():
         for op in ops.values():
-            assert {"200", "400", "403", "404"} <= set(op["responses"]) or {"201", "400"} <= set(op["responses"])
+            assert {"200", "400", "403", "404"} <= set(op["responses"]) or {"201", "400"} <= set(
+                op["responses"]
+            )

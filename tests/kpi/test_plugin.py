@@ -10,8 +10,8 @@ from kpi import registry
 from kpi.definitions import Status
 from kpi.rollup import rollup_range
 from kpi.selectors import Scope, month_figures
-from tests.kpi.fakeapp import kpi_sources as fake
 from tests.kpi.conftest import sh
+from tests.kpi.fakeapp import kpi_sources as fake
 
 NOV = date(2026, 11, 1)
 
@@ -33,7 +33,9 @@ def test_sup2_fake_source_module_is_discovered_and_counted(world, time_machine):
         figs = month_figures(scope, NOV)
         assert figs["satisfaction"].pct == 95.0 and figs["satisfaction"].status == Status.MET
         assert figs["evaluation_response"].pct == 80.0
-        rows = registry.rows(source="evaluation", day_from=NOV, day_to=date(2026, 11, 30), hall_ids=[world["hall_a"].pk])
+        rows = registry.rows(
+            source="evaluation", day_from=NOV, day_to=date(2026, 11, 30), hall_ids=[world["hall_a"].pk]
+        )
         assert rows[0]["note"].startswith("无效评价")
     assert fake not in registry.source_modules()
     fake.HALL_ID.clear()

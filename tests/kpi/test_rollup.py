@@ -31,12 +31,18 @@ def test_sup2_rollup_totals_equal_raw_count_for_a_seeded_month(world, time_machi
     rollup_range(day_from=NOV, day_to=date(2026, 11, 30))
     raw_tickets = Ticket.objects.filter(service_date__month=11, within_limit__isnull=False)
     for clerk in (world["clerk_a"], world["supervisor_a"], world["clerk_b"]):
-        mine = raw_tickets.filter(clerk=clerk).aggregate(n=Count("pk", filter=Q(within_limit=True)), d=Count("pk"))
+        mine = raw_tickets.filter(clerk=clerk).aggregate(
+            n=Count("pk", filter=Q(within_limit=True)), d=Count("pk")
+        )
         assert _sum(DailyRollup.objects.filter(kpi="on_time", clerk=clerk)) == [mine["n"], mine["d"]]
     for hall in (world["hall_a"], world["hall_b"]):
         complaints = Complaint.objects.filter(hall=hall)
-        reopened = set(ComplaintEvent.objects.filter(kind=EventKind.REOPENED).values_list("complaint_id", flat=True))
-        notified = set(ComplaintEvent.objects.filter(kind=EventKind.NOTIFIED).values_list("complaint_id", flat=True))
+        reopened = set(
+            ComplaintEvent.objects.filter(kind=EventKind.REOPENED).values_list("complaint_id", flat=True)
+        )
+        notified = set(
+            ComplaintEvent.objects.filter(kind=EventKind.NOTIFIED).values_list("complaint_id", flat=True)
+        )
         resolved = sum(1 for c in complaints if c.pk in notified and c.pk not in reopened)
         rolled = DailyRollup.objects.filter(kpi="complaint_resolution", hall=hall)
         assert _sum(rolled) == [resolved, complaints.count()]
@@ -45,9 +51,12 @@ def test_sup2_rollup_totals_equal_raw_count_for_a_seeded_month(world, time_machi
     fig = month_figures(Scope("hall", hall_ids=[world["hall_a"].pk]), NOV)["on_time"]
     raw = raw_tickets.filter(hall=world["hall_a"])
     assert (fig.numerator, fig.denominator) == (raw.filter(within_limit=True).count(), raw.count())
+
     # idempotent: running it again gives the same rows
     def snapshot():
-        rows = DailyRollup.objects.values_list("day", "hall_id", "clerk_id", "kpi", "numerator", "denominator")
+        rows = DailyRollup.objects.values_list(
+            "day", "hall_id", "clerk_id", "kpi", "numerator", "denominator"
+        )
         return sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
 
     before = snapshot()
@@ -66,10 +75,15 @@ def test_sup2_sweep_computes_yesterday_once_and_recomputes_late_data(world, time
     day = date(2026, 11, 15)
     before = _sum(DailyRollup.objects.filter(day=day, kpi="on_time"))
     # late data: a ticket of the 15th corrected (e.g. its finish recorded late) → counted after a recompute
-    t = Ticket.objects.filter(service_date=day, within_limit=False).first() or Ticket.objects.filter(service_date=day, within_limit=True).first()
+    t = (
+        Ticket.objects.filter(service_date=day, within_limit=False).first()
+        or Ticket.objects.filter(service_date=day, within_limit=True).first()
+    )
     was = t.within_limit
     Ticket.objects.filter(pk=t.pk).update(within_limit=not was)
-    assert _sum(DailyRollup.objects.filter(day=day, kpi="on_time")) == before  # rollups untouched until recompute
+    assert (
+        _sum(DailyRollup.objects.filter(day=day, kpi="on_time")) == before
+    )  # rollups untouched until recompute
     # the next night's pass re-runs the window, which includes the 15th
     time_machine.move_to(sh(2026, 11, 22, 1, 0), tick=False)
     kpi_rollup_sweep()
@@ -82,7 +96,10 @@ def test_sup2_sweep_computes_yesterday_once_and_recomputes_late_data(world, time
     kpi_rollup_sweep()
     assert RollupDay.objects.get(day=old).dirty is False
     raw = Ticket.objects.filter(service_date=old, within_limit__isnull=False)
-    assert _sum(DailyRollup.objects.filter(day=old, kpi="on_time")) == [raw.filter(within_limit=True).count(), raw.count()]
+    assert _sum(DailyRollup.objects.filter(day=old, kpi="on_time")) == [
+        raw.filter(within_limit=True).count(),
+        raw.count(),
+    ]
 
 
 @pytest.mark.django_db

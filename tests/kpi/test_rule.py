@@ -18,8 +18,16 @@ MONTHS = [date(2026, 9, 3), date(2026, 10, 3), date(2026, 11, 3)]
 
 
 def _roll(hall, clerk, day, num, den):
-    DailyRollup.objects.create(day=day, hall=hall, region_id=hall.region_id, clerk=clerk, kpi="on_time",
-                               source="ticket", numerator=num, denominator=den)
+    DailyRollup.objects.create(
+        day=day,
+        hall=hall,
+        region_id=hall.region_id,
+        clerk=clerk,
+        kpi="on_time",
+        source="ticket",
+        numerator=num,
+        denominator=den,
+    )
 
 
 @pytest.fixture
@@ -32,7 +40,7 @@ def history(world):
     }
     for clerk, months in plan.items():
         hall = world["hall_b"] if clerk == b else world["hall_a"]
-        for day, (num, den) in zip(MONTHS, months):
+        for day, (num, den) in zip(MONTHS, months, strict=True):
             _roll(hall, clerk, day, num, den)
     return world
 
@@ -48,7 +56,11 @@ def test_sup2_three_month_rule_with_an_insufficient_month_in_the_middle(history,
     halls = {f.hall_id for f in Flag.objects.filter(subject=Subject.HALL, kpi="on_time")}
     assert halls == {w["hall_a"].pk, w["hall_b"].pk}  # hall A pooled: 180/200, 99/110, 180/200 — all below
     flag = Flag.objects.get(subject=Subject.CLERK, clerk=w["supervisor_a"])
-    assert flag.month == date(2026, 11, 1) and [m["month"] for m in flag.months] == ["2026-09", "2026-10", "2026-11"]
+    assert flag.month == date(2026, 11, 1) and [m["month"] for m in flag.months] == [
+        "2026-09",
+        "2026-10",
+        "2026-11",
+    ]
     # once a month: the next pass does not flag again
     assert kpi_rollup_sweep()["flags"] == 0
 
@@ -71,14 +83,18 @@ def test_sup2_manager_decides_with_reason(history, time_machine):
         flag_decide(flag=flag, actor=w["clerk_a"], decision=Decision.REASSIGNMENT, reason="x")
     with pytest.raises(NotFound):
         flag_decide(flag=flag, actor=w["clerk_b"], decision=Decision.REASSIGNMENT, reason="x")
-    flag = flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.REASSIGNMENT, reason="调至引导岗位三个月")
+    flag = flag_decide(
+        flag=flag, actor=w["manager_a"], decision=Decision.REASSIGNMENT, reason="调至引导岗位三个月"
+    )
     assert flag.status == FlagStatus.DECIDED and flag.reason == "调至引导岗位三个月"
     flag = flag_follow_up(flag=flag, actor=w["manager_a"], note="已调岗,一月复核", close=True)
     assert flag.status == FlagStatus.CLOSED and "一月复核" in flag.follow_up
     hall_flag = Flag.objects.get(subject=Subject.HALL, hall=w["hall_a"])
     with pytest.raises(Forbidden):  # a hall's flag goes to the region
         flag_decide(flag=hall_flag, actor=w["manager_a"], decision=Decision.REGION_REVIEW, reason="x")
-    flag_decide(flag=hall_flag, actor=w["inspector"], decision=Decision.REGION_REVIEW, reason="区域督导驻厅整改")
+    flag_decide(
+        flag=hall_flag, actor=w["inspector"], decision=Decision.REGION_REVIEW, reason="区域督导驻厅整改"
+    )
 
 
 @pytest.mark.django_db
@@ -102,4 +118,8 @@ def test_sup2_retraining_goes_to_the_training_app_when_installed(history, time_m
     monkeypatch.setitem(sys.modules, "training.services", services)
     monkeypatch.setattr(apps, "is_installed", lambda name: name == "training" or name in {"kpi"})
     flag = flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.RETRAINING, reason="服务规范再培训")
-    assert flag.training_ref == "42" and calls[0]["clerk"] == w["supervisor_a"] and calls[0]["reason"] == "服务规范再培训"
+    assert (
+        flag.training_ref == "42"
+        and calls[0]["clerk"] == w["supervisor_a"]
+        and calls[0]["reason"] == "服务规范再培训"
+    )

@@ -72,7 +72,11 @@ def test_sup2_biz22_on_time_tickets_recall_transfer_no_show(world, time_machine)
     rows = ticket_source.rows(source="ticket", day_from=DAY, day_to=DAY, hall_ids=[hall.pk])
     assert len(rows) == 4 and sum(r["denominator"] for r in rows) == 3
     notes = [r["note"] for r in rows]
-    assert any("重呼" in n for n in notes) and any("过号" in n for n in notes) and any("超出时限" in n for n in notes)
+    assert (
+        any("重呼" in n for n in notes)
+        and any("过号" in n for n in notes)
+        and any("超出时限" in n for n in notes)
+    )
     assert ticket_source.rows(source="ticket", day_from=DAY, day_to=DAY, hall_ids=[world["hall_b"].pk]) == []
 
 
@@ -113,8 +117,12 @@ def test_sup2_cmp2_complaint_resolution_reclassified_reopened_open(world, time_m
     still_open = _complaint(world)
     time_machine.move_to(sh(2026, 11, 10, 10, 0), tick=False)
     _notify(world, resolved)
-    cs.complaint_classify(complaint=reclassified, kind=Kind.COMPLEX, actor=world["supervisor_a"], reason="涉及合约")
-    cs.complaint_classify(complaint=reclassified, kind=Kind.GENERAL, actor=world["supervisor_a"], reason="改判")
+    cs.complaint_classify(
+        complaint=reclassified, kind=Kind.COMPLEX, actor=world["supervisor_a"], reason="涉及合约"
+    )
+    cs.complaint_classify(
+        complaint=reclassified, kind=Kind.GENERAL, actor=world["supervisor_a"], reason="改判"
+    )
     _notify(world, reclassified)
     _notify(world, reopened)
     reopened.refresh_from_db()
@@ -125,7 +133,12 @@ def test_sup2_cmp2_complaint_resolution_reclassified_reopened_open(world, time_m
     parts = list(complaint_source.parts(day_from=DAY, day_to=DAY))
     total = [sum(p[k] for p in parts) for k in ("numerator", "denominator", "pending")]
     assert total == [2, 4, 1]
-    rows = {r["label"]: r for r in complaint_source.rows(source="complaint", day_from=DAY, day_to=DAY, hall_ids=[world["hall_a"].pk])}
+    rows = {
+        r["label"]: r
+        for r in complaint_source.rows(
+            source="complaint", day_from=DAY, day_to=DAY, hall_ids=[world["hall_a"].pk]
+        )
+    }
     assert rows[reopened.number]["numerator"] == 0 and "重新打开" in rows[reopened.number]["note"]
     assert "尚未告知" in rows[still_open.number]["note"]
     assert "观察期" in rows[resolved.number]["note"]  # provisional until the window closes
@@ -164,20 +177,32 @@ def test_sup2_biz21_consultations_answered_within_limit_over_due(world, time_mac
 
     def record():
         return qs_consult.consultation_record(
-            hall=world["hall_a"], channel="onsite", customer_name="李四", contact_phone="13900139000",
-            question="宽带迁移需要什么材料", actor=world["clerk_a"],
+            hall=world["hall_a"],
+            channel="onsite",
+            customer_name="李四",
+            contact_phone="13900139000",
+            question="宽带迁移需要什么材料",
+            actor=world["clerk_a"],
         )
 
     on_time, late, not_due = record(), record(), record()
     time_machine.move_to(sh(2026, 11, 10, 15, 0), tick=False)
-    qs_consult.consultation_answer(consultation=on_time, actor=world["supervisor_a"], answer="带身份证", method="phone")
-    time_machine.move_to(sh(2026, 11, 10, 20, 0), tick=False)  # before the deadlines: only the answered one is due
+    qs_consult.consultation_answer(
+        consultation=on_time, actor=world["supervisor_a"], answer="带身份证", method="phone"
+    )
+    time_machine.move_to(
+        sh(2026, 11, 10, 20, 0), tick=False
+    )  # before the deadlines: only the answered one is due
     parts = list(consultation_source.parts(day_from=DAY, day_to=DAY))
     assert [sum(p[k] for p in parts) for k in ("numerator", "denominator")] == [1, 1]
-    rows = consultation_source.rows(source="consultation", day_from=DAY, day_to=DAY, hall_ids=[world["hall_a"].pk])
+    rows = consultation_source.rows(
+        source="consultation", day_from=DAY, day_to=DAY, hall_ids=[world["hall_a"].pk]
+    )
     assert sum(r["denominator"] for r in rows) == 1 and any("未到期" in r["note"] for r in rows)
     time_machine.move_to(sh(2026, 11, 11, 10, 0), tick=False)  # 25 h: the 24 h callback promise is broken
-    qs_consult.consultation_answer(consultation=late, actor=world["supervisor_a"], answer="带身份证", method="sms")
+    qs_consult.consultation_answer(
+        consultation=late, actor=world["supervisor_a"], answer="带身份证", method="sms"
+    )
     parts = list(consultation_source.parts(day_from=DAY, day_to=DAY))
     # answered late, and the third is overdue unanswered: both due, neither in time
     assert [sum(p[k] for p in parts) for k in ("numerator", "denominator")] == [1, 3]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -27,8 +28,27 @@ def standard_for_month(month: date, now: datetime | None = None):
     is judged by the first version (it has no data anyway: nothing is measured without a standard)."""
     now = now or timezone.now()
     _start, end = day_bounds(month_end(month))
+    at = min(now, end)
+    key = (month, at if at < now else None)
+    hit = _standard_memo.get(key)
+    if hit is not None and time.monotonic() - hit[0] < STANDARD_MEMO_SECONDS:
+        return hit[1]
+    std = _standard_at(at)
+    if len(_standard_memo) > 256:
+        _standard_memo.clear()
+    _standard_memo[key] = (time.monotonic(), std)
+    return std
+
+
+# A page shows up to 15 months; each month's standard is one query with its parameters. Memoised for a few seconds
+# per process (a newly published version is seen within that time, and it only applies from its effective date).
+STANDARD_MEMO_SECONDS = 5.0
+_standard_memo: dict = {}
+
+
+def _standard_at(at: datetime):
     try:
-        return standard_in_force(at=min(now, end))
+        return standard_in_force(at=at)
     except NotFound:
         first = StandardVersion.objects.order_by("effective_from").prefetch_related("parameters").first()
         if first is None:

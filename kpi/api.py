@@ -530,3 +530,83 @@ def plan_item_status(request, item_id: int, payload: PlanStatusIn):
     return _item_out(
         services.plan_item_update(item=item, actor=user, status=payload.status, evidence=payload.evidence)
     )
+
+
+class ProcessChangeIn(Schema):
+    hall: str
+    business_type: str = Field(description="业务类型编码 / business type code")
+    effective_on: date
+    description: str = Field(..., max_length=2000)
+
+
+class MeasureOut(Schema):
+    handled: int
+    on_time_pct: float | None
+    avg_handling_minutes: float | None
+    avg_wait_minutes: float | None
+
+
+class ProcessChangeOut(Schema):
+    id: int
+    hall: str
+    business_type: str
+    quarter: str
+    effective_on: date
+    before: MeasureOut
+    after: MeasureOut | None
+
+
+def _change_out(change) -> dict:
+    from django.utils import timezone
+
+    from kpi.definitions import local_day
+    from kpi.process import process_effect
+
+    effect = process_effect(change, today=local_day(timezone.now()))
+    return {
+        "id": change.pk,
+        "hall": change.hall.code,
+        "business_type": change.business_type.code,
+        "quarter": change.quarter,
+        "effective_on": change.effective_on,
+        **effect,
+    }
+
+
+@router.get(
+    "/process-changes",
+    response={200: list[ProcessChangeOut], **ERRORS},
+    summary="流程优化登记 / Process optimisation register",
+)
+def process_changes(request):
+    from kpi.models import ProcessChange
+
+    user = api_staff_user(request)
+    qs = ProcessChange.objects.for_user(user, "kpi.view").select_related("hall", "business_type")
+    return [_change_out(c) for c in qs[:200]]
+
+
+@router.post(
+    "/process-changes",
+    response={201: ProcessChangeOut, **ERRORS},
+    summary="登记流程优化 / Record a process change",
+)
+def process_change_create(request, payload: ProcessChangeIn):
+    from catalog.models import BusinessType
+    from kpi.process import process_change_record
+
+    user = api_staff_user(request)
+    hall = Hall.objects.for_user(user).filter(code=payload.hall).first()
+    if hall is None:
+        raise NotFound("unknown_hall", _("营业厅不存在或无权查看"), field="hall")
+    bt = BusinessType.objects.filter(code=payload.business_type).first()
+    if bt is None:
+        raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_type")
+    change = process_change_record(
+        hall=hall,
+        business_type=bt,
+        effective_on=payload.effective_on,
+        description=payload.description,
+        actor=user,
+    )
+    return Status(201, _change_out(change))

@@ -207,3 +207,33 @@ class MonthRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class ProcessChange(models.Model):
+    """The quarterly process optimisation register (SUP-3): a process change of a business type at a hall (steps or
+    materials simplified, online appointments added) and the date it took effect; its effect is measured from the
+    tickets before and after (``kpi.process.process_effect``)."""
+
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
+    business_type = models.ForeignKey(
+        "catalog.BusinessType", on_delete=models.PROTECT, related_name="+", verbose_name=_("业务")
+    )
+    quarter = models.CharField(_("季度"), max_length=7)  # "2026-Q4"
+    effective_on = models.DateField(_("生效日期"))
+    description = EncryptedTextField(_("优化内容"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("流程优化记录")
+        verbose_name_plural = _("流程优化记录")
+        ordering = ["-effective_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.hall_id} {self.business_type_id}"

@@ -14,4 +14,5 @@ urlpatterns = [
     path("pack/", views.pack, name="pack"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("process/", views.process_changes, name="process"),
 ]

@@ -295,3 +295,49 @@ def meeting(request, pk: int):
             "can_edit": user_can(request.user, "kpi.meeting", m.hall_id),
         },
     )
+
+
+@login_required
+@service_errors
+def process_changes(request):
+    """The quarterly process optimisation register with before/after measures (SUP-3)."""
+    from catalog.models import BusinessType
+    from kpi.definitions import local_day
+    from kpi.models import ProcessChange
+    from kpi.process import process_change_record, process_effect
+
+    if not user_can(request.user, "kpi.view"):
+        raise PermissionDenied
+    if request.method == "POST":
+        hall = Hall.objects.for_user(request.user).filter(code=request.POST.get("hall", "")).first()
+        if hall is None:
+            raise Http404
+        effective_on = parse_date(request.POST.get("effective_on") or "")
+        if effective_on is None:
+            raise ServiceError("invalid_date", _("请填写生效日期"), field="effective_on")
+        process_change_record(
+            hall=hall,
+            business_type=request.POST.get("business_type") or 0,
+            effective_on=effective_on,
+            description=request.POST.get("description", ""),
+            actor=request.user,
+        )
+        return redirect("kpi:process")
+    from django.utils import timezone
+
+    today = local_day(timezone.now())
+    rows = list(
+        ProcessChange.objects.for_user(request.user, "kpi.view").select_related("hall", "business_type")[:200]
+    )
+    for row in rows:
+        row.effect = process_effect(row, today=today)
+    halls = Hall.objects.for_user(request.user, "kpi.meeting").order_by("code")
+    return render(
+        request,
+        "kpi/process.html",
+        {
+            "rows": rows,
+            "halls": halls,
+            "types": BusinessType.objects.filter(halls__in=halls).distinct().order_by("code"),
+        },
+    )

@@ -19,7 +19,7 @@ from kpi.definitions import KPIS, add_months
 from kpi.models import Meeting, PlanItem
 from kpi.pdf import pack_pdf
 from kpi.report import chart_data, review_pack
-from kpi.selectors import clerk_figures, hall_figures, month_figures, standard_for_month, trend
+from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures, standard_for_month, trend
 from kpi.web import read_drill, read_flag_filters, read_month, read_scope
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import hall_ids_with, require
@@ -195,17 +195,7 @@ def _scope_out(scope) -> dict:
 
 
 def _flag_out(flag) -> dict:
-    from kpi.selectors import Scope
-
-    scope = Scope("clerk" if flag.clerk_id else "hall", hall_ids=[flag.hall_id], clerk_id=flag.clerk_id)
-    since = []
-    m = add_months(flag.month, 1)
-    from kpi.web import current_month
-
-    while m <= current_month() and len(since) < 6:
-        fig = month_figures(scope, m)[flag.kpi]
-        since.append({"month": f"{m:%Y-%m}", "pct": fig.as_dict()["pct"], "status": fig.status})
-        m = add_months(m, 1)
+    since = [{"month": x["month"], "pct": x["pct"], "status": x["status"]} for x in flag_since(flag)]
     return {
         "id": flag.pk,
         "subject": flag.subject,

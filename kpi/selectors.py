@@ -233,3 +233,24 @@ def score(figs: dict[str, Figure]) -> float | None:
     """Ranking of clerks for the pack: mean margin over target of the judged KPIs with a sufficient sample."""
     margins = [f.pct - f.target for c, f in figs.items() if c in JUDGED and f.met is not None]
     return sum(margins) / len(margins) if margins else None
+
+
+def flag_since(flag, *, now: datetime | None = None, limit: int = 6) -> list[dict]:
+    """The results of the months after a three-month flag (the follow-up part of the one record)."""
+    now = now or timezone.now()
+    scope = Scope("clerk" if flag.clerk_id else "hall", hall_ids=[flag.hall_id], clerk_id=flag.clerk_id)
+    current = local_day(now).replace(day=1)
+    out = []
+    m = add_months(flag.month, 1)
+    while m <= current and len(out) < limit:
+        fig = month_figures(scope, m, now=now)[flag.kpi]
+        out.append(
+            {
+                "month": f"{m:%Y-%m}",
+                "pct": fig.as_dict()["pct"],
+                "status": fig.status,
+                "label": fig.status_label,
+            }
+        )
+        m = add_months(m, 1)
+    return out

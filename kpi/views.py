@@ -23,7 +23,7 @@ from kpi.definitions import JUDGED, KPIS, add_months
 from kpi.models import Decision, FlagStatus, Meeting, PlanItem, PlanStatus, Subject
 from kpi.pdf import pack_pdf
 from kpi.report import chart_data, review_pack
-from kpi.selectors import clerk_figures, hall_figures, month_figures
+from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures
 from kpi.web import current_month, previous_month, read_drill, read_flag_filters, read_month, read_scope
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import hall_ids_with, user_can
@@ -130,6 +130,7 @@ def flags(request):
         f.can_decide = user_can(
             request.user, "kpi.decide" if f.subject == Subject.CLERK else "kpi.decide_hall", f.hall_id
         )
+        f.since = flag_since(f)
         f.choices = (
             [Decision.RETRAINING, Decision.REASSIGNMENT]
             if f.subject == Subject.CLERK

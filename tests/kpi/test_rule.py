@@ -123,3 +123,30 @@ def test_sup2_retraining_goes_to_the_training_app_when_installed(history, time_m
         and calls[0]["clerk"] == w["supervisor_a"]
         and calls[0]["reason"] == "服务规范再培训"
     )
+
+
+@pytest.mark.django_db
+def test_sup2_flag_register_lists_next_months_and_exports(history, client, time_machine):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import login
+
+    w = history
+    time_machine.move_to(sh(2026, 12, 1, 2, 0), tick=False)
+    kpi_rollup_sweep()
+    _roll(w["hall_a"], w["supervisor_a"], date(2026, 12, 1), 40, 40)  # December so far: back on target
+    login(client, w["manager_a"])
+    flags = client.get("/api/v1/kpi/flags?subject=clerk").json()
+    assert [f["clerk_id"] for f in flags] == [
+        w["supervisor_a"].pk
+    ]  # hall B's clerk is not in the manager's scope
+    assert flags[0]["since"] == [{"month": "2026-12", "pct": 100.0, "status": "met"}]
+    page = client.get("/kpi/flags/")
+    assert page.status_code == 200 and "2026-12" in page.content.decode()
+    login(client, w["hq"])
+    sheet = load_workbook(BytesIO(client.get("/kpi/flags/?format=xlsx").content)).active
+    assert sheet.max_row == 1 + Flag.objects.count()
+    login(client, w["clerk_a"])
+    assert client.get("/kpi/flags/?format=xlsx").status_code == 403

@@ -129,7 +129,9 @@ def resolve_scope(
         from django.contrib.auth import get_user_model
 
         target = get_user_model().objects.filter(pk=clerk_id).first()
-        if target is None:
+        if target is None or (
+            allowed is not None and not target.hall_assignments.filter(hall_id__in=allowed).exists()
+        ):  # someone outside the viewer's halls does not exist for them
             raise NotFound("unknown_clerk", _("员工不存在"), field="clerk")
         halls = None if allowed is None else sorted(allowed)
         if hall not in (None, ""):

@@ -44,6 +44,11 @@ def test_api_figures_scoped_per_persona(seeded, client):
     assert _figs(body)["satisfaction"]["status"] == "no_data" and _figs(body)["satisfaction"]["pct"] is None
     assert client.get("/api/v1/kpi/figures?hall=HB").status_code == 404  # another hall: no existence leak
     assert client.get(f"/api/v1/kpi/figures?region={w['region'].code}").status_code == 403
+    assert client.get(f"/api/v1/kpi/figures?clerk={w['clerk_b'].pk}").status_code == 404  # hall B's clerk
+    mine = client.get(f"/api/v1/kpi/figures?month=2026-11&clerk={w['clerk_a'].pk}").json()
+    assert mine["scope"]["kind"] == "clerk" and _figs(mine)["on_time"]["denominator"] == sum(
+        r.denominator for r in DailyRollup.objects.filter(kpi="on_time", clerk=w["clerk_a"])
+    )
 
     login(client, w["inspector"])
     body = client.get(f"/api/v1/kpi/figures?month=2026-11&region={w['region'].code}").json()

@@ -1,6 +1,7 @@
-"""Demo: twelve months of handled tickets and complaints before today for the demo halls, rolled up, so the trends,
+"""Demo: twelve months of handled tickets before today for the demo halls, rolled up, so the trends,
 the three-month rule (王建国 runs late three months in a row) and the review pack show content. Idempotent: the
-history is made once (tickets numbered ``H…`` from the simulation source), then only the rollups are refreshed."""
+history is made once (tickets numbered ``H…`` from the simulation source), then only the rollups are refreshed.
+Complaints and consultations come from their own demos (the last two months), so their trends start there."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalog.models import BusinessCategory, BusinessType
-from complaints.models import Complaint, ComplaintEvent, EventKind
 from kpi.definitions import SHANGHAI, add_months, local_day
 from kpi.models import Meeting
 from kpi.rollup import rollup_range
@@ -31,7 +31,7 @@ def _history(hall, clerks, first, last, rnd) -> None:
     if not basics or not clerks:
         return
     late_from = add_months(local_day(timezone.now()).replace(day=1), -3)  # the last three closed months
-    tickets, complaints = [], []
+    tickets = []
     day = first
     while day <= last:
         if day.weekday() < 6:
@@ -67,28 +67,8 @@ def _history(hall, clerks, first, last, rnd) -> None:
                             outcome="" if no_show else "done",
                         )
                     )
-            if rnd.random() < 0.25:
-                complaints.append((datetime.combine(day, time(15, 0), tzinfo=SHANGHAI), rnd.choice(basics)))
         day += timedelta(days=1)
     Ticket.objects.bulk_create(tickets, batch_size=1000)
-    for i, (at, bt) in enumerate(complaints):
-        c = Complaint.objects.create(
-            hall=hall,
-            number=f"TS-{hall.code}-H{at:%Y%m%d}-{i:03d}",
-            channel="onsite",
-            complainant_name="演示客户",
-            contact_phone="13800000000",
-            demand="办理等候时间较长,希望增加窗口",
-            business_type=bt,
-            suggested_kind="general",
-            kind="general",
-            accepted_at=at,
-            status="closed",
-        )
-        if rnd.random() < 0.97:
-            ComplaintEvent.objects.create(
-                complaint=c, hall=hall, kind=EventKind.NOTIFIED, at=at + timedelta(hours=20)
-            )
 
 
 def load(ctx: dict) -> None:

@@ -31,6 +31,7 @@ class Target(models.TextChoices):
     FACILITY_FAULT_REPAIR = "facility_fault_repair", _("设备故障修复")
     SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
     RECTIFICATION = "rectification", _("整改项完成(默认3天)")
+    KPI_PLAN_ITEM = "kpi_plan_item", _("服务改进计划事项完成")
 
 
 class CalendarKind(models.TextChoices):

@@ -38,6 +38,7 @@ POLICIES: dict[str, TargetPolicy] = {
     # inspections.clocks.clock_start_until, which sets the deadline (week end / the item's deadline) itself.
     Target.SELF_INSPECTION_WEEKLY: TargetPolicy("inspection.self_check_days", "SUP-1.1"),
     Target.RECTIFICATION: TargetPolicy("rectification.default_days", "SUP-1.1"),
+    Target.KPI_PLAN_ITEM: TargetPolicy("kpi.plan_item_hours", "SUP-3"),
 }
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.

@@ -36,6 +36,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.view",  # inspections
         "training.attend",
         "visit.book",
+        "kpi.own",
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
@@ -63,6 +64,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "visit.book",
         "visit.handle",
         "visit.perform",
+        "kpi.view",
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
@@ -98,6 +100,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "visit.book",
         "visit.handle",
         "visit.perform",
+        "kpi.view",
+        "kpi.decide",
+        "kpi.meeting",
+        "kpi.export",
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
@@ -114,6 +120,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "inspection.template",  # inspections
         "mystery.plan",  # inspections
         "training.assign",
+        "kpi.view",
+        "kpi.decide_hall",
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
@@ -142,6 +150,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "training.assign",
         "visit.book",
         "visit.handle",
+        "kpi.view",
+        "kpi.decide_hall",
+        "kpi.export",
     },
     RegionRole.AUDITOR: {
         "customer.view",
@@ -152,6 +163,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "sla.view",
         "notify.view",
         "inspection.view",  # inspections
+        "kpi.view",
+        "kpi.export",
     },
 }
 

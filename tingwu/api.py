@@ -104,6 +104,7 @@ def _register_routers() -> None:
         ("inspections", "/inspections"),
         ("training", "/training"),
         ("visits", "/visits"),
+        ("kpi", "/kpi"),
     ]:
         try:
             module = import_module(f"{app}.api")

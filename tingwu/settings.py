@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "inspections",
     "training",
     "visits",
+    "kpi",
 ]
 
 MIDDLEWARE = [

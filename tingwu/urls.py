@@ -45,6 +45,7 @@ for _app, _prefix in [
     ("inspections", "inspections/"),
     ("training", "training/"),
     ("visits", "visits/"),
+    ("kpi", "kpi/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

@@ -25,6 +25,7 @@ DEMO_MODULES = [
     "inspections",
     "training",
     "visits",
+    "kpi",
 ]
 
 

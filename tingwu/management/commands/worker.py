@@ -98,6 +98,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("facilities", facilities_sweep),
         ("inspections", inspection_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
+        ("kpi", lambda: __import__("kpi.rollup").rollup.kpi_rollup_sweep()),
     ]
     if housekeeping:
         jobs.append(("housekeeping", run_housekeeping))

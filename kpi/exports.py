@@ -1,0 +1,154 @@
+"""Excel workbooks (openpyxl): the monthly per-clerk results (bonus and promotion), the three-month flags register,
+and the review pack's underlying tables."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from kpi.definitions import JUDGED, KPIS, Figure
+from kpi.models import Flag
+
+
+def _sheet(wb, title: str, header: list[str], rows: list[list], first: bool = False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    return ws
+
+
+def _pct(fig: Figure):
+    return None if fig.pct is None else round(fig.pct, 2)
+
+
+def _met(fig: Figure) -> str:
+    return {True: _("达标"), False: _("未达标")}.get(fig.met, str(fig.status_label))
+
+
+def _save(wb) -> bytes:
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def clerk_header() -> list[str]:
+    header = [_("营业厅"), _("员工")]
+    for code in JUDGED:
+        label = str(KPIS[code].label)
+        header += [f"{label}(%)", f"{label} n", f"{label}{_('目标')}", f"{label}{_('是否达标')}"]
+    return header
+
+
+def clerk_rows(clerks: list[dict]) -> list[list]:
+    rows = []
+    for c in clerks:
+        row = [c["hall"].name, c["name"]]
+        for code in JUDGED:
+            fig = c["figures"][code]
+            row += [_pct(fig), fig.denominator, fig.target, _met(fig)]
+        rows.append(row)
+    return rows
+
+
+def clerks_workbook(clerks: list[dict], month) -> bytes:
+    wb = Workbook()
+    _sheet(wb, f"{month:%Y-%m}", clerk_header(), clerk_rows(clerks), first=True)
+    return _save(wb)
+
+
+def flags_workbook(flags: list[Flag]) -> bytes:
+    wb = Workbook()
+    rows = [
+        [
+            f"{f.month:%Y-%m}",
+            f.get_subject_display(),
+            f.hall.name,
+            (f.clerk.get_full_name() or f.clerk.get_username()) if f.clerk else "",
+            str(KPIS[f.kpi].label),
+            "、".join(f"{m['month']} {'—' if m['pct'] is None else m['pct']}%" for m in f.months),
+            f.get_status_display(),
+            f.get_decision_display(),
+            f.reason,
+            f.decided_at.strftime("%Y-%m-%d %H:%M") if f.decided_at else "",
+            f.follow_up,
+        ]
+        for f in flags
+    ]
+    header = [
+        _("触发月份"),
+        _("对象"),
+        _("营业厅"),
+        _("员工"),
+        _("指标"),
+        _("连续月份结果"),
+        _("状态"),
+        _("处理决定"),
+        _("决定理由"),
+        _("决定时间"),
+        _("跟进情况"),
+    ]
+    _sheet(wb, _("连续未达标"), header, rows, first=True)
+    return _save(wb)
+
+
+def pack_workbook(pack: dict) -> bytes:
+    wb = Workbook()
+    figs = pack["figures"]
+    _sheet(
+        wb,
+        _("考核指标"),
+        [_("指标"), _("分子"), _("分母"), _("结果(%)"), _("目标(%)"), _("状态"), _("上月(%)")],
+        [
+            [
+                str(KPIS[c].label),
+                figs[c].numerator,
+                figs[c].denominator,
+                _pct(figs[c]),
+                figs[c].target,
+                str(figs[c].status_label),
+                _pct(pack["previous"][c]),
+            ]
+            for c in KPIS
+        ],
+        first=True,
+    )
+    _sheet(
+        wb,
+        _("12个月趋势"),
+        [_("月份")] + [str(KPIS[c].label) for c in JUDGED],
+        [[f"{t['month']:%Y-%m}"] + [_pct(t["figures"][c]) for c in JUDGED] for t in pack["trend"]],
+    )
+    _sheet(wb, _("员工"), clerk_header(), clerk_rows(pack["clerks"]))
+    hot = pack["hotspots"]
+    if hot:
+        _sheet(
+            wb,
+            _("投诉热点"),
+            [_("业务类型"), _("本月"), _("上月")],
+            [[r["label"], r["count"], r["previous"]] for r in hot["by_business_type"]],
+        )
+    _sheet(
+        wb,
+        _("改进计划"),
+        [_("改进事项"), _("原因"), _("责任人"), _("完成期限"), _("状态"), _("完成证据"), _("目标指标")],
+        [
+            [
+                i.what,
+                i.why,
+                i.owner.get_full_name() or i.owner.get_username(),
+                i.deadline.strftime("%Y-%m-%d"),
+                i.get_status_display(),
+                i.evidence,
+                str(KPIS[i.kpi].label),
+            ]
+            for i in pack["items"]
+        ],
+    )
+    return _save(wb)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from kpi.definitions import SHANGHAI
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+
+
+def sh(*args) -> datetime:
+    """An Asia/Shanghai instant."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_standard_memo():
+    """Each test has its own database: the per-process standard memo must not outlive it."""
+    from kpi import selectors
+
+    selectors._standard_memo.clear()
+    yield
+    selectors._standard_memo.clear()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FakeEvaluationsConfig(AppConfig):
+    name = "tests.kpi.fakeapp"
+    label = "kpi_fake_evaluations"

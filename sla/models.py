@@ -26,6 +26,7 @@ class Target(models.TextChoices):
         "consultation_online_complex_solution",
         _("线上复杂问题解决(48小时)"),
     )
+    EVALUATION_FOLLOW_UP = "evaluation_follow_up", _("差评回访(24小时)")
 
 
 class CalendarKind(models.TextChoices):

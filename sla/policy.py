@@ -31,6 +31,7 @@ POLICIES: dict[str, TargetPolicy] = {
     Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION: TargetPolicy(
         "consultation.online_complex_hours", "BIZ-2.1", pausable=True
     ),
+    Target.EVALUATION_FOLLOW_UP: TargetPolicy("evaluation.follow_up_hours", "SUP-1.2"),
 }
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.

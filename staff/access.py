@@ -17,6 +17,7 @@ from staff.models import HallRole, RegionRole
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     HallRole.CLERK: {
         "queue.serve",
+        "evaluation.own",
         "complaint.intake",
         "consultation.intake",
         "customer.view",
@@ -25,6 +26,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     HallRole.GREETER: {"queue.greet", "queue.issue", "consultation.intake", "catalog.view", "customer.view"},
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
+        "evaluation.view",
+        "evaluation.follow_up",
         "queue.greet",
         "queue.issue",
         "queue.supervise",
@@ -42,6 +45,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
+        "evaluation.view",
+        "evaluation.review",
+        "evaluation.follow_up",
+        "evaluation.configure",
         "queue.greet",
         "queue.issue",
         "queue.supervise",
@@ -64,6 +71,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
+        "evaluation.view",
         "complaint.close",
         "consultation.handle",
         "customer.view",
@@ -76,6 +84,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
+        "evaluation.view",
+        "evaluation.review",
+        "evaluation.configure",
         "queue.configure",
         "announcement.publish",
         "complaint.handle",
@@ -94,6 +105,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.AUDITOR: {
         "customer.view",
+        "evaluation.view",
         "catalog.view",
         "staff.view",
         "report.view",

@@ -100,6 +100,7 @@ def _register_routers() -> None:
         ("notify", "/notifications"),
         ("complaints", "/complaints"),
         ("consultations", "/consultations"),
+        ("evaluations", "/evaluations"),
     ]:
         try:
             module = import_module(f"{app}.api")

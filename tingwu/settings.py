@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notify",
     "complaints",
     "consultations",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,7 @@ for _app, _prefix in [
     ("notify", "notifications/"),
     ("complaints", "complaints/"),
     ("consultations", "consultations/"),
+    ("evaluations", "evaluations/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

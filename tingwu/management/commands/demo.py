@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "notify",
     "complaints",
     "consultations",
+    "evaluations",
 ]
 
 

@@ -100,11 +100,15 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
 def reasons_ranked(evs) -> list[dict]:
     """Reasons of the valid evaluations below the top two, most frequent first."""
     low = evs.valid().filter(level__lt=Level.SATISFIED)
+    through = Evaluation.reasons.through
     counts = (
-        low.values("reasons__pk", "reasons__name").annotate(n=Count("pk")).filter(reasons__pk__isnull=False).order_by("-n", "reasons__pk")
+        through.objects.filter(evaluation__in=low)
+        .values("reasonchip_id", "reasonchip__name")
+        .annotate(n=Count("evaluation_id", distinct=True))
+        .order_by("-n", "reasonchip_id")
     )
     n_low = low.count()
-    return [{"name": r["reasons__name"], "count": r["n"], "share": pct(r["n"], n_low)} for r in counts]
+    return [{"name": r["reasonchip__name"], "count": r["n"], "share": pct(r["n"], n_low)} for r in counts]
 
 
 def comment_keywords(evs) -> list[dict]:

@@ -57,10 +57,10 @@ SWEEP_LOOKBACK = timedelta(days=2)
 
 def param(code: str, at: datetime | None = None) -> float:
     """A standard parameter in force at ``at``; installs whose standard predates it use the v1 default."""
-    from standard.services import standard_in_force
+    from queueing.standard_memo import standard_at
 
-    try:
-        return standard_in_force(at=at)[code]
+    try:  # the queue's per-process memo of the versions (same answer as ``standard_in_force``)
+        return standard_at(at or timezone.now())[code]
     except (KeyError, NotFound):
         return DEFAULTS[code]
 

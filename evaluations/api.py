@@ -174,9 +174,9 @@ def _device(request):
 
 
 def _one(e: Evaluation) -> dict:
-    e = Evaluation.objects.select_related("ticket", "hall", "counter", "clerk__staff_profile", "business_type").get(
-        pk=e.pk
-    )
+    e = Evaluation.objects.select_related(
+        "ticket", "hall", "counter", "clerk__staff_profile", "business_type"
+    ).get(pk=e.pk)
     return _out(e)
 
 
@@ -214,12 +214,18 @@ def pad_state(request):
 def pad_answer(request, payload: PadAnswerIn):
     token = _device(request)
     e = services.pad_submit(
-        token=token, ticket_id=payload.ticket_id, level=payload.level, reasons=payload.reasons, comment=payload.comment
+        token=token,
+        ticket_id=payload.ticket_id,
+        level=payload.level,
+        reasons=payload.reasons,
+        comment=payload.comment,
     )
     return Status(201, _one(e))
 
 
-@router.post("/app", response={201: EvaluationOut, **ERRORS}, summary="APP 提交评价 / APP answer (ticket token)")
+@router.post(
+    "/app", response={201: EvaluationOut, **ERRORS}, summary="APP 提交评价 / APP answer (ticket token)"
+)
 def app_answer(request, payload: AppAnswerIn):
     token = _device(request)
     e = services.app_submit(
@@ -254,9 +260,9 @@ def evaluation_index(request, filters: Query[ListQuery]):
         evs = evs.filter(hall_id=filters.hall)
     if filters.flagged:
         evs = evs.filter(review="pending")
-    evs = evs.select_related("ticket", "hall", "counter", "clerk__staff_profile", "business_type").prefetch_related(
-        "reasons"
-    )
+    evs = evs.select_related(
+        "ticket", "hall", "counter", "clerk__staff_profile", "business_type"
+    ).prefetch_related("reasons")
     return [_out(e) for e in evs[filters.offset : filters.offset + filters.limit]]
 
 
@@ -275,7 +281,9 @@ def evaluation_report(request, filters: Query[ReportQuery]):
     return data
 
 
-@router.post("/{evaluation_id}/review", response={200: EvaluationOut, **ERRORS}, summary="复核 / Review a flag")
+@router.post(
+    "/{evaluation_id}/review", response={200: EvaluationOut, **ERRORS}, summary="复核 / Review a flag"
+)
 def evaluation_review(request, evaluation_id: int, payload: ReviewIn):
     user = api_staff_user(request)
     if payload.decision not in ("accept", "reject"):
@@ -317,7 +325,9 @@ def follow_up_index(request, status: str = ""):
 
 
 @router.post(
-    "/follow-ups/{follow_up_id}/complete", response={200: FollowUpOut, **ERRORS}, summary="完成回访 / Complete"
+    "/follow-ups/{follow_up_id}/complete",
+    response={200: FollowUpOut, **ERRORS},
+    summary="完成回访 / Complete",
 )
 def follow_up_done(request, follow_up_id: int, payload: FollowUpIn):
     user = api_staff_user(request)

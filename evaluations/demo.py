@@ -32,11 +32,20 @@ COMMENTS = [
     "窗口开得太少,排队的人很多",
     "希望能提前告知需要带的材料",
 ]
-REASON_FOR = {0: "long_wait", 1: "impatient", 2: "cumbersome", 3: "unskilled", 4: "long_wait", 5: "cumbersome"}
+REASON_FOR = {
+    0: "long_wait",
+    1: "impatient",
+    2: "cumbersome",
+    3: "unskilled",
+    4: "long_wait",
+    5: "cumbersome",
+}
 
 
 def _level(rng: random.Random, weak: bool) -> int:
-    weights = [(lv, w * (0.7 if lv == 5 and weak else 1) + (4 if lv <= 3 and weak else 0)) for lv, w in WEIGHTS]
+    weights = [
+        (lv, w * (0.7 if lv == 5 and weak else 1) + (4 if lv <= 3 and weak else 0)) for lv, w in WEIGHTS
+    ]
     return rng.choices([lv for lv, _w in weights], [w for _lv, w in weights])[0]
 
 
@@ -48,9 +57,13 @@ def load(ctx: dict) -> None:
         if Evaluation.objects.filter(hall=hall).exists():
             continue
         counters = list(Counter.objects.filter(hall=hall).order_by("number"))
-        clerks = [a.user for a in HallAssignment.objects.filter(hall=hall, role=HallRole.CLERK).order_by("user_id")]
+        clerks = [
+            a.user for a in HallAssignment.objects.filter(hall=hall, role=HallRole.CLERK).order_by("user_id")
+        ]
         types = list(BusinessType.objects.for_hall(hall).order_by("pk"))
-        staff = HallAssignment.objects.filter(hall=hall, role=HallRole.HALL_MANAGER).order_by("user_id").first()
+        staff = (
+            HallAssignment.objects.filter(hall=hall, role=HallRole.HALL_MANAGER).order_by("user_id").first()
+        )
         manager = staff.user if staff else None
         if not counters or not clerks or not types:
             continue

@@ -23,7 +23,9 @@ LABELS: dict[str, str] = {"evaluation": _("客户评价")}
 
 def _bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
-    return datetime.combine(day_from, time.min, tz), datetime.combine(day_to + timedelta(days=1), time.min, tz)
+    return datetime.combine(day_from, time.min, tz), datetime.combine(
+        day_to + timedelta(days=1), time.min, tz
+    )
 
 
 def _day(at: datetime) -> date:
@@ -49,7 +51,9 @@ def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
         if status == InvitationStatus.ANSWERED:
             resp[key][0] += 1
     for kpi, table in (("satisfaction", sat), ("evaluation_response", resp)):
-        for (day, hall_id, clerk_id, bt_id), (num, den) in sorted(table.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0, kv[0][3])):
+        for (day, hall_id, clerk_id, bt_id), (num, den) in sorted(
+            table.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0, kv[0][3])
+        ):
             yield {
                 "kpi": kpi,
                 "source": "evaluation",
@@ -63,7 +67,13 @@ def parts(*, day_from: date, day_to: date) -> Iterable[dict]:
 
 
 def rows(
-    *, source: str, day_from: date, day_to: date, hall_ids: list[int], clerk_id: int | None = None, kpi: str = "satisfaction"
+    *,
+    source: str,
+    day_from: date,
+    day_to: date,
+    hall_ids: list[int],
+    clerk_id: int | None = None,
+    kpi: str = "satisfaction",
 ) -> list[dict]:
     """The evaluations behind a satisfaction figure (``kpi="evaluation_response"``: the invitations behind the
     response rate); no personal information, an excluded evaluation says why."""
@@ -85,7 +95,9 @@ def rows(
                 "label": f"{e.ticket.number} {counter}{e.get_level_display()}",
                 "numerator": 1 if (e.valid and e.level in TOP_LEVELS) else 0,
                 "denominator": 1 if e.valid else 0,
-                "note": f"{e.get_exclusion_display()}:{e.exclusion_note}({e.get_review_display()})" if not e.valid else "",
+                "note": f"{e.get_exclusion_display()}:{e.exclusion_note}({e.get_review_display()})"
+                if not e.valid
+                else "",
                 "url": url,
             }
         )
@@ -93,7 +105,9 @@ def rows(
 
 
 def _response_rows(start, end, hall_ids, clerk_id, url) -> list[dict]:
-    invs = EvaluationInvitation.objects.filter(invited_at__gte=start, invited_at__lt=end, hall_id__in=hall_ids)
+    invs = EvaluationInvitation.objects.filter(
+        invited_at__gte=start, invited_at__lt=end, hall_id__in=hall_ids
+    )
     if clerk_id is not None:
         invs = invs.filter(clerk_id=clerk_id)
     return [

@@ -78,7 +78,9 @@ class ReasonChip(models.Model):
 class RatingPad(models.Model):
     """A rating pad (评价器) paired to one counter through a hall-bound ApiToken of kind ``rating_pad``."""
 
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅")
+    )
     counter = models.OneToOneField(
         "halls.Counter", on_delete=models.CASCADE, related_name="rating_pad", verbose_name=_("窗口")
     )
@@ -98,11 +100,20 @@ class RatingPad(models.Model):
 class EvaluationInvitation(models.Model):
     """Every finished ticket is invited, automatically (never at the clerk's discretion)."""
 
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     region = models.ForeignKey("halls.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
-    ticket = models.OneToOneField("queueing.Ticket", on_delete=models.CASCADE, related_name="evaluation_invitation")
+    ticket = models.OneToOneField(
+        "queueing.Ticket", on_delete=models.CASCADE, related_name="evaluation_invitation"
+    )
     counter = models.ForeignKey(
-        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("窗口")
+        "halls.Counter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("窗口"),
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -155,12 +166,21 @@ class EvaluationQuerySet(HallScopedQuerySet):
 class Evaluation(models.Model):
     """One per ticket (the unique constraint on ``ticket`` is the rule: the first submission wins)."""
 
-    invitation = models.OneToOneField(EvaluationInvitation, on_delete=models.CASCADE, related_name="evaluation")
+    invitation = models.OneToOneField(
+        EvaluationInvitation, on_delete=models.CASCADE, related_name="evaluation"
+    )
     ticket = models.ForeignKey("queueing.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False)
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     region = models.ForeignKey("halls.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
     counter = models.ForeignKey(
-        "halls.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("窗口")
+        "halls.Counter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("窗口"),
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,7 +202,9 @@ class Evaluation(models.Model):
     submitted_at = models.DateTimeField(_("评价时间"))
     # Counted in "valid" (the denominator of satisfaction) unless flagged; a manager's review settles it.
     valid = models.BooleanField(_("有效"), default=True)
-    exclusion = models.CharField(_("剔除原因"), max_length=16, choices=Exclusion.choices, blank=True, default="")
+    exclusion = models.CharField(
+        _("剔除原因"), max_length=16, choices=Exclusion.choices, blank=True, default=""
+    )
     exclusion_note = models.CharField(_("剔除说明"), max_length=200, blank=True, default="")
     review = models.CharField(_("复核"), max_length=16, choices=Review.choices, blank=True, default="")
     reviewed_by = models.ForeignKey(
@@ -238,8 +260,12 @@ class FollowUp(models.Model):
     """A 不满意 or worse opens a callback to the customer on the SLA engine (target ``evaluation_follow_up``)."""
 
     evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="follow_up")
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
-    status = models.CharField(_("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
+    status = models.CharField(
+        _("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
     opened_at = models.DateTimeField(_("创建时间"))
     outcome = models.CharField(_("回访结果"), max_length=16, choices=FollowUpOutcome.choices, blank=True)
     note = EncryptedTextField(_("回访记录"), blank=True, default="")

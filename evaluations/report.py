@@ -41,7 +41,11 @@ def _labels(group: str, keys) -> dict:
     if group == "clerk":
         users = get_user_model().objects.filter(pk__in=keys).select_related("staff_profile")
         return {
-            u.pk: (f"{u.staff_profile.full_name}({u.staff_profile.employee_number})" if hasattr(u, "staff_profile") else u.username)
+            u.pk: (
+                f"{u.staff_profile.full_name}({u.staff_profile.employee_number})"
+                if hasattr(u, "staff_profile")
+                else u.username
+            )
             for u in users
         }
     model = Hall if group == "hall" else Region
@@ -54,7 +58,9 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
     start, end = month_bounds(month)
     evs = evaluations.filter(submitted_at__gte=start, submitted_at__lt=end)
     invs = invitations.filter(invited_at__gte=start, invited_at__lt=end)
-    rows: dict = defaultdict(lambda: {"invited": 0, "answered": 0, "valid": 0, "top": 0, "excluded": 0, "total": 0})
+    rows: dict = defaultdict(
+        lambda: {"invited": 0, "answered": 0, "valid": 0, "top": 0, "excluded": 0, "total": 0}
+    )
     for r in invs.values(field).annotate(n=Count("pk")).order_by():
         rows[r[field]]["invited"] += r["n"]
     for r in invs.filter(status=InvitationStatus.ANSWERED).values(field).annotate(n=Count("pk")).order_by():
@@ -81,7 +87,9 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
             }
         )
     table.sort(key=lambda r: (r["satisfaction"] is None, r["satisfaction"] or 0, str(r["label"])))
-    totals = {k: sum(r[k] for r in table) for k in ("invited", "answered", "valid", "top", "excluded", "total")}
+    totals = {
+        k: sum(r[k] for r in table) for k in ("invited", "answered", "valid", "top", "excluded", "total")
+    }
     totals["satisfaction"] = pct(totals["top"], totals["valid"])
     totals["response_rate"] = pct(totals["answered"], totals["invited"])
     by_level = dict(evs.valid().values_list("level").annotate(n=Count("pk")).order_by())

@@ -91,7 +91,9 @@ def invitation_create(*, ticket: Ticket, now: datetime | None = None) -> Evaluat
     existing = EvaluationInvitation.objects.filter(ticket_id=ticket.pk).first()
     if existing is not None:
         return existing
-    ticket = Ticket.objects.select_related("hall", "customer", "appointment", "business_type").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_related("hall", "customer", "appointment", "business_type").get(
+        pk=ticket.pk
+    )
     if ticket.status != TicketStatus.DONE or ticket.finished_at is None:
         raise ServiceError("ticket_not_finished", _("该号尚未办结,不能邀请评价"), field="ticket")
     at = ticket.finished_at
@@ -136,7 +138,9 @@ def invitation_from_link(token: str) -> EvaluationInvitation:
         raise ServiceError("link_expired", _("评价链接已过期"), status=410) from exc
     except signing.BadSignature as exc:
         raise NotFound("link_invalid", _("评价链接无效")) from exc
-    inv = EvaluationInvitation.objects.select_related("hall", "ticket", "business_type").filter(pk=data.get("i"))
+    inv = EvaluationInvitation.objects.select_related("hall", "ticket", "business_type").filter(
+        pk=data.get("i")
+    )
     found = inv.first()
     if found is None:
         raise NotFound("link_invalid", _("评价链接无效"))
@@ -213,9 +217,9 @@ def evaluation_sweep(*, now: datetime | None = None) -> dict:
             invited += 1
         except ServiceError:
             continue
-    expired = EvaluationInvitation.objects.filter(status=InvitationStatus.INVITED, expires_at__lte=now).update(
-        status=InvitationStatus.EXPIRED, closed_at=now
-    )
+    expired = EvaluationInvitation.objects.filter(
+        status=InvitationStatus.INVITED, expires_at__lte=now
+    ).update(status=InvitationStatus.EXPIRED, closed_at=now)
     return {"invited": invited, "expired": expired}
 
 
@@ -296,7 +300,12 @@ def evaluation_submit(
     now = now or timezone.now()
     inv = invitation
     ticket = Ticket.objects.filter(pk=inv.ticket_id).only("status", "finished_at", "number").first()
-    if ticket is None or ticket.status != TicketStatus.DONE or not ticket.finished_at or ticket.finished_at > now:
+    if (
+        ticket is None
+        or ticket.status != TicketStatus.DONE
+        or not ticket.finished_at
+        or ticket.finished_at > now
+    ):
         raise ServiceError("ticket_not_finished", _("该号尚未办结,不能评价"), status=409)
     if channel == Channel.PAD:
         if pad is None or pad.counter_id != inv.counter_id:
@@ -315,7 +324,9 @@ def evaluation_submit(
             )
             if claimed != 1:
                 raise Conflict("already_evaluated", _("该号已评价,感谢您的参与"))
-            exclusion, note = _flags(inv=inv, level=level, channel=channel, pad=pad, phone_index=phone_index, now=now)
+            exclusion, note = _flags(
+                inv=inv, level=level, channel=channel, pad=pad, phone_index=phone_index, now=now
+            )
             ev = Evaluation.objects.create(
                 invitation=inv,
                 ticket_id=inv.ticket_id,
@@ -339,7 +350,9 @@ def evaluation_submit(
                 ev.reasons.set(chips)
             if ev.is_low:
                 _low_score(ev, ticket_number=ticket.number, now=now)
-            _publish(inv.hall_id, "evaluation.answered", {"counter_id": inv.counter_id, "ticket_id": inv.ticket_id})
+            _publish(
+                inv.hall_id, "evaluation.answered", {"counter_id": inv.counter_id, "ticket_id": inv.ticket_id}
+            )
     except IntegrityError as exc:  # the unique constraint: a concurrent answer committed first
         raise Conflict("already_evaluated", _("该号已评价,感谢您的参与")) from exc
     inv.status = InvitationStatus.ANSWERED
@@ -378,7 +391,9 @@ def _low_score(ev: Evaluation, *, ticket_number: str, now: datetime) -> None:
     )
 
 
-def evaluation_review(*, evaluation: Evaluation, actor, accept: bool, now: datetime | None = None) -> Evaluation:
+def evaluation_review(
+    *, evaluation: Evaluation, actor, accept: bool, now: datetime | None = None
+) -> Evaluation:
     """A manager settles a flagged evaluation: accepted counts as valid, rejected stays excluded (reason kept)."""
     require(actor, "evaluation.review", evaluation.hall_id)
     now = now or timezone.now()
@@ -444,7 +459,12 @@ def pad_current(*, pad: RatingPad, now: datetime | None = None) -> EvaluationInv
     invitations_for_counter(counter=pad.counter, now=now)
     return (
         EvaluationInvitation.objects.select_related("clerk__staff_profile", "ticket", "business_type")
-        .filter(counter_id=pad.counter_id, status=InvitationStatus.INVITED, pad_until__gte=now, invited_at__lte=now)
+        .filter(
+            counter_id=pad.counter_id,
+            status=InvitationStatus.INVITED,
+            pad_until__gte=now,
+            invited_at__lte=now,
+        )
         .order_by("-invited_at", "-pk")
         .first()
     )
@@ -454,7 +474,9 @@ def pad_submit(*, token, ticket_id, level, reasons=(), comment: str = "", user=N
     """An answer from a pad: its token must be a paired ``rating_pad`` of the ticket's counter."""
     if user is not None and getattr(user, "is_authenticated", False):
         raise Forbidden("staff_session", _("员工登录状态下不能提交客户评价"))
-    pad = RatingPad.objects.select_related("counter").filter(token=token).first() if token is not None else None
+    pad = (
+        RatingPad.objects.select_related("counter").filter(token=token).first() if token is not None else None
+    )
     if pad is None or token.kind != TokenKind.RATING_PAD:
         raise Forbidden("wrong_device", _("只能在办理窗口的评价器上评价"))
     try:
@@ -487,4 +509,3 @@ def app_submit(*, token, ticket_token: str, level, reasons=(), comment: str = ""
     return evaluation_submit(
         invitation=inv, level=level, reasons=reasons, comment=comment, channel=Channel.APP, now=now
     )
-

@@ -24,6 +24,7 @@ from privacy import crypto
 DEFAULT_SCALE = {"5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
 DEFAULT_DECLINE = "0"
 HELP_MAX = 3
+TRAILING = set("。.!!")
 GATEWAY_KINDS = {TokenKind.APP, TokenKind.WECOM}  # integration tokens (not screens, not pads)
 
 
@@ -34,7 +35,9 @@ def scale() -> tuple[dict[str, int], str]:
 
 def parse_reply(text: str) -> tuple[str, int | None]:
     """("level", n) | ("decline", None) | ("invalid", None). Full-width digits and spaces are accepted."""
-    value = unicodedata.normalize("NFKC", text or "").strip().rstrip("。.!!")
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    while value and value[-1] in TRAILING:  # "5。" / "5!" from a phone keyboard
+        value = value[:-1].rstrip()
     levels, decline = scale()
     if value == decline:
         return "decline", None
@@ -59,7 +62,9 @@ def sms_inbound(*, token, sender: str, text: str, now=None) -> dict:
     candidates = EvaluationInvitation.objects.select_related("hall").filter(
         hall_id=token.hall_id, phone_index=index, sms_sent=True
     )
-    inv = candidates.filter(status=InvitationStatus.INVITED, expires_at__gt=now).order_by("-invited_at").first()
+    inv = (
+        candidates.filter(status=InvitationStatus.INVITED, expires_at__gt=now).order_by("-invited_at").first()
+    )
     if inv is None:
         return {"result": "ignored" if candidates.exists() else "unknown"}
     kind, level = parse_reply(text)
@@ -90,4 +95,3 @@ def sms_inbound(*, token, sender: str, text: str, now=None) -> dict:
     except Conflict:
         return {"result": "ignored", "ticket_id": inv.ticket_id}
     return {"result": "answered", "ticket_id": inv.ticket_id, "evaluation_id": ev.pk}
-

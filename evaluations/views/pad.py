@@ -60,7 +60,9 @@ def _clerk_of(pad: RatingPad, inv) -> dict | None:
     if user is None:
         from queueing.models import CounterState
 
-        state = CounterState.objects.select_related("clerk__staff_profile").filter(counter=pad.counter).first()
+        state = (
+            CounterState.objects.select_related("clerk__staff_profile").filter(counter=pad.counter).first()
+        )
         user = state.clerk if state else None
     profile = getattr(user, "staff_profile", None) if user is not None else None
     if profile is None:
@@ -96,7 +98,8 @@ def pad(request):
     config = {
         "counter_id": pad.counter_id,
         "counter": pad.counter.number,
-        "events": reverse("evaluations:pad_events") + f"?last_event_id={bus.get_backend().last_id(pad.hall_id)}",
+        "events": reverse("evaluations:pad_events")
+        + f"?last_event_id={bus.get_backend().last_id(pad.hall_id)}",
     }
     return render(request, "evaluations/pad.html", {"pad": pad, "hall": pad.hall, "config": config})
 
@@ -149,7 +152,9 @@ async def pad_events(request):
     backend = bus.get_backend()
     cursor = await asyncio.to_thread(screens._cursor_from, request, backend, pad.hall_id)
     if cursor is None:
-        return JsonResponse({"code": "invalid_last_event_id", "message": "Last-Event-ID 格式不正确"}, status=400)
+        return JsonResponse(
+            {"code": "invalid_last_event_id", "message": "Last-Event-ID 格式不正确"}, status=400
+        )
     if isinstance(request, ASGIRequest):
         stream = screens._stream_async(backend, pad.hall_id, cursor)
     else:

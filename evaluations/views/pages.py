@@ -96,7 +96,9 @@ def flagged(request):
     ids = hall_ids_with(request.user, "evaluation.review")
     if ids is not None and not ids:
         raise PermissionDenied
-    qs = Evaluation.objects.filter(review=Review.PENDING).select_related("hall", "counter", "clerk__staff_profile")
+    qs = Evaluation.objects.filter(review=Review.PENDING).select_related(
+        "hall", "counter", "clerk__staff_profile"
+    )
     if ids is not None:
         qs = qs.filter(hall_id__in=ids)
     return render(request, "evaluations/flagged.html", {"items": qs[:200]})
@@ -144,7 +146,9 @@ def follow_ups(request):
             error, error_pk = exc.message, item.pk
     from sla.models import Clock, Target
 
-    items = list(qs.filter(status=FollowUpStatus.OPEN)[:200]) + list(qs.filter(status=FollowUpStatus.DONE)[:50])
+    items = list(qs.filter(status=FollowUpStatus.OPEN)[:200]) + list(
+        qs.filter(status=FollowUpStatus.DONE)[:50]
+    )
     deadlines = {}
     if items:
         from django.contrib.contenttypes.models import ContentType

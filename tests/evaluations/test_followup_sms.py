@@ -36,7 +36,10 @@ def _customer(ev, phone=PHONE):
 def test_sup_1_2_low_score_notifies_the_duty_supervisor_and_opens_a_follow_up(ev):
     now = timezone.now()
     DutyShift.objects.create(
-        hall=ev["hall"], user=ev["supervisor_a"], starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8)
+        hall=ev["hall"],
+        user=ev["supervisor_a"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=8),
     )
     t = finish(ev)
     inv = es.invitation_create(ticket=t)
@@ -93,8 +96,16 @@ def test_sup_1_2_no_sms_without_a_phone(ev):
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("5", ("level", 5)), (" 1 ", ("level", 1)), ("3", ("level", 3)), ("0", ("decline", None)),
-     ("6", ("invalid", None)), ("好", ("invalid", None)), ("", ("invalid", None)), ("45", ("invalid", None))],
+    [
+        ("5", ("level", 5)),
+        (" 1 ", ("level", 1)),
+        ("3", ("level", 3)),
+        ("0", ("decline", None)),
+        ("6", ("invalid", None)),
+        ("好", ("invalid", None)),
+        ("", ("invalid", None)),
+        ("45", ("invalid", None)),
+    ],
 )
 def test_sup_1_2_sms_reply_parsing(text, expected):
     assert parse_reply(text) == expected
@@ -137,7 +148,12 @@ def test_sup_1_2_sms_webhook_api(ev, gateway):
     url = "/api/v1/evaluations/sms/inbound"
     assert c.post(url, {"sender": PHONE, "text": "5"}, content_type="application/json").status_code == 401
     kiosk, raw_kiosk = token_create(hall=ev["hall"], kind=TokenKind.KIOSK, name="k")
-    r = c.post(url, {"sender": PHONE, "text": "5"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw_kiosk}")
+    r = c.post(
+        url,
+        {"sender": PHONE, "text": "5"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw_kiosk}",
+    )
     assert r.status_code == 403
     auth = {"HTTP_AUTHORIZATION": f"Bearer {gateway[1]}"}
     r = c.post(url, {"sender": PHONE, "text": "5"}, content_type="application/json", **auth)

@@ -78,7 +78,9 @@ def test_sup_1_2_once_per_ticket_under_two_concurrent_submissions(ev):
     def submit(level):
         try:
             barrier.wait(timeout=10)
-            es.evaluation_submit(invitation=EvaluationInvitation.objects.get(pk=inv.pk), level=level, channel="web")
+            es.evaluation_submit(
+                invitation=EvaluationInvitation.objects.get(pk=inv.pk), level=level, channel="web"
+            )
             results.append("ok")
         except Conflict:
             results.append("conflict")
@@ -113,7 +115,5 @@ def test_sup_1_2_expired_invitation_refused(ev):
     from lib.errors import ServiceError
 
     with pytest.raises(ServiceError) as exc:
-        es.evaluation_submit(
-            invitation=inv, level=5, channel="web", now=timezone.now() + timedelta(hours=49)
-        )
+        es.evaluation_submit(invitation=inv, level=5, channel="web", now=timezone.now() + timedelta(hours=49))
     assert exc.value.code == "invitation_expired"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from evaluations import services as es
 from evaluations.models import Evaluation, EvaluationInvitation, Exclusion, InvitationStatus
 from evaluations.views.pad import COOKIE
-from lib.errors import Forbidden, ServiceError
+from lib.errors import Forbidden
 from queueing import services as qs
 from tests.evaluations.conftest import finish
 
@@ -48,7 +48,10 @@ def test_sup_1_2_pad_idle_then_lit_with_clerk_then_answer_then_idle(ev, pad):
     profile = ev["clerk_a"].staff_profile
     assert profile.full_name in body and profile.employee_number in body
     reason = es.ReasonChip.objects.get(code="impatient")
-    r = c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 2, "reasons": [reason.pk], "comment": "太慢了"})
+    r = c.post(
+        "/evaluations/pad/submit",
+        {"ticket_id": t.pk, "level": 2, "reasons": [reason.pk], "comment": "太慢了"},
+    )
     assert r.status_code == 200 and 'data-pad-state="thanks"' in r.content.decode()
     e = Evaluation.objects.get(ticket=t)
     assert e.level == 2 and e.channel == "pad" and list(e.reasons.all()) == [reason] and e.comment == "太慢了"
@@ -64,7 +67,9 @@ def test_sup_1_2_pad_window_closes_and_answer_after_it_is_refused(ev, pad):
         assert r.status_code == 409
     assert not Evaluation.objects.filter(ticket=t).exists()
     with time_machine.travel(inv.pad_until - timedelta(seconds=1)):
-        assert pad["client"].post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 5}).status_code == 200
+        assert (
+            pad["client"].post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 5}).status_code == 200
+        )
 
 
 def test_sup_1_2_another_counters_pad_is_refused(ev, pad):
@@ -95,9 +100,18 @@ def test_sup_1_2_bad_input_on_the_pad(ev, pad):
     assert c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 9}).status_code == 400
     assert c.post("/evaluations/pad/submit", {"ticket_id": "x", "level": 5}).status_code == 400
     chip = es.ReasonChip.objects.first()
-    assert c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 5, "reasons": [chip.pk]}).status_code == 400
-    assert c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 3, "reasons": [99999]}).status_code == 400
-    assert c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 3, "comment": "长" * 501}).status_code == 400
+    assert (
+        c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 5, "reasons": [chip.pk]}).status_code
+        == 400
+    )
+    assert (
+        c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 3, "reasons": [99999]}).status_code
+        == 400
+    )
+    assert (
+        c.post("/evaluations/pad/submit", {"ticket_id": t.pk, "level": 3, "comment": "长" * 501}).status_code
+        == 400
+    )
     assert not Evaluation.objects.filter(ticket=t).exists()
     assert EvaluationInvitation.objects.get(ticket=t).status == InvitationStatus.INVITED
 
@@ -105,10 +119,14 @@ def test_sup_1_2_bad_input_on_the_pad(ev, pad):
 def test_sup_1_2_burst_of_top_scores_on_one_pad_is_flagged_with_the_reason(ev, pad):
     now = timezone.now()
     made = []
-    for i in range(3):
+    for _i in range(3):
         t = finish(ev)
         inv = es.invitation_create(ticket=t)
-        made.append(es.pad_submit(token=pad["pad"].token, ticket_id=t.pk, level=5, now=inv.invited_at + timedelta(seconds=2)))
+        made.append(
+            es.pad_submit(
+                token=pad["pad"].token, ticket_id=t.pk, level=5, now=inv.invited_at + timedelta(seconds=2)
+            )
+        )
     assert [e.valid for e in made] == [True, True, False]
     flagged = made[-1]
     assert flagged.exclusion == Exclusion.PAD_BURST and "60秒内第3次" in flagged.exclusion_note

@@ -26,7 +26,9 @@ def month(ev):
     for level, reasons in answers:
         inv = es.invitation_create(ticket=finish(ev))
         comment = "等候时间太长,排队很久" if reasons else ""
-        made.append(es.evaluation_submit(invitation=inv, level=level, reasons=reasons, comment=comment, channel="web"))
+        made.append(
+            es.evaluation_submit(invitation=inv, level=level, reasons=reasons, comment=comment, channel="web")
+        )
     es.invitation_create(ticket=finish(ev))  # invited, never answered
     inv = es.invitation_create(ticket=finish(ev))
     flagged = es.evaluation_submit(invitation=inv, level=5, channel="web")
@@ -71,7 +73,13 @@ def test_sup_1_2_personas_see_their_scope(ev, month):
     assert _figures(ev["clerk_b"])["totals"]["valid"] == 1  # clerk B: their own only
     assert _figures(ev["clerk_a"])["totals"]["valid"] == 9
     assert _figures(ev["auditor"])["totals"]["valid"] == 10
-    for persona, status in [("manager_a", 200), ("inspector", 200), ("auditor", 200), ("clerk_a", 200), ("clerk_b", 200)]:
+    for persona, status in [
+        ("manager_a", 200),
+        ("inspector", 200),
+        ("auditor", 200),
+        ("clerk_a", 200),
+        ("clerk_b", 200),
+    ]:
         c = Client()
         c.force_login(ev[persona])
         assert c.get("/evaluations/").status_code == status, persona

@@ -115,11 +115,8 @@ def invitation_create(*, ticket: Ticket, now: datetime | None = None) -> Evaluat
             )
             if phone and (now or timezone.now()) < inv.expires_at:
                 _sms_invite(inv, ticket, phone)
-            _publish(
-                inv.hall_id,
-                "evaluation.invited",
-                {"counter_id": inv.counter_id, "ticket_id": ticket.pk, "number": ticket.number},
-            )
+            # No bus event here: the pad lights up on ``ticket.finished`` (published by both queue paths, so the hot
+            # path and Django keep publishing identical streams) and fetches this invitation.
     except IntegrityError:  # the finish hook, the sweep and a pad raced: one row won
         return EvaluationInvitation.objects.get(ticket_id=ticket.pk)
     return inv

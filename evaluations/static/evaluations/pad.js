@@ -37,7 +37,7 @@
       var body;
       try { body = JSON.parse(msg.data); } catch (e) { return; }
       if (body.kind === "resync") { if (litTicket() === null) refresh(); return; }
-      if (["ticket.finished", "evaluation.invited", "evaluation.answered"].indexOf(body.kind) < 0 || !mine(body.data)) return;
+      if (["ticket.finished", "evaluation.answered"].indexOf(body.kind) < 0 || !mine(body.data)) return;
       if (body.kind === "evaluation.answered") {
         // Our own answer's echo (it may arrive before our response): keep the thank-you. Answered elsewhere (the
         // SMS reply came first): the pad goes back to idle.

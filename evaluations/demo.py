@@ -52,6 +52,7 @@ def _level(rng: random.Random, weak: bool) -> int:
 def load(ctx: dict) -> None:
     halls = ctx.get("halls") or []
     now = timezone.now()
+    services.reason_chips_seed()
     chips = {c.code: c for c in ReasonChip.objects.all()}
     for hall in halls:
         if Evaluation.objects.filter(hall=hall).exists():

@@ -311,7 +311,8 @@ def evaluation_submit(
             raise ServiceError("pad_window_closed", _("评价时间已过"), status=409)
     if inv.status == InvitationStatus.EXPIRED or now > inv.expires_at:
         raise ServiceError("invitation_expired", _("评价已过期"), status=410)
-    phone_index = inv.phone_index if channel == Channel.SMS else ""
+    # The phone-repeat rule needs the phone: known for an SMS reply and the SMS link (the invitation's number).
+    phone_index = inv.phone_index if channel in (Channel.SMS, Channel.WEB) and inv.sms_sent else ""
     if phone:
         phone_index = crypto.blind_index("phone", phone)
     try:
@@ -506,3 +507,18 @@ def app_submit(*, token, ticket_token: str, level, reasons=(), comment: str = ""
     return evaluation_submit(
         invitation=inv, level=level, reasons=reasons, comment=comment, channel=Channel.APP, now=now
     )
+
+
+def reason_chips_seed() -> int:
+    """Create the default reason chips that are missing (the 0002 migration does this on install; a flushed test
+    database or a deleted chip gets them back). Returns how many were created."""
+    from importlib import import_module
+
+    chips = import_module("evaluations.migrations.0002_reason_chips").CHIPS
+    created = 0
+    for i, (code, name, name_en) in enumerate(chips, 1):
+        _chip, new = ReasonChip.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": i}
+        )
+        created += int(new)
+    return created

@@ -6,6 +6,17 @@ from queueing import services as qs
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _reason_chips(request):
+    """Transactional tests flush the database, and with it the chips the migration seeded: put them back."""
+    if request.node.get_closest_marker("django_db") is None and "world" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")  # the database access the test asked for (transactional or not)
+    from evaluations.services import reason_chips_seed
+
+    reason_chips_seed()
+
+
 @pytest.fixture
 def ev(world):
     """Hall A with counters 1 and 2 (一窗通办)."""

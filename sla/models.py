@@ -32,6 +32,7 @@ class Target(models.TextChoices):
     SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
     RECTIFICATION = "rectification", _("整改项完成(默认3天)")
     KPI_PLAN_ITEM = "kpi_plan_item", _("服务改进计划事项完成")
+    EVALUATION_FOLLOW_UP = "evaluation_follow_up", _("差评回访(24小时)")
 
 
 class CalendarKind(models.TextChoices):

@@ -39,6 +39,7 @@ POLICIES: dict[str, TargetPolicy] = {
     Target.SELF_INSPECTION_WEEKLY: TargetPolicy("inspection.self_check_days", "SUP-1.1"),
     Target.RECTIFICATION: TargetPolicy("rectification.default_days", "SUP-1.1"),
     Target.KPI_PLAN_ITEM: TargetPolicy("kpi.plan_item_hours", "SUP-3"),
+    Target.EVALUATION_FOLLOW_UP: TargetPolicy("evaluation.follow_up_hours", "SUP-1.2"),
 }
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.

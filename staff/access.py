@@ -17,6 +17,7 @@ from staff.models import HallRole, RegionRole
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     HallRole.CLERK: {
         "queue.serve",
+        "evaluation.own",
         "complaint.intake",
         "consultation.intake",
         "customer.view",
@@ -40,6 +41,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",
+        "evaluation.view",
+        "evaluation.follow_up",
         "queue.greet",
         "queue.issue",
         "queue.supervise",
@@ -68,6 +71,10 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     HallRole.HALL_MANAGER: {
         "queue.serve",
+        "evaluation.view",
+        "evaluation.review",
+        "evaluation.follow_up",
+        "evaluation.configure",
         "queue.greet",
         "queue.issue",
         "queue.supervise",
@@ -107,6 +114,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.QUALITY_INSPECTOR: {
         "complaint.handle",
+        "evaluation.view",
         "complaint.close",
         "consultation.handle",
         "customer.view",
@@ -125,6 +133,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.HQ_ADMIN: {
         "queue.supervise",
+        "evaluation.view",
+        "evaluation.review",
+        "evaluation.configure",
         "queue.configure",
         "announcement.publish",
         "complaint.handle",
@@ -156,6 +167,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     },
     RegionRole.AUDITOR: {
         "customer.view",
+        "evaluation.view",
         "catalog.view",
         "staff.view",
         "report.view",

@@ -105,6 +105,7 @@ def _register_routers() -> None:
         ("training", "/training"),
         ("visits", "/visits"),
         ("kpi", "/kpi"),
+        ("evaluations", "/evaluations"),
     ]:
         try:
             module = import_module(f"{app}.api")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "training",
     "visits",
     "kpi",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

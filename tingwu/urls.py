@@ -46,6 +46,7 @@ for _app, _prefix in [
     ("training", "training/"),
     ("visits", "visits/"),
     ("kpi", "kpi/"),
+    ("evaluations", "evaluations/"),
 ]:
     try:
         _module = import_module(f"{_app}.urls")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -173,7 +175,19 @@ def handling_finish(
             missing=[m.pk for m in missing],
         )
         _publish(ticket.hall_id, "ticket.finished", ticket_public_data(ticket, outcome=outcome))
+        # SUP-1.2: every finished ticket is invited to an evaluation — after the commit, and robust: a failure
+        # there never undoes a finish (the evaluations sweep invites whatever was missed).
+        transaction.on_commit(partial(_evaluation_invite, ticket.pk), robust=True)
     return ticket
+
+
+def _evaluation_invite(ticket_id: int) -> None:
+    from django.apps import apps
+
+    if apps.is_installed("evaluations"):
+        from evaluations.services import invitation_after_finish
+
+        invitation_after_finish(ticket_id)
 
 
 def supplement_sms_send(*, ticket: Ticket, actor, mobile: str = ""):

@@ -26,6 +26,7 @@ DEMO_MODULES = [
     "training",
     "visits",
     "kpi",
+    "evaluations",
 ]
 
 

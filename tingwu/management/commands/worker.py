@@ -84,6 +84,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
     """One pass of every periodic job; a failing job is logged and does not stop the others."""
     from facilities.services import facilities_sweep
     from inspections.services import inspection_sweep
+    from evaluations.services import evaluation_sweep
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
@@ -97,6 +98,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("appointments", appointment_sweep),
         ("facilities", facilities_sweep),
         ("inspections", inspection_sweep),
+        ("evaluations", evaluation_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
         ("kpi", lambda: __import__("kpi.rollup").rollup.kpi_rollup_sweep()),
     ]

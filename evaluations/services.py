@@ -176,7 +176,7 @@ def _sms_invite(inv: EvaluationInvitation, ticket: Ticket, phone: str) -> None:
 
 
 def invitation_after_finish(ticket_id: int) -> None:
-    """queueing's ``handling_finish`` calls this after its commit (robust: a failure never undoes a finish; the
+    """Receives queueing's ``ticket_finished`` signal after the finish commits (robust: a failure never undoes a finish; the
     sweep invites what was missed)."""
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is not None and ticket.status == TicketStatus.DONE:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +26,7 @@ from lib.errors import Conflict, NotFound, ServiceError
 from sla.models import Target
 from sla.services import clock_meet, clock_start
 from staff.access import require
+from training.services import retraining_assign
 
 
 def _run_of(figs_by_month: list[dict], code: str) -> bool:
@@ -82,17 +82,6 @@ def kpi_flag_month(*, month: date, now: datetime | None = None) -> int:
     return created
 
 
-def retraining_assign_via_training(*, clerk, hall, reason: str, assigned_by, due: date | None = None):
-    """The one call into the training app (brief contract 2, STF-3.1); wired at merge, absent in this branch."""
-    if not apps.is_installed("training"):
-        raise ServiceError(
-            "training_unavailable", _("培训模块未启用,无法安排再培训"), status=409, field="decision"
-        )
-    from training.services import retraining_assign  # only when installed: training is another branch's app
-
-    return retraining_assign(clerk=clerk, hall=hall, reason=reason, assigned_by=assigned_by, due=due)
-
-
 def flag_decide(*, flag: Flag, actor, decision: str, reason: str, due: date | None = None) -> Flag:
     """The hall manager decides for a clerk (retraining or reassignment), the region for a hall, with a reason."""
     capability = "kpi.decide" if flag.subject == Subject.CLERK else "kpi.decide_hall"
@@ -111,7 +100,7 @@ def flag_decide(*, flag: Flag, actor, decision: str, reason: str, due: date | No
         now = timezone.now()
         ref = ""
         if decision == Decision.RETRAINING:
-            record = retraining_assign_via_training(
+            record = retraining_assign(
                 clerk=flag.clerk, hall=flag.hall, reason=reason, assigned_by=actor, due=due
             )
             ref = str(getattr(record, "pk", "") or "")

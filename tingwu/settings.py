@@ -58,8 +58,8 @@ INSTALLED_APPS = [
     "inspections",
     "training",
     "visits",
-    "kpi",
     "evaluations",
+    "kpi",  # last: it reads what every other domain recorded
 ]
 
 MIDDLEWARE = [

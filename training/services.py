@@ -337,7 +337,11 @@ def retraining_assign(
     clerk has an open assignment in the hall, that one is returned (one retraining settles it)."""
     if assigned_by is not None:
         require(assigned_by, "training.assign", hall)
-    if clerk is None or not _is_trainee(clerk, hall.pk):
+    # Anyone who serves in the hall may be sent (SUP-2 judges whoever handled business, a duty supervisor too).
+    if (
+        clerk is None
+        or not HallAssignment.objects.filter(user=clerk, hall=hall, user__is_active=True).exists()
+    ):
         raise ServiceError("not_trainee", _("该员工不是本厅服务人员"), field="clerk")
     reason = clean_text(reason, "reason_required", _("请填写转岗培训原因"), "reason", min_len=2, max_len=500)
     if due is not None and (not isinstance(due, date) or due < timezone.localdate()):

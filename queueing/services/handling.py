@@ -25,6 +25,7 @@ from queueing.services._common import (
     _transition,
     ticket_public_data,
 )
+from queueing.signals import ticket_finished
 from queueing.standard_memo import standard_at
 from staff.access import require
 
@@ -175,19 +176,9 @@ def handling_finish(
             missing=[m.pk for m in missing],
         )
         _publish(ticket.hall_id, "ticket.finished", ticket_public_data(ticket, outcome=outcome))
-        # SUP-1.2: every finished ticket is invited to an evaluation — after the commit, and robust: a failure
-        # there never undoes a finish (the evaluations sweep invites whatever was missed).
-        transaction.on_commit(partial(_evaluation_invite, ticket.pk), robust=True)
+        # After the commit, robustly: a receiver's failure never undoes a finish (SUP-1.2's invitation listens).
+        transaction.on_commit(partial(ticket_finished.send, sender=Ticket, ticket_id=ticket.pk), robust=True)
     return ticket
-
-
-def _evaluation_invite(ticket_id: int) -> None:
-    from django.apps import apps
-
-    if apps.is_installed("evaluations"):
-        from evaluations.services import invitation_after_finish
-
-        invitation_after_finish(ticket_id)
 
 
 def supplement_sms_send(*, ticket: Ticket, actor, mobile: str = ""):

@@ -72,9 +72,6 @@ def test_sup2_manager_decides_with_reason(history, time_machine):
     kpi_rollup_sweep()
     flag = Flag.objects.get(subject=Subject.CLERK, clerk=w["supervisor_a"])
     with pytest.raises(ServiceError) as e:
-        flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.RETRAINING, reason="连续三月超时")
-    assert e.value.code == "training_unavailable" and e.value.status == 409
-    with pytest.raises(ServiceError) as e:
         flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.REASSIGNMENT, reason="  ")
     assert e.value.code == "reason_required"
     with pytest.raises(ServiceError):
@@ -98,31 +95,18 @@ def test_sup2_manager_decides_with_reason(history, time_machine):
 
 
 @pytest.mark.django_db
-def test_sup2_retraining_goes_to_the_training_app_when_installed(history, time_machine, monkeypatch):
-    """Contract 2: the one call site imports training lazily; here a stand-in module plays the training app."""
-    import sys
-    import types
-
-    from django.apps import apps
+def test_sup2_retraining_decision_assigns_a_retraining_in_the_training_app(history, time_machine):
+    """SUP-2 → STF-3.1: deciding retraining assigns it through training.services.retraining_assign."""
+    from training.models import RetrainingAssignment
 
     w = history
     time_machine.move_to(sh(2026, 12, 1, 2, 0), tick=False)
     kpi_rollup_sweep()
     flag = Flag.objects.get(subject=Subject.CLERK, clerk=w["supervisor_a"])
-    calls = []
-    training = types.ModuleType("training")
-    services = types.ModuleType("training.services")
-    services.retraining_assign = lambda **kw: calls.append(kw) or types.SimpleNamespace(pk=42)
-    training.services = services
-    monkeypatch.setitem(sys.modules, "training", training)
-    monkeypatch.setitem(sys.modules, "training.services", services)
-    monkeypatch.setattr(apps, "is_installed", lambda name: name == "training" or name in {"kpi"})
     flag = flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.RETRAINING, reason="服务规范再培训")
-    assert (
-        flag.training_ref == "42"
-        and calls[0]["clerk"] == w["supervisor_a"]
-        and calls[0]["reason"] == "服务规范再培训"
-    )
+    assignment = RetrainingAssignment.objects.get(clerk=w["supervisor_a"], hall=w["hall_a"])
+    assert flag.status == FlagStatus.DECIDED and flag.training_ref == str(assignment.pk)
+    assert assignment.reason == "服务规范再培训" and assignment.assigned_by == w["manager_a"]
 
 
 @pytest.mark.django_db

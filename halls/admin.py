@@ -52,7 +52,7 @@ class HallAdmin(HallScopedAdmin):
         (None, {"fields": ("region", "code", "name", "address", "is_active")}),
         (_("营业时间"), {"fields": ("opening_hours",)}),
         (_("投诉渠道"), {"fields": ("complaint_phone", "complaint_wecom", "complaint_window")}),
-        (_("叫号"), {"fields": ("missed_number_rule",)}),
+        (_("叫号"), {"fields": ("missed_number_rule", "queue_before_opening", "kiosk_idle_seconds")}),
     )
 
 

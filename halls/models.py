@@ -99,6 +99,11 @@ class Hall(models.Model):
         default="过号请到引导台重新激活,30分钟内有效",
     )
     is_active = models.BooleanField(_("营业中"), default=True)
+    # The kiosk outside opening hours (issue 10 §2): by default it says when the hall opens and issues nothing;
+    # a hall that lets customers queue before the doors open (same day) turns this on.
+    queue_before_opening = models.BooleanField(_("开厅前可取号"), default=False)
+    # After a ticket (or a customer walking away) the kiosk returns to its idle screen after this many seconds.
+    kiosk_idle_seconds = models.PositiveSmallIntegerField(_("取号机自动复位(秒)"), default=30)
 
     objects = HallQuerySet.as_manager()
 

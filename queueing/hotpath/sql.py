@@ -119,7 +119,7 @@ SELECT t.*, a.n FROM t, a
 CALL_SQL = f"""
 WITH st AS MATERIALIZED (
     SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all,
-           c.priority_ratio_normal AS ratio
+           (c.calling_profile = 'priority_first' OR s.normal_since_priority >= c.priority_ratio_normal) AS pfirst
     FROM {ST} s JOIN {CTR} c ON c.id = s.counter_id
     WHERE s.counter_id = %(counter)s
     FOR NO KEY UPDATE OF s, c
@@ -127,8 +127,8 @@ WITH st AS MATERIALIZED (
     SELECT t.id,
            CASE WHEN t.green_channel THEN 0
                 WHEN t.appt_window_start <= %(now)s AND t.appt_window_end >= %(now)s THEN 1
-                WHEN t.priority_kind <> '' THEN (CASE WHEN st.nsp >= st.ratio THEN 2 ELSE 3 END)
-                ELSE (CASE WHEN st.nsp >= st.ratio THEN 3 ELSE 2 END) END AS tier
+                WHEN t.priority_kind <> '' THEN (CASE WHEN st.pfirst THEN 2 ELSE 3 END)
+                ELSE (CASE WHEN st.pfirst THEN 3 ELSE 2 END) END AS tier
     FROM {T} t, st
     WHERE st.cstatus = 'open' AND t.hall_id = %(hall)s AND t.service_date = %(date)s AND t.status = 'waiting'
       AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)

@@ -22,7 +22,7 @@ from catalog.models import BusinessCategory, BusinessType
 from integrations.models import TokenKind, token_authenticate
 from lib.errors import ServiceError
 from queueing import clock, selectors, services
-from queueing.models import PriorityKind, Ticket
+from queueing.models import Outcome, PriorityKind, Ticket
 from queueing.opening import kiosk_opening
 
 COOKIE = "tw_kiosk"
@@ -190,21 +190,27 @@ def _ticket_or_404(public_token: str) -> Ticket:
     return ticket
 
 
+def _mobile_context(request, ticket: Ticket) -> dict:
+    missing = []
+    if ticket.outcome == Outcome.MATERIALS_MISSING:
+        # BIZ-1.1: what to bring next time and how to obtain each item (the 《补充材料清单》 the clerk printed).
+        missing = list(ticket.missing_materials.order_by("business_type_id", "sort_order", "pk"))
+    return {
+        "ticket": ticket,
+        "hall": ticket.hall,
+        "position": selectors.ticket_position(ticket=ticket),
+        "missing": missing,
+        "elder": request.GET.get("elder") == "1",
+    }
+
+
 @never_cache
 def mobile_ticket(request, public_token: str):
     ticket = _ticket_or_404(public_token)
-    return render(
-        request,
-        "queueing/mobile_ticket.html",
-        {"ticket": ticket, "hall": ticket.hall, "position": selectors.ticket_position(ticket=ticket)},
-    )
+    return render(request, "queueing/mobile_ticket.html", _mobile_context(request, ticket))
 
 
 @never_cache
 def mobile_ticket_status(request, public_token: str) -> HttpResponse:
     ticket = _ticket_or_404(public_token)
-    return render(
-        request,
-        "queueing/_mobile_status.html",
-        {"ticket": ticket, "hall": ticket.hall, "position": selectors.ticket_position(ticket=ticket)},
-    )
+    return render(request, "queueing/_mobile_status.html", _mobile_context(request, ticket))

@@ -34,6 +34,7 @@ from complaints.selectors import (
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import require, user_can
+from staff.directory import people_who_can, role_labels_for
 from staff.web import client_ip
 
 READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
@@ -184,6 +185,9 @@ def _detail_context(request, complaint, bound=None) -> dict:
         "forms": _step_forms(complaint, bound),
         "can_handle": user_can(user, "complaint.handle", complaint.hall),
         "can_close": user_can(user, "complaint.close", complaint.hall),
+        # at 已告知客户 a supervisor who cannot close sees who does (issue 10 §2)
+        "closers": people_who_can(hall=complaint.hall, capability="complaint.close"),
+        "closer_roles": role_labels_for("complaint.close"),
         "can_intake": user_can(user, "complaint.intake", complaint.hall),
         "can_reveal": user_can(user, "pi.reveal", complaint.hall),
         "reveal_form": (bound or {}).get("reveal") or f.RevealForm(choices=services.REVEAL_CHOICES),
@@ -234,7 +238,12 @@ def _run_step(step: str, complaint, user, d: dict):
         return services.complaint_notify(complaint=complaint, actor=user, method=d["method"])
     if step == "close":
         return services.complaint_close(
-            complaint=complaint, actor=user, customer_response=d["customer_response"], note=d["note"]
+            complaint=complaint,
+            actor=user,
+            customer_response=d["customer_response"],
+            note=d["note"],
+            confirmed=d["confirmed"],
+            next_step=d["next_step"],
         )
     if step == "reopen":
         return services.complaint_reopen(complaint=complaint, actor=user, reason=d["reason"])

@@ -42,3 +42,20 @@
     if (onTicket || touched || root.dataset.pristine !== "1") { reset(); } else { left = seconds; }
   }, 1000);
 })();
+// On-screen numeric keypad for phone fields (issue 10 §2, elder mode: the kiosk has no keyboard).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-keypad-for]").forEach(function (pad) {
+    var input = document.getElementById(pad.dataset.keypadFor);
+    if (!input) { return; }
+    pad.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-key]");
+      if (!b) { return; }
+      var k = b.dataset.key;
+      if (k === "clear") { input.value = ""; }
+      else if (k === "back") { input.value = input.value.slice(0, -1); }
+      else if (input.value.length < 11) { input.value += k; }
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+})();

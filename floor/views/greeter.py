@@ -34,6 +34,7 @@ class IssueForm(forms.Form):
     priority_kind = forms.ChoiceField(label=_("优先类别"), choices=PRIORITY_CHOICES, required=False)
     needs_accompaniment = forms.BooleanField(label=_("需全程陪同"), required=False)
     needs_form_help = forms.BooleanField(label=_("需协助填单"), required=False)
+    needs_low_counter = forms.BooleanField(label=_("使用轮椅(低位窗口)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, hall, **kwargs):
@@ -134,6 +135,7 @@ def greeter_issue(request, hall_id: int):
                 priority_kind=form.cleaned_data["priority_kind"] or "",
                 needs_accompaniment=form.cleaned_data["needs_accompaniment"],
                 needs_form_help=form.cleaned_data["needs_form_help"],
+                needs_low_counter=form.cleaned_data["needs_low_counter"],
                 idempotency_key=form.cleaned_data["idempotency_key"] or None,
                 source="greeter",
                 actor=request.user,
@@ -171,6 +173,8 @@ def greeter_flag(request, hall_id: int, ticket_id: int):
         kwargs["needs_accompaniment"] = _wanted(request, not ticket.needs_accompaniment)
     elif flag == "form_help":
         kwargs["needs_form_help"] = _wanted(request, not ticket.needs_form_help)
+    elif flag == "low_counter":
+        kwargs["needs_low_counter"] = _wanted(request, not ticket.needs_low_counter)
     error = None
     try:
         if not kwargs:

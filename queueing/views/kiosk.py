@@ -142,6 +142,7 @@ def kiosk_issue(request):
                 hall=token.hall,
                 business_type=int(bt),
                 priority_kind=request.POST.get("priority_kind", ""),
+                needs_low_counter=request.POST.get("needs_low_counter") == "1",
                 green_channel=customer is not None,
                 customer=customer,
                 idempotency_key=request.POST.get("idempotency_key") or None,

@@ -189,3 +189,35 @@ def test_counter_state_rows_are_per_counter(floor):
     issue(floor)
     call(floor)
     assert CounterState.objects.filter(counter=floor["c1"]).count() == 1
+
+
+def test_wheelchair_ticket_waits_for_an_open_low_counter(floor):
+    """BIZ-4 / issue 10 §6: a ticket flagged for a wheelchair user is called to the low counter while one is open."""
+    low = f.counter(floor["hall"], 5, serves_all=True)
+    low.is_accessible = True
+    low.save()
+    wheel = issue(floor, needs_low_counter=True)
+    normal = issue(floor)
+    assert call(floor, "c1").pk == normal.pk  # counter 1 is not low: it skips the wheelchair user
+    assert call(floor, "c1") is None
+    floor["low"] = low
+    assert call(floor, "low").pk == wheel.pk
+
+
+def test_wheelchair_ticket_goes_to_any_counter_when_no_low_counter_is_open(floor):
+    low = f.counter(floor["hall"], 5, serves_all=True, status=CounterStatus.PAUSED)
+    low.is_accessible = True
+    low.save()
+    wheel = issue(floor, needs_low_counter=True)
+    assert call(floor, "c1").pk == wheel.pk
+
+
+def test_greeter_and_kiosk_flag_a_wheelchair_user(client, floor):
+    from django.urls import reverse
+
+    t = issue(floor)
+    client.force_login(floor["greeter_a"])
+    url = reverse("floor:greeter_flag", args=[floor["hall"].pk, t.pk])
+    client.post(url, {"flag": "low_counter", "value": "on"})
+    t.refresh_from_db()
+    assert t.needs_low_counter

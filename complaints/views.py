@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms as f
 from complaints import services
 from complaints.analysis import hotspots_workbook, monthly_hotspots
-from complaints.models import Complaint, ComplaintEvidence, Kind, Status
+from complaints.models import Complaint, ComplaintEvidence, HotspotReport, Kind, Status
 from complaints.pdf import receipt_pdf, result_letter_pdf
 from complaints.receipt import complaint_receipt_data
 from complaints.selectors import (
@@ -381,10 +381,21 @@ def hotspots_view(request):
         "keywords": [[k["word"], k["weight"]] for k in data["keywords"]],
         "labels": {"this_month": _("本月"), "last_month": _("上月")},
     }
+    # CMP-3 / issue 10 §6: the monthly records the worker keeps on the 1st, for the halls this user may see.
+    records = HotspotReport.objects.for_user(request.user).select_related("hall")
+    hall_id = as_id(request.GET.get("hall"))
+    if hall_id:
+        records = records.filter(hall_id=hall_id)
     return render(
         request,
         "complaints/hotspots.html",
-        {"data": data, "chart": chart, "halls": Hall.objects.for_user(request.user), "params": request.GET},
+        {
+            "data": data,
+            "chart": chart,
+            "halls": Hall.objects.for_user(request.user),
+            "params": request.GET,
+            "records": list(records[:36]),
+        },
     )
 
 

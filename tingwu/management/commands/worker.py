@@ -82,6 +82,7 @@ def run_housekeeping() -> dict:
 
 def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekeeping: bool = False) -> dict:
     """One pass of every periodic job; a failing job is logged and does not stop the others."""
+    from complaints.hotspot_records import hotspot_sweep
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
@@ -91,6 +92,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("sla", sla_sweep),
         ("notify", notification_drain),
         ("appointments", appointment_sweep),
+        ("hotspots", hotspot_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
     ]
     if housekeeping:

@@ -117,7 +117,11 @@ class CloseForm(forms.Form):
     # 客户不认可 (issue 10 §2): the service requires both a confirmation and the next step.
     next_step = forms.ChoiceField(
         label=_("客户不认可时的下一步"),
-        choices=[("", _("(客户认可时不选)")), ("reopen", _("重新处理(重新打开,重新计时)")), ("escalate", _("上报区域质检员复核"))],
+        choices=[
+            ("", _("(客户认可时不选)")),
+            ("reopen", _("重新处理(重新打开,重新计时)")),
+            ("escalate", _("上报区域质检员复核")),
+        ],
         required=False,
     )
     confirmed = forms.BooleanField(label=_("我已与客户确认:客户不认可处理结果"), required=False)

@@ -22,7 +22,10 @@ def _figures(data: dict) -> dict:
         "change": data["change"],
         "by_business_type": [{k: r[k] for k in keep} for r in data["by_business_type"]],
         "by_responsibility": [{k: r[k] for k in keep} for r in data["by_responsibility"]],
-        "keywords": [{"word": k["word"], "weight": k["weight"], "complaints": k["complaints"]} for k in data["keywords"]],
+        "keywords": [
+            {"word": k["word"], "weight": k["weight"], "complaints": k["complaints"]}
+            for k in data["keywords"]
+        ],
         "phrases": [{"phrase": p["phrase"], "complaints": p["complaints"]} for p in data["phrases"]],
         "groups": [{"label": g["label"], "count": g["count"]} for g in data["groups"]],
     }

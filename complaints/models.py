@@ -364,7 +364,9 @@ class HotspotReport(models.Model):
     ``hotspot_sweep`` for the previous month on the 1st (idempotent: one row per hall and month). Figures only —
     counts, keywords, phrases, group labels — no complaint text and no personal information."""
 
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
     month = models.DateField(_("月份"))  # the first day of the month
     total = models.PositiveIntegerField(_("投诉件数"))
     previous_total = models.PositiveIntegerField(_("上月件数"))
@@ -378,6 +380,9 @@ class HotspotReport(models.Model):
         verbose_name_plural = _("月度投诉热点记录")
         ordering = ["-month", "hall_id"]
         constraints = [models.UniqueConstraint(fields=["hall", "month"], name="hotspot_report_hall_month")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} · {self.month:%Y-%m}"
 
     @property
     def top_keywords(self) -> list[str]:

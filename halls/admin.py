@@ -32,7 +32,16 @@ class ZoneInline(admin.TabularInline):
 class CounterInline(admin.TabularInline):
     model = Counter
     extra = 0
-    fields = ("number", "name", "zone", "serves_all", "is_accessible", "status", "calling_profile", "priority_ratio_normal")
+    fields = (
+        "number",
+        "name",
+        "zone",
+        "serves_all",
+        "is_accessible",
+        "status",
+        "calling_profile",
+        "priority_ratio_normal",
+    )
 
 
 @admin.register(Region)

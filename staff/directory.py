@@ -15,7 +15,9 @@ def people_who_can(*, hall, capability: str, limit: int = 6) -> list[dict]:
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
     now = timezone.now()
     on_duty = set(
-        DutyShift.objects.filter(hall_id=hall_id, starts_at__lte=now, ends_at__gt=now).values_list("user_id", flat=True)
+        DutyShift.objects.filter(hall_id=hall_id, starts_at__lte=now, ends_at__gt=now).values_list(
+            "user_id", flat=True
+        )
     )
     rows = {}
     assignments = (
@@ -26,7 +28,9 @@ def people_who_can(*, hall, capability: str, limit: int = 6) -> list[dict]:
     for a in assignments:
         profile = getattr(a.user, "staff_profile", None)
         name = profile.full_name if profile else a.user.get_username()
-        rows.setdefault(a.user_id, {"name": name, "role": a.get_role_display(), "on_duty": a.user_id in on_duty})
+        rows.setdefault(
+            a.user_id, {"name": name, "role": a.get_role_display(), "on_duty": a.user_id in on_duty}
+        )
     people = sorted(rows.values(), key=lambda r: (not r["on_duty"], str(r["role"]), r["name"]))
     return people[:limit]
 
@@ -34,4 +38,8 @@ def people_who_can(*, hall, capability: str, limit: int = 6) -> list[dict]:
 def role_labels_for(capability: str) -> list[str]:
     from staff.models import HallRole
 
-    return [str(HallRole(role).label) for role, caps in ROLE_CAPABILITIES.items() if capability in caps and role in HallRole.values]
+    return [
+        str(HallRole(role).label)
+        for role, caps in ROLE_CAPABILITIES.items()
+        if capability in caps and role in HallRole.values
+    ]

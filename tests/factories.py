@@ -52,7 +52,13 @@ def business_type(
 
 
 def counter(
-    h: Hall, number: int, *, serves_all=True, business_types=(), status=CounterStatus.OPEN, ratio: int | None = None
+    h: Hall,
+    number: int,
+    *,
+    serves_all=True,
+    business_types=(),
+    status=CounterStatus.OPEN,
+    ratio: int | None = None,
 ) -> Counter:
     """``ratio``: the "ratio" calling profile with that many normal tickets between two priority ones; without it the
     default profile (priority customers first, BIZ-4)."""

@@ -6,29 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0002_complaint_ticket'),
-        ('halls', '0003_fixes_b_calling_profile'),
+        ("complaints", "0002_complaint_ticket"),
+        ("halls", "0003_fixes_b_calling_profile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HotspotReport',
+            name="HotspotReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('total', models.PositiveIntegerField(verbose_name='投诉件数')),
-                ('previous_total', models.PositiveIntegerField(verbose_name='上月件数')),
-                ('data', models.JSONField(default=dict, verbose_name='分析结果')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='halls.hall', verbose_name='营业厅')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                ("total", models.PositiveIntegerField(verbose_name="投诉件数")),
+                ("previous_total", models.PositiveIntegerField(verbose_name="上月件数")),
+                ("data", models.JSONField(default=dict, verbose_name="分析结果")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="生成时间"),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="halls.hall",
+                        verbose_name="营业厅",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度投诉热点记录',
-                'verbose_name_plural': '月度投诉热点记录',
-                'ordering': ['-month', 'hall_id'],
-                'constraints': [models.UniqueConstraint(fields=('hall', 'month'), name='hotspot_report_hall_month')],
+                "verbose_name": "月度投诉热点记录",
+                "verbose_name_plural": "月度投诉热点记录",
+                "ordering": ["-month", "hall_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("hall", "month"), name="hotspot_report_hall_month")
+                ],
             },
         ),
     ]

@@ -301,9 +301,7 @@ def complaint_close(
                 "next_step_required", _("客户不认可时请选择下一步:重新处理或上报区域"), field="next_step"
             )
         if not confirmed:
-            raise ServiceError(
-                "confirm_required", _("请确认客户不认可处理结果"), field="confirmed"
-            )
+            raise ServiceError("confirm_required", _("请确认客户不认可处理结果"), field="confirmed")
         note = _clean(note, "reason_required", _("请说明客户不认可的原因"), "note", min_len=2, max_len=500)
     elif next_step:
         raise ServiceError("invalid_next_step", _("客户认可时无需选择下一步"), field="next_step")
@@ -335,7 +333,8 @@ def _escalate_not_accepted(complaint: Complaint, reason: str) -> None:
             "hall_name": complaint.hall.name,
             "number": complaint.number,
             "name": "、".join(
-                getattr(getattr(u, "staff_profile", None), "full_name", "") or u.get_username() for u in inspectors
+                getattr(getattr(u, "staff_profile", None), "full_name", "") or u.get_username()
+                for u in inspectors
             )
             or "(未配置)",
         },

@@ -95,7 +95,11 @@ def greeter_home(request):
     """One tap from the greeter's home card: straight to the tablet page of their hall (a list if several)."""
     from staff.access import user_can
 
-    halls = [h for h in Hall.objects.for_user(request.user).order_by("code") if user_can(request.user, "queue.greet", h)]
+    halls = [
+        h
+        for h in Hall.objects.for_user(request.user).order_by("code")
+        if user_can(request.user, "queue.greet", h)
+    ]
     if not halls:
         require(request.user, "queue.greet")  # 403 with the standard message
     if len(halls) == 1:

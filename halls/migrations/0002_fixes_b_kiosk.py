@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('halls', '0001_initial'),
+        ("halls", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hall',
-            name='kiosk_idle_seconds',
-            field=models.PositiveSmallIntegerField(default=30, verbose_name='取号机自动复位(秒)'),
+            model_name="hall",
+            name="kiosk_idle_seconds",
+            field=models.PositiveSmallIntegerField(default=30, verbose_name="取号机自动复位(秒)"),
         ),
         migrations.AddField(
-            model_name='hall',
-            name='queue_before_opening',
-            field=models.BooleanField(default=False, verbose_name='开厅前可取号'),
+            model_name="hall",
+            name="queue_before_opening",
+            field=models.BooleanField(default=False, verbose_name="开厅前可取号"),
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('halls', '0002_fixes_b_kiosk'),
+        ("halls", "0002_fixes_b_kiosk"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='counter',
-            name='calling_profile',
-            field=models.CharField(choices=[('priority_first', '优先客户先叫'), ('ratio', '按比例穿插')], default='priority_first', max_length=16, verbose_name='叫号方式'),
+            model_name="counter",
+            name="calling_profile",
+            field=models.CharField(
+                choices=[("priority_first", "优先客户先叫"), ("ratio", "按比例穿插")],
+                default="priority_first",
+                max_length=16,
+                verbose_name="叫号方式",
+            ),
         ),
     ]

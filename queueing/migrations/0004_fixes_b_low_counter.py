@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('queueing', '0003_event_log_keys'),
+        ("queueing", "0003_event_log_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='needs_low_counter',
-            field=models.BooleanField(default=False, verbose_name='需低位窗口(轮椅)'),
+            model_name="ticket",
+            name="needs_low_counter",
+            field=models.BooleanField(default=False, verbose_name="需低位窗口(轮椅)"),
         ),
     ]

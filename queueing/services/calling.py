@@ -49,7 +49,9 @@ def _candidates(counter: Counter, state: CounterState, now):
     if not counter.is_accessible:
         # BIZ-4 / issue 10 §6: while a low counter of the hall is open, wheelchair users wait for it (unless sent
         # to this counter); with none open any counter calls them. Mirrored in hotpath/sql.py.
-        low_open = Counter.objects.filter(hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN)
+        low_open = Counter.objects.filter(
+            hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN
+        )
         qs = qs.filter(Q(needs_low_counter=False) | targeted | ~Exists(low_open))
     priority_first = counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
     tier = Case(

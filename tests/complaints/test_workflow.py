@@ -173,8 +173,14 @@ def _notified(world, intake):
     sup = world["supervisor_a"]
     s.complaint_contact(complaint=c, actor=sup, note="已联系")
     s.complaint_solve(
-        complaint=c, actor=sup, cause="工单未同步", solution="已处理", responsibility="company",
-        company_at_fault=True, apologised=True, notify_by="written",
+        complaint=c,
+        actor=sup,
+        cause="工单未同步",
+        solution="已处理",
+        responsibility="company",
+        company_at_fault=True,
+        apologised=True,
+        notify_by="written",
     )
     return c
 
@@ -203,8 +209,12 @@ def test_closing_as_not_accepted_needs_confirmation_reason_and_next_step(world, 
 def test_not_accepted_then_reopen_starts_a_new_round(world, intake):
     c = _notified(world, intake)
     s.complaint_close(
-        complaint=c, actor=world["manager_a"], customer_response="not_accepted", confirmed=True,
-        next_step="reopen", note="客户坚持退费",
+        complaint=c,
+        actor=world["manager_a"],
+        customer_response="not_accepted",
+        confirmed=True,
+        next_step="reopen",
+        note="客户坚持退费",
     )
     c.refresh_from_db()
     assert c.status == Status.ACCEPTED and c.reopen_count == 1
@@ -216,8 +226,12 @@ def test_not_accepted_then_reopen_starts_a_new_round(world, intake):
 def test_not_accepted_then_escalate_closes_and_tells_the_region(world, intake):
     c = _notified(world, intake)
     s.complaint_close(
-        complaint=c, actor=world["manager_a"], customer_response="not_accepted", confirmed=True,
-        next_step="escalate", note="客户坚持退费",
+        complaint=c,
+        actor=world["manager_a"],
+        customer_response="not_accepted",
+        confirmed=True,
+        next_step="escalate",
+        note="客户坚持退费",
     )
     c.refresh_from_db()
     assert c.status == Status.CLOSED and c.customer_response == "not_accepted"

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from complaints.clocks import Target
 from django.urls import reverse
 
+from complaints.clocks import Target
 from consultations import services as s
 from consultations.models import Channel, Consultation, Status
 from integrations.models import TokenKind, token_create

@@ -209,7 +209,10 @@ def test_display_fills_1920x1080_with_no_white_band_and_a_dark_ticker(
     """Issue 10 §2: at 1920×1080 the display ends at the bottom edge — no white band, no scrolling — and the
     announcement ticker is a dark band with light text (ENV-3's temporary notices stay white on red)."""
     announcement_publish(
-        user=world["manager_a"], hall=world["hall_a"], kind=AnnouncementKind.NORMAL, title="营业时间",
+        user=world["manager_a"],
+        hall=world["hall_a"],
+        kind=AnnouncementKind.NORMAL,
+        title="营业时间",
         body="周一至周五 9:00–18:00",
     )
     _open(screen, live_server, world, display_token)

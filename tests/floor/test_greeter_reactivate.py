@@ -71,5 +71,7 @@ def test_greeter_home_card_is_one_tap_and_promises_only_what_opens(client, world
 
 def test_greeter_flag_requires_login(client, world):
     ticket = ticket_issue(hall=world["hall_a"], business_type=world["basic"])
-    r = client.post(reverse("floor:greeter_flag", args=[world["hall_a"].pk, ticket.pk]), {"flag": "form_help"})
+    r = client.post(
+        reverse("floor:greeter_flag", args=[world["hall_a"].pk, ticket.pk]), {"flag": "form_help"}
+    )
     assert r.status_code == 302 and "/accounts/login/" in r.url

@@ -18,7 +18,9 @@ SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.mark.parametrize("persona, path", [("clerk_a", "console"), ("greeter_a", "greeter")])
-def test_emergency_mode_and_announcement_reach_an_open_staff_screen(page, live_server, world, fresh_bus, persona, path):
+def test_emergency_mode_and_announcement_reach_an_open_staff_screen(
+    page, live_server, world, fresh_bus, persona, path
+):
     hall = world["hall_a"]
     counter = f.counter(hall, 1)
     url = f"/queue/console/{counter.pk}/" if path == "console" else f"/floor/halls/{hall.pk}/greeter/"

@@ -26,7 +26,9 @@ def kiosk(client, floor, real_opening_hours):
 
 
 def _issue(kiosk, floor):
-    return kiosk.post(reverse("queueing:kiosk_issue"), {"business_type": floor["basic"].pk, "idempotency_key": "k"})
+    return kiosk.post(
+        reverse("queueing:kiosk_issue"), {"business_type": floor["basic"].pk, "idempotency_key": "k"}
+    )
 
 
 def test_after_closing_the_kiosk_says_when_the_hall_opens_and_issues_nothing(kiosk, floor, time_machine):

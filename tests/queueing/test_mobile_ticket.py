@@ -13,7 +13,10 @@ def _missing(floor):
     s.ticket_call_next(counter=floor["c1"], clerk=floor["clerk_a"])
     s.handling_start(ticket=t, clerk=floor["clerk_a"])
     s.handling_finish(
-        ticket=t, clerk=floor["clerk_a"], outcome="materials_missing", business_types=[floor["basic"]],
+        ticket=t,
+        clerk=floor["clerk_a"],
+        outcome="materials_missing",
+        business_types=[floor["basic"]],
         brought_material_ids=[],
     )
     return t

@@ -27,7 +27,7 @@ MEASURE = """
   const sizes = texts.map((el) => [parseFloat(getComputedStyle(el).fontSize), el.tagName + "." + el.className + " " + (el.textContent || "").trim().slice(0, 12)]);
   sizes.sort((a, b) => a[0] - b[0]);
   const small = [...document.querySelectorAll("a, button, input:not([type=hidden]), select, textarea, label.chip")]
-    .filter(visible).filter((el) => !(el.type === "radio" && el.closest("label.chip")))
+    .filter(visible).filter((el) => !((el.type === "radio" || el.type === "checkbox") && el.closest("label.chip")))
     .map((el) => [el.tagName + " " + (el.textContent || el.name || "").trim().slice(0, 12), Math.round(el.getBoundingClientRect().width), Math.round(el.getBoundingClientRect().height)])
     .filter(([, w, h]) => w < 60 || h < 60);
   return [sizes[0], sizes[sizes.length - 1], small];

@@ -69,7 +69,9 @@ def guide_print(request, code: str):
 def guide_public(request, code: str):
     """The electronic guide customers reach from the QR code: reference data only, no login, no personal data."""
     bt = get_object_or_404(BusinessType.objects.all(), code=code, is_active=True)
-    return render(request, "catalog/guide_public.html", _guide_context(bt))
+    return render(
+        request, "catalog/guide_public.html", _guide_context(bt) | {"elder": request.GET.get("elder") == "1"}
+    )
 
 
 @login_required

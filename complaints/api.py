@@ -137,7 +137,9 @@ class NotifyIn(Schema):
 
 class CloseIn(Schema):
     customer_response: str = Field(..., description="accepted / not_accepted")
-    note: str = ""
+    note: str = Field("", description="required (the reason) when not_accepted")
+    confirmed: bool = Field(False, description="must be true when not_accepted")
+    next_step: str = Field("", description="when not_accepted: reopen / escalate")
 
 
 class ReopenIn(Schema):
@@ -365,7 +367,12 @@ _step(
     "结案 / Close",
     CloseIn,
     lambda c, u, p: services.complaint_close(
-        complaint=c, actor=u, customer_response=p.customer_response, note=p.note
+        complaint=c,
+        actor=u,
+        customer_response=p.customer_response,
+        note=p.note,
+        confirmed=p.confirmed,
+        next_step=p.next_step,
     ),
 )
 _step(

@@ -114,7 +114,18 @@ class NotifyForm(forms.Form):
 
 class CloseForm(forms.Form):
     customer_response = forms.ChoiceField(label=_("客户反馈"), choices=CustomerResponse.choices)
-    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+    # 客户不认可 (issue 10 §2): the service requires both a confirmation and the next step.
+    next_step = forms.ChoiceField(
+        label=_("客户不认可时的下一步"),
+        choices=[
+            ("", _("(客户认可时不选)")),
+            ("reopen", _("重新处理(重新打开,重新计时)")),
+            ("escalate", _("上报区域质检员复核")),
+        ],
+        required=False,
+    )
+    confirmed = forms.BooleanField(label=_("我已与客户确认:客户不认可处理结果"), required=False)
+    note = forms.CharField(label=_("说明(客户不认可时必填)"), max_length=500, required=False)
 
 
 class ReopenForm(forms.Form):

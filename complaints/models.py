@@ -357,3 +357,33 @@ class ComplaintNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class HotspotReport(models.Model):
+    """CMP-3: the monthly hot-spot analysis of one hall, kept as a record (issue 10 §6). Written by the worker's
+    ``hotspot_sweep`` for the previous month on the 1st (idempotent: one row per hall and month). Figures only —
+    counts, keywords, phrases, group labels — no complaint text and no personal information."""
+
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", verbose_name=_("营业厅")
+    )
+    month = models.DateField(_("月份"))  # the first day of the month
+    total = models.PositiveIntegerField(_("投诉件数"))
+    previous_total = models.PositiveIntegerField(_("上月件数"))
+    data = models.JSONField(_("分析结果"), default=dict)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月度投诉热点记录")
+        verbose_name_plural = _("月度投诉热点记录")
+        ordering = ["-month", "hall_id"]
+        constraints = [models.UniqueConstraint(fields=["hall", "month"], name="hotspot_report_hall_month")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} · {self.month:%Y-%m}"
+
+    @property
+    def top_keywords(self) -> list[str]:
+        return [k["word"] for k in self.data.get("keywords", [])[:5]]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms as f
 from complaints import services
 from complaints.analysis import hotspots_workbook, monthly_hotspots
-from complaints.models import Complaint, ComplaintEvidence, Kind, Status
+from complaints.models import Complaint, ComplaintEvidence, HotspotReport, Kind, Status
 from complaints.pdf import receipt_pdf, result_letter_pdf
 from complaints.receipt import complaint_receipt_data
 from complaints.selectors import (
@@ -34,6 +34,7 @@ from complaints.selectors import (
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import require, user_can
+from staff.directory import people_who_can, role_labels_for
 from staff.web import client_ip
 
 READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
@@ -184,6 +185,9 @@ def _detail_context(request, complaint, bound=None) -> dict:
         "forms": _step_forms(complaint, bound),
         "can_handle": user_can(user, "complaint.handle", complaint.hall),
         "can_close": user_can(user, "complaint.close", complaint.hall),
+        # at 已告知客户 a supervisor who cannot close sees who does (issue 10 §2)
+        "closers": people_who_can(hall=complaint.hall, capability="complaint.close"),
+        "closer_roles": role_labels_for("complaint.close"),
         "can_intake": user_can(user, "complaint.intake", complaint.hall),
         "can_reveal": user_can(user, "pi.reveal", complaint.hall),
         "reveal_form": (bound or {}).get("reveal") or f.RevealForm(choices=services.REVEAL_CHOICES),
@@ -234,7 +238,12 @@ def _run_step(step: str, complaint, user, d: dict):
         return services.complaint_notify(complaint=complaint, actor=user, method=d["method"])
     if step == "close":
         return services.complaint_close(
-            complaint=complaint, actor=user, customer_response=d["customer_response"], note=d["note"]
+            complaint=complaint,
+            actor=user,
+            customer_response=d["customer_response"],
+            note=d["note"],
+            confirmed=d["confirmed"],
+            next_step=d["next_step"],
         )
     if step == "reopen":
         return services.complaint_reopen(complaint=complaint, actor=user, reason=d["reason"])
@@ -372,10 +381,21 @@ def hotspots_view(request):
         "keywords": [[k["word"], k["weight"]] for k in data["keywords"]],
         "labels": {"this_month": _("本月"), "last_month": _("上月")},
     }
+    # CMP-3 / issue 10 §6: the monthly records the worker keeps on the 1st, for the halls this user may see.
+    records = HotspotReport.objects.for_user(request.user).select_related("hall")
+    hall_id = as_id(request.GET.get("hall"))
+    if hall_id:
+        records = records.filter(hall_id=hall_id)
     return render(
         request,
         "complaints/hotspots.html",
-        {"data": data, "chart": chart, "halls": Hall.objects.for_user(request.user), "params": request.GET},
+        {
+            "data": data,
+            "chart": chart,
+            "halls": Hall.objects.for_user(request.user),
+            "params": request.GET,
+            "records": list(records[:36]),
+        },
     )
 
 

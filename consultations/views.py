@@ -20,6 +20,7 @@ from consultations.models import Channel, Consultation, Status
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import require, user_can
+from staff.directory import people_who_can, role_labels_for
 from staff.web import client_ip
 
 
@@ -40,7 +41,7 @@ def consultation_list_view(request):
         status=params.get("status", ""),
         state=params.get("state", ""),
         hall_id=params.get("hall") or None,
-    )
+    ).select_related("business_type")
     page = Paginator(qs, 50).get_page(params.get("page"))
     for row in page:
         row.clock_state = state_of(row)
@@ -111,6 +112,9 @@ def _detail(
             "answer_form": answer_form or AnswerForm(),
             "respond_form": respond_form or RespondForm(),
             "can_handle": user_can(request.user, "consultation.handle", consultation.hall),
+            # a clerk or greeter who cannot answer sees who does (issue 10 §2)
+            "answerers": people_who_can(hall=consultation.hall, capability="consultation.handle"),
+            "answerer_roles": role_labels_for("consultation.handle"),
             "Status": Status,
         },
         status=status,

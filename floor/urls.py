@@ -29,12 +29,18 @@ urlpatterns += [
 from floor.views import board, greeter  # noqa: E402
 
 urlpatterns += [
+    path("greeter/", greeter.greeter_home, name="greeter_home"),
     path("halls/<int:hall_id>/greeter/", greeter.greeter, name="greeter"),
     path("halls/<int:hall_id>/greeter/list", greeter.greeter_list, name="greeter_list"),
     path("halls/<int:hall_id>/greeter/issue", greeter.greeter_issue, name="greeter_issue"),
     path("halls/<int:hall_id>/greeter/refer", greeter.greeter_refer, name="greeter_refer"),
     path(
         "halls/<int:hall_id>/greeter/tickets/<int:ticket_id>/flag", greeter.greeter_flag, name="greeter_flag"
+    ),
+    path(
+        "halls/<int:hall_id>/greeter/tickets/<int:ticket_id>/reactivate",
+        greeter.greeter_reactivate,
+        name="greeter_reactivate",
     ),
     path("halls/<int:hall_id>/board/", board.board, name="board"),
     path("halls/<int:hall_id>/board/panel", board.board_panel, name="board_panel"),

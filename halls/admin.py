@@ -32,7 +32,16 @@ class ZoneInline(admin.TabularInline):
 class CounterInline(admin.TabularInline):
     model = Counter
     extra = 0
-    fields = ("number", "name", "zone", "serves_all", "is_accessible", "status", "priority_ratio_normal")
+    fields = (
+        "number",
+        "name",
+        "zone",
+        "serves_all",
+        "is_accessible",
+        "status",
+        "calling_profile",
+        "priority_ratio_normal",
+    )
 
 
 @admin.register(Region)
@@ -52,7 +61,7 @@ class HallAdmin(HallScopedAdmin):
         (None, {"fields": ("region", "code", "name", "address", "is_active")}),
         (_("营业时间"), {"fields": ("opening_hours",)}),
         (_("投诉渠道"), {"fields": ("complaint_phone", "complaint_wecom", "complaint_window")}),
-        (_("叫号"), {"fields": ("missed_number_rule",)}),
+        (_("叫号"), {"fields": ("missed_number_rule", "queue_before_opening", "kiosk_idle_seconds")}),
     )
 
 

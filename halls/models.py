@@ -99,6 +99,11 @@ class Hall(models.Model):
         default="过号请到引导台重新激活,30分钟内有效",
     )
     is_active = models.BooleanField(_("营业中"), default=True)
+    # The kiosk outside opening hours (issue 10 §2): by default it says when the hall opens and issues nothing;
+    # a hall that lets customers queue before the doors open (same day) turns this on.
+    queue_before_opening = models.BooleanField(_("开厅前可取号"), default=False)
+    # After a ticket (or a customer walking away) the kiosk returns to its idle screen after this many seconds.
+    kiosk_idle_seconds = models.PositiveSmallIntegerField(_("取号机自动复位(秒)"), default=30)
 
     objects = HallQuerySet.as_manager()
 
@@ -146,6 +151,14 @@ class CounterStatus(models.TextChoices):
     CLOSED = "closed", _("关闭")
 
 
+class CallingProfile(models.TextChoices):
+    """BIZ-4 work profiles of a counter: waiting priority customers (elderly, disabled, pregnant) first — the default —
+    or interleaved, one priority customer after every ``priority_ratio_normal`` normal ones."""
+
+    PRIORITY_FIRST = "priority_first", _("优先客户先叫")
+    RATIO = "ratio", _("按比例穿插")
+
+
 class Counter(models.Model):
     hall = models.ForeignKey(
         Hall, on_delete=models.CASCADE, related_name="counters", verbose_name=_("营业厅")
@@ -170,7 +183,10 @@ class Counter(models.Model):
         _("状态"), max_length=16, choices=CounterStatus.choices, default=CounterStatus.CLOSED
     )
     pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
-    # Qmatic-style work profile: how many normal tickets may be called between two priority ones.
+    calling_profile = models.CharField(
+        _("叫号方式"), max_length=16, choices=CallingProfile.choices, default=CallingProfile.PRIORITY_FIRST
+    )
+    # The "ratio" profile (Qmatic-style): how many normal tickets may be called between two priority ones.
     priority_ratio_normal = models.PositiveSmallIntegerField(
         _("优先叫号比例(每叫1位优先客户可叫普通客户数)"), default=2
     )
@@ -187,6 +203,15 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return _("%(number)s号窗口") % {"number": self.number}
+
+    @property
+    def priority_first(self) -> bool:
+        return self.calling_profile == CallingProfile.PRIORITY_FIRST
+
+    def profile_label(self) -> str:
+        if self.priority_first:
+            return str(self.get_calling_profile_display())
+        return _("优先:普通 = 1:%(n)s") % {"n": self.priority_ratio_normal}
 
     def serves(self, business_type) -> bool:
         if self.serves_all:

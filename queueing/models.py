@@ -124,6 +124,8 @@ class Ticket(models.Model):
     green_channel = models.BooleanField(_("绿色通道"), default=False)
     needs_accompaniment = models.BooleanField(_("需全程陪同"), default=False)
     needs_form_help = models.BooleanField(_("需协助填单"), default=False)
+    # BIZ-4 / issue 10 §6: a wheelchair user is called to a low (accessible) counter while one is open.
+    needs_low_counter = models.BooleanField(_("需低位窗口(轮椅)"), default=False)
     appointment = models.OneToOneField(
         "queueing.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket"
     )

@@ -251,6 +251,8 @@ def queue_snapshot(*, hall, now=None) -> dict:
                 "label": str(c),
                 "status": c.status,
                 "pause_reason": c.pause_reason,
+                "calling_profile": c.profile_label(),  # BIZ-4: which work profile the counter runs
+                "accessible": c.is_accessible,
                 "clerk": (profile.full_name if profile else clerk.username) if clerk else "",
                 "ticket": _ticket_card(active.get(c.pk), now),
             }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("kiosk/", kiosk.kiosk, name="kiosk"),
     path("kiosk/pair/", kiosk.pair, name="kiosk_pair"),
     path("kiosk/issue/", kiosk.kiosk_issue, name="kiosk_issue"),
+    path("kiosk/reset/", kiosk.kiosk_reset, name="kiosk_reset"),
     path("kiosk/ticket/<str:public_token>/", kiosk.kiosk_ticket, name="kiosk_ticket"),
     path("m/<str:public_token>/", kiosk.mobile_ticket, name="mobile_ticket"),
     path("m/<str:public_token>/status/", kiosk.mobile_ticket_status, name="mobile_ticket_status"),

@@ -127,3 +127,26 @@ def _hot_path_connections():
         db.close_all()
         identity.forget_here()
         ops.forget_rows()
+
+
+class _AlwaysOpen:
+    def is_open(self, at):
+        return True
+
+    def next_open(self, at):
+        return at
+
+
+@pytest.fixture(autouse=True)
+def _kiosk_hours(monkeypatch):
+    """The kiosk refuses to issue outside the hall's opening hours (issue 10 §2). Tests that issue from the kiosk
+    run at any real hour or date, so by default the hall is open; tests of the rule ask for ``real_opening_hours``."""
+    monkeypatch.setattr("queueing.opening.hall_calendar", lambda hall: _AlwaysOpen())
+
+
+@pytest.fixture
+def real_opening_hours(_kiosk_hours, monkeypatch):
+    from queueing import opening
+    from sla.calendars import BusinessCalendar
+
+    monkeypatch.setattr(opening, "hall_calendar", lambda hall: BusinessCalendar(hall.opening_hours or {}))

@@ -52,11 +52,18 @@ def business_type(
 
 
 def counter(
-    h: Hall, number: int, *, serves_all=True, business_types=(), status=CounterStatus.OPEN, ratio: int = 2
+    h: Hall,
+    number: int,
+    *,
+    serves_all=True,
+    business_types=(),
+    status=CounterStatus.OPEN,
+    ratio: int | None = None,
 ) -> Counter:
-    c = Counter.objects.create(
-        hall=h, number=number, serves_all=serves_all, status=status, priority_ratio_normal=ratio
-    )
+    """``ratio``: the "ratio" calling profile with that many normal tickets between two priority ones; without it the
+    default profile (priority customers first, BIZ-4)."""
+    extra = {"calling_profile": "ratio", "priority_ratio_normal": ratio} if ratio is not None else {}
+    c = Counter.objects.create(hall=h, number=number, serves_all=serves_all, status=status, **extra)
     if business_types:
         c.business_types.set(business_types)
     return c

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +29,7 @@ from complaints.services._common import (
     solution_target,
 )
 from lib.errors import Conflict, ServiceError
+from notify.messages import register_template
 from staff.access import require
 
 
@@ -265,20 +267,81 @@ def complaint_notify(*, complaint: Complaint, actor, method: str) -> Complaint:
     return complaint
 
 
+NEXT_STEPS = ("reopen", "escalate")
+register_template(
+    "complaint_not_accepted",
+    "【客户不认可】{hall_name}:投诉{number}的处理结果客户不认可,已结案并上报区域质检员{name}复核。",
+    "客户不认可",
+)
+
+
 @transaction.atomic
-def complaint_close(*, complaint: Complaint, actor, customer_response: str, note: str = "") -> Complaint:
-    """CMP-3: close with the customer's response; the file is archived and locked from here on."""
+def complaint_close(
+    *,
+    complaint: Complaint,
+    actor,
+    customer_response: str,
+    note: str = "",
+    confirmed: bool = False,
+    next_step: str = "",
+) -> Complaint:
+    """CMP-3: close with the customer's response; the file is archived and locked from here on.
+
+    A customer who does not accept the result is not the end of the matter (issue 10 §2): closing with 客户不认可
+    must be confirmed and name the next step — ``reopen`` (a new round of contact and solution, at once) or
+    ``escalate`` (the file closes as not accepted and the region's quality inspectors are told to review it)."""
     require(actor, "complaint.close", complaint.hall)
     _require_open(complaint)
     if customer_response not in CustomerResponse.values:
         raise ServiceError("response_required", _("请选择客户反馈"), field="customer_response")
+    not_accepted = customer_response == CustomerResponse.NOT_ACCEPTED
+    if not_accepted:
+        if next_step not in NEXT_STEPS:
+            raise ServiceError(
+                "next_step_required", _("客户不认可时请选择下一步:重新处理或上报区域"), field="next_step"
+            )
+        if not confirmed:
+            raise ServiceError("confirm_required", _("请确认客户不认可处理结果"), field="confirmed")
+        note = _clean(note, "reason_required", _("请说明客户不认可的原因"), "note", min_len=2, max_len=500)
+    elif next_step:
+        raise ServiceError("invalid_next_step", _("客户认可时无需选择下一步"), field="next_step")
     now = timezone.now()
     _transition(
         complaint, [Status.NOTIFIED], Status.CLOSED, customer_response=customer_response, closed_at=now
     )
     clocks.cancel_open(subject=complaint, actor=actor, reason="closed")
-    _event(complaint, EventKind.CLOSED, actor=actor, note=note, at=now, data={"response": customer_response})
+    data = {"response": customer_response} | ({"next_step": next_step} if next_step else {})
+    _event(complaint, EventKind.CLOSED, actor=actor, note=note, at=now, data=data)
+    if next_step == "reopen":
+        return complaint_reopen(complaint=complaint, actor=actor, reason=note)
+    if next_step == "escalate":
+        _escalate_not_accepted(complaint, note)
     return complaint
+
+
+def _escalate_not_accepted(complaint: Complaint, reason: str) -> None:
+    from notify.services import notification_enqueue
+    from sla.escalation import regional_inspectors
+
+    inspectors = regional_inspectors(complaint.hall)
+    notification_enqueue(
+        hall=complaint.hall,
+        channel="wecom",
+        recipient=getattr(settings, "TINGWU_SLA_WECOM_ROBOT", "default"),
+        template="complaint_not_accepted",
+        context={
+            "hall_name": complaint.hall.name,
+            "number": complaint.number,
+            "name": "、".join(
+                getattr(getattr(u, "staff_profile", None), "full_name", "") or u.get_username()
+                for u in inspectors
+            )
+            or "(未配置)",
+        },
+        dedupe_key=f"complaint:{complaint.pk}:not_accepted:{complaint.reopen_count}",
+        subject=complaint,
+        options={"mentioned_list": [u.get_username() for u in inspectors]},
+    )
 
 
 @transaction.atomic

@@ -11,9 +11,15 @@ register = template.Library()
 
 @register.inclusion_tag("floor/_staff_banner.html")
 def floor_staff_banner(hall):
-    """STF-3.2: clerks see the emergency notice on their console while an incident is open."""
+    """STF-3.2 / ENV-3: staff screens (console, greeter tablet, board) show the emergency notice while an incident
+    is open and the announcements in force; ``floor/live.js`` refreshes it on the hall's events."""
     incident = selectors.open_incident(hall=hall) if hall is not None else None
-    return {"hall": hall, "incident": incident, "notice": incident.customer_notice() if incident else ""}
+    return {
+        "hall": hall,
+        "incident": incident,
+        "notice": incident.customer_notice() if incident else "",
+        "announcements": selectors.effective_announcements(hall=hall, limit=5) if hall is not None else [],
+    }
 
 
 @register.simple_tag

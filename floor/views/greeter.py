@@ -34,6 +34,7 @@ class IssueForm(forms.Form):
     priority_kind = forms.ChoiceField(label=_("优先类别"), choices=PRIORITY_CHOICES, required=False)
     needs_accompaniment = forms.BooleanField(label=_("需全程陪同"), required=False)
     needs_form_help = forms.BooleanField(label=_("需协助填单"), required=False)
+    needs_low_counter = forms.BooleanField(label=_("使用轮椅(低位窗口)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, hall, **kwargs):
@@ -62,12 +63,19 @@ def _hall(request, hall_id: int) -> Hall:
 
 def _rows(hall):
     from queueing.selectors import waiting_list
+    from queueing.standard_memo import standard_at
 
     now = timezone.now()
-    return [
-        {"ticket": t, "wait_minutes": max(0, int((now - t.arrival_at).total_seconds() // 60))}
-        for t in waiting_list(hall=hall, now=now)
-    ]
+    window = int(standard_at(now)["queue.reactivate_minutes"])
+    rows = []
+    for t in waiting_list(hall=hall, now=now):
+        row = {"ticket": t, "wait_minutes": max(0, int((now - t.arrival_at).total_seconds() // 60))}
+        if t.status == "no_show" and t.no_show_at:
+            # BIZ-4: the missed-number window of the standard in force; the service checks it again on reactivation.
+            left = window * 60 - (now - t.no_show_at).total_seconds()
+            row["reactivate_minutes_left"] = max(0, int(-(-left // 60))) if left > 0 else 0
+        rows.append(row)
+    return rows
 
 
 def _context(request, hall, issue_form=None, refer_form=None) -> dict:
@@ -78,6 +86,25 @@ def _context(request, hall, issue_form=None, refer_form=None) -> dict:
         "refer_form": refer_form or ReferForm(hall=hall),
         "priority_choices": PRIORITY_CHOICES[1:],
     }
+
+
+@login_required
+@access_errors
+@require_GET
+def greeter_home(request):
+    """One tap from the greeter's home card: straight to the tablet page of their hall (a list if several)."""
+    from staff.access import user_can
+
+    halls = [
+        h
+        for h in Hall.objects.for_user(request.user).order_by("code")
+        if user_can(request.user, "queue.greet", h)
+    ]
+    if not halls:
+        require(request.user, "queue.greet")  # 403 with the standard message
+    if len(halls) == 1:
+        return redirect("floor:greeter", hall_id=halls[0].pk)
+    return render(request, "floor/greeter_home.html", {"halls": halls})
 
 
 @login_required
@@ -112,6 +139,7 @@ def greeter_issue(request, hall_id: int):
                 priority_kind=form.cleaned_data["priority_kind"] or "",
                 needs_accompaniment=form.cleaned_data["needs_accompaniment"],
                 needs_form_help=form.cleaned_data["needs_form_help"],
+                needs_low_counter=form.cleaned_data["needs_low_counter"],
                 idempotency_key=form.cleaned_data["idempotency_key"] or None,
                 source="greeter",
                 actor=request.user,
@@ -124,12 +152,12 @@ def greeter_issue(request, hall_id: int):
     return render(request, "floor/greeter.html", _context(request, hall, issue_form=form), status=400)
 
 
-@login_required
 def _wanted(request, default: bool) -> bool:
     value = request.POST.get("value")
     return default if value not in ("on", "off") else value == "on"
 
 
+@login_required
 @access_errors
 @require_POST
 def greeter_flag(request, hall_id: int, ticket_id: int):
@@ -149,6 +177,8 @@ def greeter_flag(request, hall_id: int, ticket_id: int):
         kwargs["needs_accompaniment"] = _wanted(request, not ticket.needs_accompaniment)
     elif flag == "form_help":
         kwargs["needs_form_help"] = _wanted(request, not ticket.needs_form_help)
+    elif flag == "low_counter":
+        kwargs["needs_low_counter"] = _wanted(request, not ticket.needs_low_counter)
     error = None
     try:
         if not kwargs:
@@ -181,3 +211,30 @@ def greeter_refer(request, hall_id: int):
             messages.success(request, _("已记录:引导客户至自助服务区"))
             return redirect("floor:greeter", hall_id=hall.pk)
     return render(request, "floor/greeter.html", _context(request, hall, refer_form=form), status=400)
+
+
+@login_required
+@access_errors
+@require_POST
+def greeter_reactivate(request, hall_id: int, ticket_id: int):
+    """「过号请到引导台重新激活」: put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``
+    checks the status and the standard's window)."""
+    from queueing.models import Ticket
+    from queueing.services import ticket_reactivate
+
+    hall = _hall(request, hall_id)
+    ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=ticket_id, hall=hall)
+    error = None
+    try:
+        ticket_reactivate(ticket=ticket, actor=request.user)
+    except ServiceError as exc:
+        error = exc
+    done = None if error else _("%(number)s 已重新激活,按原取号时间排队") % {"number": ticket.number}
+    if request.htmx:
+        ctx = _context(request, hall) | {"flag_error": error.message if error else None, "flag_done": done}
+        return render(request, "floor/_greeter_list.html", ctx, status=error.status if error else 200)
+    if error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, done)
+    return redirect("floor:greeter", hall_id=hall.pk)

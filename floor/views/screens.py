@@ -136,7 +136,7 @@ def kiosk_notices(request, hall_id: int):
     hall, error = authorize_screen(request, hall_id, kinds=devices.SCREEN_KINDS)
     if error is not None:
         return error
-    return render(request, "floor/_kiosk_notices.html", {"hall": hall})
+    return render(request, "floor/_kiosk_notices.html", {"hall": hall, "fragment": True})
 
 
 # --- Server-Sent Events -----------------------------------------------------------------------------------------
@@ -270,4 +270,4 @@ def staff_banner(request, hall_id: int):
     hall = Hall.objects.filter(pk=hall_id).first()
     if hall is None:
         return _error("not_found", _("记录不存在或无权查看"), 404)
-    return render(request, "floor/_staff_banner.html", floor_staff_banner(hall))
+    return render(request, "floor/_staff_banner.html", floor_staff_banner(hall) | {"fragment": True})

@@ -56,6 +56,7 @@ ISSUE_VALUES = {
     "green_channel": "false",
     "needs_accompaniment": "%(accompany)s::boolean",
     "needs_form_help": "%(form_help)s::boolean",
+    "needs_low_counter": "false",  # the kiosk device API does not take the flag; the kiosk page and greeter do
     "issued_at": "%(now)s::timestamptz",
     "arrival_at": "%(now)s::timestamptz",
     "public_token": "%(public_token)s::varchar",
@@ -118,8 +119,8 @@ SELECT t.*, a.n FROM t, a
 
 CALL_SQL = f"""
 WITH st AS MATERIALIZED (
-    SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all,
-           c.priority_ratio_normal AS ratio
+    SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all, c.is_accessible,
+           (c.calling_profile = 'priority_first' OR s.normal_since_priority >= c.priority_ratio_normal) AS pfirst
     FROM {ST} s JOIN {CTR} c ON c.id = s.counter_id
     WHERE s.counter_id = %(counter)s
     FOR NO KEY UPDATE OF s, c
@@ -127,13 +128,15 @@ WITH st AS MATERIALIZED (
     SELECT t.id,
            CASE WHEN t.green_channel THEN 0
                 WHEN t.appt_window_start <= %(now)s AND t.appt_window_end >= %(now)s THEN 1
-                WHEN t.priority_kind <> '' THEN (CASE WHEN st.nsp >= st.ratio THEN 2 ELSE 3 END)
-                ELSE (CASE WHEN st.nsp >= st.ratio THEN 3 ELSE 2 END) END AS tier
+                WHEN t.priority_kind <> '' THEN (CASE WHEN st.pfirst THEN 2 ELSE 3 END)
+                ELSE (CASE WHEN st.pfirst THEN 3 ELSE 2 END) END AS tier
     FROM {T} t, st
     WHERE st.cstatus = 'open' AND t.hall_id = %(hall)s AND t.service_date = %(date)s AND t.status = 'waiting'
       AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
       AND (st.serves_all OR t.target_counter_id = %(counter)s
            OR t.business_type_id IN (SELECT businesstype_id FROM {CTR_BT} WHERE counter_id = %(counter)s))
+      AND (NOT t.needs_low_counter OR st.is_accessible OR t.target_counter_id = %(counter)s
+           OR NOT EXISTS (SELECT 1 FROM {CTR} lc WHERE lc.hall_id = %(hall)s AND lc.is_accessible AND lc.status = 'open'))
       AND NOT EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status IN {ACTIVE_SQL})
     ORDER BY tier, t.arrival_at, t.id
     LIMIT 1

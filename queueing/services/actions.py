@@ -158,8 +158,9 @@ def ticket_flag(
     priority_kind: str | None = None,
     needs_accompaniment: bool | None = None,
     needs_form_help: bool | None = None,
+    needs_low_counter: bool | None = None,
 ) -> Ticket:
-    """BIZ-4: a greeter or clerk marks priority, accompaniment or help with forms."""
+    """BIZ-4: a greeter or clerk marks priority, accompaniment, help with forms or a low counter (wheelchair)."""
     _require_any(actor, ["queue.greet", "queue.serve"], ticket.hall_id)
     changes: dict = {}
     if priority_kind is not None:
@@ -170,6 +171,8 @@ def ticket_flag(
         changes["needs_accompaniment"] = bool(needs_accompaniment)
     if needs_form_help is not None:
         changes["needs_form_help"] = bool(needs_form_help)
+    if needs_low_counter is not None:
+        changes["needs_low_counter"] = bool(needs_low_counter)
     if not changes:
         raise ServiceError("nothing_to_change", _("没有需要修改的标记"))
     with transaction.atomic():

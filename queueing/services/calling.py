@@ -44,7 +44,16 @@ def _candidates(counter: Counter, state: CounterState, now):
             "businesstype_id"
         )
         qs = qs.filter(Q(business_type_id__in=served) | targeted)
-    priority_first = state.normal_since_priority >= counter.priority_ratio_normal
+    # BIZ-4: the default profile calls waiting priority customers first; the "ratio" profile lets
+    # ``priority_ratio_normal`` normal tickets through between two priority ones. Mirrored in hotpath/sql.py.
+    if not counter.is_accessible:
+        # BIZ-4 / issue 10 §6: while a low counter of the hall is open, wheelchair users wait for it (unless sent
+        # to this counter); with none open any counter calls them. Mirrored in hotpath/sql.py.
+        low_open = Counter.objects.filter(
+            hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN
+        )
+        qs = qs.filter(Q(needs_low_counter=False) | targeted | ~Exists(low_open))
+    priority_first = counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
     tier = Case(
         When(green_channel=True, then=Value(0)),
         When(appt_window_start__lte=now, appt_window_end__gte=now, then=Value(1)),

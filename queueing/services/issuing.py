@@ -93,6 +93,7 @@ def ticket_issue(
     actor=None,
     needs_accompaniment: bool = False,
     needs_form_help: bool = False,
+    needs_low_counter: bool = False,
 ) -> Ticket:
     """Issue the next number of the business's prefix for today (ENV-2.2); BIZ-4 priority, BIZ-1.2 green channel.
 
@@ -142,6 +143,7 @@ def ticket_issue(
                 green_channel=green_channel,
                 needs_accompaniment=needs_accompaniment,
                 needs_form_help=needs_form_help,
+                needs_low_counter=needs_low_counter,
                 appointment=appointment,
                 appt_window_start=appointment.slot_start if appointment is not None else None,
                 appt_window_end=appointment.slot_end if appointment is not None else None,

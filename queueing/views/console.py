@@ -98,6 +98,8 @@ def panel_context(request, counter: Counter, **extra) -> dict:
         "now": now,
     }
     ctx.update(extra)
+    # A refused 办结 shows its reason inside the finish form, next to the button the clerk pressed.
+    ctx["error_in_form"] = bool(ctx.get("error")) and ctx.get("error_field") in {"outcome", "business_types"}
     return ctx
 
 

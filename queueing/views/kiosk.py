@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.models import BusinessCategory, BusinessType
 from integrations.models import TokenKind, token_authenticate
 from lib.errors import ServiceError
-from queueing import selectors, services
-from queueing.models import PriorityKind, Ticket
+from queueing import clock, selectors, services
+from queueing.models import Outcome, PriorityKind, Ticket
+from queueing.opening import kiosk_opening
 
 COOKIE = "tw_kiosk"
 COOKIE_AGE = 400 * 24 * 3600
@@ -60,8 +63,30 @@ def _kiosk_context(request, token, **extra) -> dict:
         "priority_kinds": [(v, lbl) for v, lbl in PriorityKind.choices if v],
         "elder": request.GET.get("elder") == "1" or request.POST.get("elder") == "1",
         "idempotency_key": uuid.uuid4().hex,
+        "opening": kiosk_opening(hall=hall, now=clock.now()),
+        "idle_seconds": hall.kiosk_idle_seconds,
         **extra,
     }
+
+
+def _opens_text(opens_at) -> str:
+    if opens_at is None:
+        return _("暂停营业")
+    local = timezone.localtime(opens_at)
+    if timezone.localdate(clock.now()) == local.date():
+        return _("今天 %(time)s") % {"time": local.strftime("%H:%M")}
+    return formats.date_format(local, _("n月j日(l) H:i"))
+
+
+@never_cache
+def kiosk_reset(request):
+    """The idle screen for the next customer (issue 10 §2): no ticket, no QR code, the hall's default language,
+    standard mode. Reached by the kiosk's idle timer; harmless to call at any time."""
+    response = redirect("queueing:kiosk")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE, samesite="Lax", secure=request.is_secure()
+    )
+    return response
 
 
 @never_cache
@@ -69,11 +94,16 @@ def kiosk(request):
     token = kiosk_token(request)
     if token is None:
         return redirect("queueing:kiosk_pair")
-    return render(request, "queueing/kiosk.html", _kiosk_context(request, token))
+    ctx = _kiosk_context(request, token)
+    if not ctx["opening"]["open"]:
+        ctx["opens_text"] = _opens_text(ctx["opening"]["opens_at"])
+    return render(request, "queueing/kiosk.html", ctx)
 
 
 def _kiosk_error(request, token, exc: ServiceError, **posted):
     ctx = _kiosk_context(request, token, error=exc.message, error_field=exc.field, posted=posted)
+    if not ctx["opening"]["open"]:
+        ctx["opens_text"] = _opens_text(ctx["opening"]["opens_at"])
     return render(request, "queueing/kiosk.html", ctx, status=exc.status)
 
 
@@ -85,6 +115,12 @@ def kiosk_issue(request):
     elder = "?elder=1" if request.POST.get("elder") == "1" else ""
     mode = request.POST.get("mode", "")
     try:
+        opening = kiosk_opening(hall=token.hall, now=clock.now())
+        if not opening["may_issue"]:
+            raise ServiceError(
+                "hall_closed",
+                _("本厅现在不营业,营业时间:%(opens)s") % {"opens": _opens_text(opening["opens_at"])},
+            )
         if mode == "check_in":
             ticket = services.appointment_check_in(
                 hall=token.hall,
@@ -106,6 +142,7 @@ def kiosk_issue(request):
                 hall=token.hall,
                 business_type=int(bt),
                 priority_kind=request.POST.get("priority_kind", ""),
+                needs_low_counter=request.POST.get("needs_low_counter") == "1",
                 green_channel=customer is not None,
                 customer=customer,
                 idempotency_key=request.POST.get("idempotency_key") or None,
@@ -125,6 +162,7 @@ def kiosk_ticket(request, public_token: str):
         raise Http404
     position = selectors.ticket_position(ticket=ticket)
     mobile_url = request.build_absolute_uri(reverse("queueing:mobile_ticket", args=[ticket.public_token]))
+    opening = kiosk_opening(hall=ticket.hall, now=clock.now())
     return render(
         request,
         "queueing/kiosk_ticket.html",
@@ -135,6 +173,9 @@ def kiosk_ticket(request, public_token: str):
             "mobile_url": mobile_url,
             "elder": request.GET.get("elder") == "1",
             "paper": request.GET.get("paper", "80"),
+            "opening": opening,
+            "opens_text": "" if opening["open"] else _opens_text(opening["opens_at"]),
+            "idle_seconds": ticket.hall.kiosk_idle_seconds,
         },
     )
 
@@ -150,21 +191,27 @@ def _ticket_or_404(public_token: str) -> Ticket:
     return ticket
 
 
+def _mobile_context(request, ticket: Ticket) -> dict:
+    missing = []
+    if ticket.outcome == Outcome.MATERIALS_MISSING:
+        # BIZ-1.1: what to bring next time and how to obtain each item (the 《补充材料清单》 the clerk printed).
+        missing = list(ticket.missing_materials.order_by("business_type_id", "sort_order", "pk"))
+    return {
+        "ticket": ticket,
+        "hall": ticket.hall,
+        "position": selectors.ticket_position(ticket=ticket),
+        "missing": missing,
+        "elder": request.GET.get("elder") == "1",
+    }
+
+
 @never_cache
 def mobile_ticket(request, public_token: str):
     ticket = _ticket_or_404(public_token)
-    return render(
-        request,
-        "queueing/mobile_ticket.html",
-        {"ticket": ticket, "hall": ticket.hall, "position": selectors.ticket_position(ticket=ticket)},
-    )
+    return render(request, "queueing/mobile_ticket.html", _mobile_context(request, ticket))
 
 
 @never_cache
 def mobile_ticket_status(request, public_token: str) -> HttpResponse:
     ticket = _ticket_or_404(public_token)
-    return render(
-        request,
-        "queueing/_mobile_status.html",
-        {"ticket": ticket, "hall": ticket.hall, "position": selectors.ticket_position(ticket=ticket)},
-    )
+    return render(request, "queueing/_mobile_status.html", _mobile_context(request, ticket))

@@ -159,10 +159,93 @@ def test_reopen_starts_new_clocks(world, intake):
         apologised=True,
         notify_by="written",
     )
-    s.complaint_close(complaint=c, actor=mgr, customer_response="not_accepted")
+    s.complaint_close(complaint=c, actor=mgr, customer_response="accepted")
     with pytest.raises(Conflict):
         s.complaint_contact(complaint=c, actor=sup, note="再联系")
-    s.complaint_reopen(complaint=c, actor=sup, reason="客户不认可,重新处理")
+    s.complaint_reopen(complaint=c, actor=sup, reason="客户来电反映问题再次出现")
     assert c.status == Status.ACCEPTED and c.reopen_count == 1
     open_targets = {k.target for k in Clock.objects.for_subject(c).open()}
     assert open_targets == {Target.COMPLAINT_FIRST_CONTACT, Target.COMPLAINT_GENERAL_SOLUTION}
+
+
+def _notified(world, intake):
+    c = intake()
+    sup = world["supervisor_a"]
+    s.complaint_contact(complaint=c, actor=sup, note="已联系")
+    s.complaint_solve(
+        complaint=c,
+        actor=sup,
+        cause="工单未同步",
+        solution="已处理",
+        responsibility="company",
+        company_at_fault=True,
+        apologised=True,
+        notify_by="written",
+    )
+    return c
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kw, code",
+    [
+        ({}, "next_step_required"),
+        ({"next_step": "reopen"}, "confirm_required"),
+        ({"next_step": "escalate", "confirmed": True}, "reason_required"),
+        ({"next_step": "bogus", "confirmed": True, "note": "客户坚持退费"}, "next_step_required"),
+    ],
+)
+def test_closing_as_not_accepted_needs_confirmation_reason_and_next_step(world, intake, kw, code):
+    """Issue 10 §2 (CMP-3): 客户不认可 is not a quiet end — nothing changes until it is confirmed with a next step."""
+    c = _notified(world, intake)
+    with pytest.raises(ServiceError) as exc:
+        s.complaint_close(complaint=c, actor=world["manager_a"], customer_response="not_accepted", **kw)
+    assert exc.value.code == code
+    c.refresh_from_db()
+    assert c.status == Status.NOTIFIED
+
+
+@pytest.mark.django_db
+def test_not_accepted_then_reopen_starts_a_new_round(world, intake):
+    c = _notified(world, intake)
+    s.complaint_close(
+        complaint=c,
+        actor=world["manager_a"],
+        customer_response="not_accepted",
+        confirmed=True,
+        next_step="reopen",
+        note="客户坚持退费",
+    )
+    c.refresh_from_db()
+    assert c.status == Status.ACCEPTED and c.reopen_count == 1
+    kinds = list(ComplaintEvent.objects.filter(complaint=c).values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.CLOSED, EventKind.REOPENED]
+
+
+@pytest.mark.django_db
+def test_not_accepted_then_escalate_closes_and_tells_the_region(world, intake):
+    c = _notified(world, intake)
+    s.complaint_close(
+        complaint=c,
+        actor=world["manager_a"],
+        customer_response="not_accepted",
+        confirmed=True,
+        next_step="escalate",
+        note="客户坚持退费",
+    )
+    c.refresh_from_db()
+    assert c.status == Status.CLOSED and c.customer_response == "not_accepted"
+    assert Notification.objects.filter(template="complaint_not_accepted").count() == 1
+
+
+@pytest.mark.django_db
+def test_supervisor_at_notified_sees_who_closes_next(client, world, intake):
+    from django.urls import reverse
+
+    c = _notified(world, intake)
+    client.force_login(world["supervisor_a"])
+    html = client.get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    assert 'id="who-closes"' in html and world["manager_a"].staff_profile.full_name in html
+    client.force_login(world["manager_a"])
+    html = client.get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    assert 'id="who-closes"' not in html and 'id="step-close"' in html and "我已与客户确认" in html

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from complaints.clocks import Target
 from consultations import services as s
@@ -119,3 +120,18 @@ def test_consultation_pages_and_api_scope(client, world):
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
+
+
+def test_clerk_sees_who_answers_and_the_chosen_business_type(client, world):
+    """Issue 10 §2 (BIZ-2.1): a clerk or greeter cannot answer, so the page says who does; the business type the
+    customer asked about is shown on the detail and the list."""
+    c = _record(world, business_type=world["basic"])
+    client.force_login(world["clerk_a"])
+    html = client.get(reverse("consultations:detail", args=[c.pk])).content.decode()
+    assert "套餐变更" in html and 'id="who-answers"' in html and 'id="step-answer"' not in html
+    assert "值班主管" in html and world["supervisor_a"].staff_profile.full_name in html
+    listing = client.get(reverse("consultations:list")).content.decode()
+    assert "套餐变更" in listing
+    client.force_login(world["supervisor_a"])
+    html = client.get(reverse("consultations:detail", args=[c.pk])).content.decode()
+    assert 'id="who-answers"' not in html and ('id="step-respond"' in html or 'id="step-answer"' in html)

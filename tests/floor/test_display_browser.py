@@ -201,3 +201,31 @@ def test_display_reconnects_and_replays_the_calls_it_missed(
     texts = screen.evaluate("window.tingwuVoiceQueue.map(p => p.text)")
     assert texts == ["请A001号到1号窗口办理", "请A002号到2号窗口办理", "重呼,请A002号到2号窗口办理"]
     wait_js(screen, "!document.getElementById('fd-conn').classList.contains('off')")
+
+
+def test_display_fills_1920x1080_with_no_white_band_and_a_dark_ticker(
+    screen, live_server, world, fresh_bus, display_token, quick_streams
+):
+    """Issue 10 §2: at 1920×1080 the display ends at the bottom edge — no white band, no scrolling — and the
+    announcement ticker is a dark band with light text (ENV-3's temporary notices stay white on red)."""
+    announcement_publish(
+        user=world["manager_a"],
+        hall=world["hall_a"],
+        kind=AnnouncementKind.NORMAL,
+        title="营业时间",
+        body="周一至周五 9:00–18:00",
+    )
+    _open(screen, live_server, world, display_token)
+    box = screen.evaluate(
+        """() => { const d = document.getElementById('display').getBoundingClientRect();
+                   const t = document.querySelector('.fd-ticker');
+                   return { bottom: d.bottom, height: document.documentElement.scrollHeight,
+                            tickerBg: getComputedStyle(t).backgroundColor, tickerBottom: t.getBoundingClientRect().bottom,
+                            bodyBg: getComputedStyle(document.body).backgroundColor,
+                            annColor: getComputedStyle(document.querySelector('.fd-ann')).color }; }"""
+    )
+    assert box["bottom"] == 1080 and box["height"] == 1080 and box["tickerBottom"] == 1080, box
+    assert box["tickerBg"] not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), box
+    assert box["annColor"] == "rgb(255, 255, 255)", box
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.screenshot(path=str(SHOTS / "display-1920x1080-bottom.png"))

@@ -185,3 +185,12 @@ def test_two_greeters_pressing_accompaniment_at_once_both_get_it_on(client, worl
     client.post(url, {"flag": "form_help", "value": "off"})
     ticket.refresh_from_db()
     assert ticket.needs_form_help is False
+
+
+def test_board_shows_each_counters_calling_profile(client, world):
+    """BIZ-4 (issue 10 §4): the supervisor sees which work profile each counter runs."""
+    f.counter(world["hall_a"], 1)
+    f.counter(world["hall_a"], 2, ratio=3)
+    client.force_login(world["supervisor_a"])
+    html = client.get(reverse("floor:board_panel", args=[world["hall_a"].pk])).content.decode()
+    assert "叫号方式:优先客户先叫" in html and "叫号方式:优先:普通 = 1:3" in html

@@ -53,8 +53,21 @@ def test_appointment_precedence_only_inside_its_slot(floor, time_machine):
     assert [call(floor).pk for _ in range(3)] == [inside.pk, normal.pk, outside.pk]
 
 
+def test_default_profile_calls_waiting_priority_customers_first(floor):
+    """BIZ-4 (issue 10 §4): with the default counter profile elderly, disabled and pregnant customers do not wait
+    behind normal ones — every waiting priority ticket is called before any normal ticket."""
+    assert floor["c1"].calling_profile == "priority_first"
+    n = [issue(floor) for _ in range(3)]
+    p = [issue(floor, priority_kind="elderly"), issue(floor, priority_kind="pregnant")]
+    order = [call(floor).pk for _ in range(5)]
+    assert order == [p[0].pk, p[1].pk, n[0].pk, n[1].pk, n[2].pk]
+
+
 def test_priority_ratio_one_priority_then_two_normal_when_both_wait(floor):
-    """BIZ-4 with the counter's work profile (ratio 2): P N N P N N."""
+    """BIZ-4 with the counter's work profile "ratio" (2): P N N P N N — a hall may still choose it."""
+    floor["c1"].calling_profile = "ratio"
+    floor["c1"].priority_ratio_normal = 2
+    floor["c1"].save()
     n = [issue(floor) for _ in range(4)]
     p = [issue(floor, priority_kind="elderly"), issue(floor, priority_kind="pregnant")]
     order = [call(floor).pk for _ in range(6)]
@@ -62,6 +75,7 @@ def test_priority_ratio_one_priority_then_two_normal_when_both_wait(floor):
 
 
 def test_ratio_zero_means_priority_always_first(floor):
+    floor["c1"].calling_profile = "ratio"
     floor["c1"].priority_ratio_normal = 0
     floor["c1"].save()
     n = issue(floor)
@@ -175,3 +189,35 @@ def test_counter_state_rows_are_per_counter(floor):
     issue(floor)
     call(floor)
     assert CounterState.objects.filter(counter=floor["c1"]).count() == 1
+
+
+def test_wheelchair_ticket_waits_for_an_open_low_counter(floor):
+    """BIZ-4 / issue 10 §6: a ticket flagged for a wheelchair user is called to the low counter while one is open."""
+    low = f.counter(floor["hall"], 5, serves_all=True)
+    low.is_accessible = True
+    low.save()
+    wheel = issue(floor, needs_low_counter=True)
+    normal = issue(floor)
+    assert call(floor, "c1").pk == normal.pk  # counter 1 is not low: it skips the wheelchair user
+    assert call(floor, "c1") is None
+    floor["low"] = low
+    assert call(floor, "low").pk == wheel.pk
+
+
+def test_wheelchair_ticket_goes_to_any_counter_when_no_low_counter_is_open(floor):
+    low = f.counter(floor["hall"], 5, serves_all=True, status=CounterStatus.PAUSED)
+    low.is_accessible = True
+    low.save()
+    wheel = issue(floor, needs_low_counter=True)
+    assert call(floor, "c1").pk == wheel.pk
+
+
+def test_greeter_and_kiosk_flag_a_wheelchair_user(client, floor):
+    from django.urls import reverse
+
+    t = issue(floor)
+    client.force_login(floor["greeter_a"])
+    url = reverse("floor:greeter_flag", args=[floor["hall"].pk, t.pk])
+    client.post(url, {"flag": "low_counter", "value": "on"})
+    t.refresh_from_db()
+    assert t.needs_low_counter

@@ -321,3 +321,35 @@ def test_when_the_hot_path_cannot_reach_the_database_django_answers(hall, monkey
     rs = http_together([(f"{API}/kiosk/tickets", kiosk, {"business_type_id": hall["basic"].pk})] * COUNTERS)
     assert [(r.status_code, is_hot(r)) for r in rs] == [(201, False)] * COUNTERS
     assert sorted(r.json()["number"] for r in rs) == [f"A{i:03d}" for i in range(1, COUNTERS + 1)]
+
+
+def test_the_hot_call_sends_a_wheelchair_user_to_the_open_low_counter(hall):
+    """BIZ-4 / issue 10 §6 on the hot path (CALL_SQL mirrors ``_candidates``): counter 1 skips the wheelchair user
+    while the low counter is open; the low counter calls them."""
+    from queueing.services import ticket_issue
+
+    hot = hot_expected()
+    low = f.counter(hall["hall_a"], 5, serves_all=True)
+    low.is_accessible = True
+    low.save()
+    clerk = staff_headers(hall["clerk_a"])
+    forget_hot_memos()
+    done = {"outcome": "done", "business_type_ids": [hall["basic"].pk]}
+    for counter in (hall["c1"].pk, low.pk):  # each counter's first call goes through Django
+        warm = ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+        called = act(clerk, counter)
+        assert said(called, "number") == (200, warm.number, False)
+        act(clerk, counter, called.json()["id"], "start")
+        act(clerk, counter, called.json()["id"], "finish", done)
+    wheel = ticket_issue(hall=hall["hall_a"], business_type=hall["basic"], needs_low_counter=True)
+    normal = ticket_issue(hall=hall["hall_a"], business_type=hall["basic"])
+    called = act(clerk, hall["c1"].pk)
+    assert said(called, "number") == (
+        200,
+        normal.number,
+        hot,
+    )  # counter 1 is not low: it skips the wheelchair user
+    act(clerk, hall["c1"].pk, called.json()["id"], "start")
+    act(clerk, hall["c1"].pk, called.json()["id"], "finish", done)
+    assert act(clerk, hall["c1"].pk).status_code == 204
+    assert said(act(clerk, low.pk), "number") == (200, wheel.number, hot)

@@ -65,7 +65,8 @@ def build_floor(tag: str) -> dict:
         "foreign": f.business_type(f"ELSE{tag}", name="他厅业务", halls=[other]),
     }
     fl["c1"] = f.counter(hall, 1, serves_all=True, ratio=2)  # P N N P … (BIZ-4)
-    fl["c2"] = f.counter(hall, 2, serves_all=False, business_types=[fl["basic"]], ratio=1)
+    # the default profile (priority customers first, issue 10 §4) next to the "ratio" one
+    fl["c2"] = f.counter(hall, 2, serves_all=False, business_types=[fl["basic"]])
     fl["paused"] = f.counter(hall, 9, status=CounterStatus.PAUSED)
     fl["clerk1"] = f.user(f"clerk1{tag}", hall_roles=[(hall, HallRole.CLERK)])
     fl["clerk2"] = f.user(f"clerk2{tag}", hall_roles=[(hall, HallRole.CLERK)])

@@ -85,6 +85,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
     from facilities.services import facilities_sweep
     from inspections.services import inspection_sweep
     from evaluations.services import evaluation_sweep
+    from complaints.hotspot_records import hotspot_sweep
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
@@ -99,6 +100,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("facilities", facilities_sweep),
         ("inspections", inspection_sweep),
         ("evaluations", evaluation_sweep),
+        ("hotspots", hotspot_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
         ("kpi", lambda: __import__("kpi.rollup").rollup.kpi_rollup_sweep()),
     ]

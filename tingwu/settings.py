@@ -100,6 +100,8 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'tingwu.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with connections kept across ASGI's threads and writers taking turns (tingwu/db/sqlite3).
+    DATABASES["default"]["ENGINE"] = "tingwu.db.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

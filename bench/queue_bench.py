@@ -177,7 +177,9 @@ async def login(c, username: str) -> dict[str, str]:
     return {"X-CSRFToken": c.cookies["csrftoken"], "Origin": c.origin}
 
 
-async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pids: list[int]) -> dict:
+async def drive(
+    seed: dict, seconds: int, warmup: float, clients: int, server_pids: list[int], counters: int | None = None
+) -> dict:
     """Connect and log in every device, drive the mix for ``warmup`` seconds unrecorded, then record ``seconds``.
 
     Device ``i`` (counters first, then kiosks) talks to server ``i % len(server_pids)`` on port ``PORT + i % n``
@@ -268,7 +270,7 @@ async def drive(seed: dict, seconds: int, warmup: float, clients: int, server_pi
 
     halls = seed["halls"]
     counter_slots = [(h, cid) for h in halls for cid in h["counters"]]
-    n_counters = min(len(counter_slots), max(1, clients * 2 // 3))
+    n_counters = min(len(counter_slots), counters or max(1, clients * 2 // 3))
     login_t0 = perf()
     opened = await asyncio.gather(
         *(open_counter(i, h, cid) for i, (h, cid) in enumerate(counter_slots[:n_counters]))

@@ -66,15 +66,18 @@ def notification_enqueue(
     options: dict | None = None,
     not_before: datetime | None = None,
     prompt: bool = True,
+    fresh: bool = False,
 ) -> Notification:
     """Queue one message. Idempotent: a second call with the same ``dedupe_key`` returns the first row untouched.
 
     Call it inside your business transaction: the row commits (or rolls back) with it; after the commit a Django
     task delivers it promptly, and the worker's drain is the safety net. ``not_before`` defers delivery (quiet
-    hours). ``prompt=False`` skips the task when the caller is the worker itself (its drain follows at once)."""
+    hours). ``prompt=False`` skips the task when the caller is the worker itself (its drain follows at once).
+    ``fresh=True``: the caller holds a claim that makes an earlier row with this key unlikely (the SLA sweep's event
+    row), so the look-up is skipped; a duplicate still meets the unique index and returns the first row."""
     if not dedupe_key:
         raise ServiceError("notify_dedupe_required", _("通知必须提供去重键"), field="dedupe_key")
-    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+    existing = None if fresh else Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     recipient = _check_recipient(channel, recipient)

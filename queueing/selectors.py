@@ -20,9 +20,17 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    FloatField,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+)
 from django.utils import timezone
 
 from halls.models import Counter, CounterStatus
@@ -270,35 +278,56 @@ def day_totals(*, hall_id: int, day, clerk_id: int | None = None) -> dict:
     qs = Ticket.objects.filter(hall_id=hall_id, service_date=day)
     if clerk_id is not None:
         qs = qs.filter(clerk_id=clerk_id)
-    wait = ExpressionWrapper(F("first_called_at") - F("arrival_at"), output_field=DurationField())
-    handling = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
-    agg = qs.aggregate(
-        issued=Count("pk"),
-        served=Count("pk", filter=Q(status=TicketStatus.DONE)),
-        no_show=Count("pk", filter=Q(no_show_at__isnull=False)),
-        waiting=Count("pk", filter=Q(status=TicketStatus.WAITING)),
-        timed=Count("pk", filter=Q(within_limit__isnull=False)),
-        within=Count("pk", filter=Q(within_limit=True)),
-        avg_wait=Avg(wait, filter=Q(first_called_at__isnull=False)),
-        avg_handling=Avg(handling, filter=Q(status=TicketStatus.DONE, started_at__isnull=False)),
-    )
+    return totals_from(qs.aggregate(**day_aggregates()))
+
+
+class Seconds(Func):
+    """``end - start`` in seconds, computed by the database itself. On SQLite Django's ``F(end) - F(start)`` calls a
+    Python function for every row (``django_timestamp_diff``): a day of 10k tickets took ≈ 1 s per aggregate."""
+
+    arity = 2
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def day_aggregates() -> dict:
+    """The aggregates of a day's totals, for ``aggregate`` (one hall) or ``values(...).annotate`` (per clerk)."""
+    return {
+        "issued": Count("pk"),
+        "served": Count("pk", filter=Q(status=TicketStatus.DONE)),
+        "no_show": Count("pk", filter=Q(no_show_at__isnull=False)),
+        "waiting": Count("pk", filter=Q(status=TicketStatus.WAITING)),
+        "timed": Count("pk", filter=Q(within_limit__isnull=False)),
+        "within": Count("pk", filter=Q(within_limit=True)),
+        "avg_wait": Avg(Seconds("first_called_at", "arrival_at"), filter=Q(first_called_at__isnull=False)),
+        "avg_handling": Avg(
+            Seconds("finished_at", "started_at"), filter=Q(status=TicketStatus.DONE, started_at__isnull=False)
+        ),
+    }
+
+
+def totals_from(agg: dict) -> dict:
     return {
         "issued": agg["issued"],
         "served": agg["served"],
         "no_show": agg["no_show"],
         "waiting": agg["waiting"],
-        "avg_wait_seconds": _seconds(agg["avg_wait"]),
-        "avg_handling_seconds": _seconds(agg["avg_handling"]),
+        "avg_wait_seconds": None if agg["avg_wait"] is None else int(round(float(agg["avg_wait"]), 3)),
+        "avg_handling_seconds": None
+        if agg["avg_handling"] is None
+        else int(round(float(agg["avg_handling"]), 3)),
         "within_limit_pct": round(100 * agg["within"] / agg["timed"], 1) if agg["timed"] else None,
     }
-
-
-def _seconds(value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return int(value / 1_000_000)  # SQLite returns microseconds
 
 
 def recent_calls(*, hall, limit: int = 8) -> list[dict]:

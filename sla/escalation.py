@@ -8,6 +8,8 @@ every other staff notice raised outside the hall's opening hours is deferred to 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -19,9 +21,58 @@ from staff.models import DutyShift, HallAssignment, HallRole, RegionAssignment, 
 
 ROLE_LABELS = {1: "值班主管", 2: "厅经理", 3: "区域质检员"}
 
+# One sweep pass (``sweep_pass``): who is on duty, the managers and inspectors of a hall, and the subjects' labels
+# are looked up once per hall / per kind of subject instead of once per due clock (issue 14: 14 queries per clock).
+_pass: ContextVar[dict | None] = ContextVar("sla_sweep_pass", default=None)
+
+
+@contextmanager
+def sweep_pass(clocks=()):
+    """Memoise the recipients of this pass; ``clocks`` (due clocks) get their subjects' labels in one query per
+    content type."""
+    memo: dict = {"labels": _labels(clocks)}
+    token = _pass.set(memo)
+    try:
+        yield memo
+    finally:
+        _pass.reset(token)
+
+
+def _labels(clocks) -> dict:
+    by_type: dict = {}
+    for c in clocks:
+        by_type.setdefault(c.content_type, set()).add(c.object_id)
+    labels = {}
+    for ct, ids in by_type.items():
+        model = ct.model_class()
+        if model is None:
+            continue
+        for pk, subject in model._base_manager.in_bulk(list(ids)).items():
+            labels[(ct.pk, pk)] = _label_of(subject, ct, pk)
+    return labels
+
+
+def _memoised(key: tuple, load):
+    memo = _pass.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def _label_of(subject, content_type, object_id) -> str:
+    label = getattr(subject, "sla_label", None) if subject is not None else None
+    if label:
+        return str(label)
+    return f"{content_type.name}#{object_id}"
+
 
 def subject_label(clock: Clock) -> str:
     """A PI-free label: the subject's ``sla_label`` if it has one (e.g. a complaint number), else type + id."""
+    memo = _pass.get()
+    if memo is not None and (clock.content_type_id, clock.object_id) in memo["labels"]:
+        return memo["labels"][(clock.content_type_id, clock.object_id)]
     subject = clock.subject
     label = getattr(subject, "sla_label", None) if subject is not None else None
     if label:
@@ -64,15 +115,16 @@ def regional_inspectors(hall) -> list:
 
 def recipients(clock: Clock, kind: str, level: int, at: datetime) -> tuple[list, bool, str]:
     """(users, on_duty, role label): ``on_duty`` notices ignore quiet hours."""
+    hall = clock.hall
     if kind == EventKind.WARNED or (kind == EventKind.ESCALATED and level == 1):
-        on_duty = duty_supervisors(clock.hall, at)
+        on_duty = _memoised(("duty", hall.pk, at), lambda: duty_supervisors(hall, at))
         if on_duty:
             return on_duty, True, ROLE_LABELS[1]
-        return hall_managers(clock.hall), False, ROLE_LABELS[2]
+        return _memoised(("managers", hall.pk), lambda: hall_managers(hall)), False, ROLE_LABELS[2]
     if kind == EventKind.ESCALATED and level == 2:
-        return hall_managers(clock.hall), False, ROLE_LABELS[2]
+        return _memoised(("managers", hall.pk), lambda: hall_managers(hall)), False, ROLE_LABELS[2]
     if kind == EventKind.ESCALATED and level >= 3:
-        return regional_inspectors(clock.hall), False, ROLE_LABELS[3]
+        return _memoised(("inspectors", hall.pk), lambda: regional_inspectors(hall)), False, ROLE_LABELS[3]
     return [], False, ""
 
 
@@ -133,5 +185,6 @@ def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
         options={"mentioned_list": [u.get_username() for u in users]},
         not_before=not_before(clock, at, on_duty),
         prompt=False,  # the sweep runs inside the worker, whose outbox drain follows in the same pass
+        fresh=True,  # the event just inserted is the claim: no earlier notice can carry this key
     )
     return True

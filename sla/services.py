@@ -331,19 +331,22 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict:
     event is unique per (clock, kind, level), so its notice goes out exactly once."""
     now = now or timezone.now()
     result = {"checked": 0, "warned": 0, "breached": 0, "escalated": 0, "skipped": 0}
-    ids = list(
+    due = list(
         Clock.objects.filter(next_check_at__lte=now)
+        .select_related("content_type")
         .order_by("next_check_at")
-        .values_list("pk", flat=True)[:limit]
+        .only("pk", "content_type", "object_id")[:limit]
     )
-    for pk in ids:
-        result["checked"] += 1
-        done = _sweep_one(pk, now)
-        if done is None:
-            result["skipped"] += 1
-            continue
-        for key, value in done.items():
-            result[key] += value
+    # Recipients and subjects' labels once per pass (per hall / per kind of subject), not once per clock.
+    with escalation.sweep_pass(due):
+        for clock in due:
+            result["checked"] += 1
+            done = _sweep_one(clock.pk, now)
+            if done is None:
+                result["skipped"] += 1
+                continue
+            for key, value in done.items():
+                result[key] += value
     return result
 
 

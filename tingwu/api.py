@@ -6,6 +6,7 @@ Errors: ``{"code": str, "message": zh-hans, "message_en": en}`` with a 4xx statu
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -15,6 +16,7 @@ from ninja.security import APIKeyHeader, HttpBearer
 from integrations.models import token_authenticate
 from lib.apiauth import staff_session as django_auth
 from lib.errors import ServiceError
+from tingwu import overload
 
 
 class DeviceToken(HttpBearer):
@@ -66,6 +68,16 @@ def _service_error(request, exc: ServiceError):
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(OperationalError)
+def _overloaded(request, exc: OperationalError):
+    """A pool timeout or a locked SQLite: 503 + Retry-After (tingwu/overload.py); any other database error is Django's."""
+    if not overload.is_overload(exc):
+        raise exc
+    response = api.create_response(request, overload.overloaded_body(), status=503)
+    response["Retry-After"] = str(overload.retry_after())
+    return response
 
 
 @api.exception_handler(AuthenticationError)

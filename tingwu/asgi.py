@@ -20,8 +20,20 @@ class OneHopASGIHandler(ASGIHandler):
     ``async_to_sync`` and the streaming body is sent from the event loop as before."""
 
     def load_middleware(self, is_async=False):
+        from tingwu import overload
+
         super().load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+        chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+        # A request waits for its turn at the database on the event loop, before its thread starts: a burst larger
+        # than the connection pool queues fairly instead of timing out inside the pool (tingwu/overload.py).
+        async def admitted_chain(request):
+            async with overload.admitted() as ok:
+                if not ok:
+                    return overload.overloaded_response(request)
+                return await chain(request)
+
+        self._middleware_chain = admitted_chain
 
 
 def get_application():

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tingwu.overload.OverloadMiddleware",  # first: a pool timeout or a locked SQLite anywhere below → 503
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +106,8 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'tingwu.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with connections kept across ASGI's threads and writers taking turns (tingwu/db/sqlite3).
+    DATABASES["default"]["ENGINE"] = "tingwu.db.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
@@ -128,6 +131,13 @@ else:
             "timeout": 10,
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Requests at the database at once per web process (tingwu/overload.py); unset: the pool's max_size (none on SQLite).
+TINGWU_MAX_DB_REQUESTS = (
+    env_int("TINGWU_MAX_DB_REQUESTS", 0) if os.environ.get("TINGWU_MAX_DB_REQUESTS") else None
+)
+TINGWU_ADMISSION_WAIT = env_int("TINGWU_ADMISSION_WAIT", 20)  # seconds in the queue before a 503
+TINGWU_RETRY_AFTER = env_int("TINGWU_RETRY_AFTER", 2)  # the 503's Retry-After (seconds)
 
 # Queue hot path (queueing/hotpath, PostgreSQL only): issue / call-next / start / finish as single statements.
 QUEUE_HOT_PATH = env_bool("QUEUE_HOT_PATH", True)

@@ -108,7 +108,12 @@ class HotPath:
         ident = identity.lookup(headers, kind="token" if route[0] == "issue" else "session")
         if ident is None:
             return await self.app(scope, receive, send)
-        result = await _serve(route, ident, headers, body)
+        from queueing.hotpath.ops import Overloaded
+
+        try:
+            result = await _serve(route, ident, headers, body)
+        except Overloaded:  # raised before the statement: nothing changed, the client may send it again
+            return await _overloaded(send, self._headers or _response_headers())
         if result is None:
             return await self.app(scope, receive, send)
         status, payload, language = result
@@ -118,6 +123,17 @@ class HotPath:
         out.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def _overloaded(send, headers) -> None:
+    """The answer Django's overload handling gives (tingwu/overload.py): 503, Retry-After, the stable code."""
+    from tingwu import overload
+
+    payload = json.dumps(overload.overloaded_body(), ensure_ascii=False).encode()
+    out = [*headers, SERVED_HEADER, (b"retry-after", str(overload.retry_after()).encode())]
+    out.append((b"content-length", str(len(payload)).encode()))
+    await send({"type": "http.response.start", "status": 503, "headers": out})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _lifespan(receive, send) -> None:

@@ -40,6 +40,7 @@ class Fallback(Exception):  # noqa: N818 - a signal to the caller, not an error
     """Not the common case: let Django's full path (the service) handle this request."""
 
 
+POST_COMMIT_TRIES = 5  # look-ups after the statement committed: each waits up to the pool's timeout
 CONVERTED = [(i, f) for i, f in enumerate(FIELDS) if hasattr(f, "from_db_value")]  # the encrypted notes
 
 
@@ -58,11 +59,22 @@ async def _fetch(sql: str, params: dict) -> dict | None:
         raise Fallback from None
 
 
-async def _sync(fn, *args):
+class Overloaded(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """No database turn for a look-up before the statement (nothing changed): the caller answers 503."""
+
+
+async def _sync(fn, *args, committed: bool = False):
     """Call a memoised Django helper from the event loop; on a memo miss it wants the ORM, which Django refuses
-    in an event loop (``SynchronousOnlyOperation``, raised before any query): then run it in a thread."""
+    in an event loop (``SynchronousOnlyOperation``, raised before any query): then run it in a thread.
+
+    That thread takes a connection from Django's pool, so it waits its turn with Django's requests
+    (``tingwu.overload.admitted``). Before the statement (``committed=False``) a turn that does not come, or a pool
+    timeout, raises ``Overloaded`` (a 503: nothing was changed). After it, the operation has committed and its answer
+    must not be lost: wait on and try again."""
     from asgiref.sync import sync_to_async
     from django.core.exceptions import SynchronousOnlyOperation
+
+    from tingwu import overload
 
     try:
         value = fn(*args)
@@ -74,7 +86,19 @@ async def _sync(fn, *args):
             finally:
                 connection.close()  # back to Django's pool
 
-        return await sync_to_async(in_thread, thread_sensitive=False)()
+        for attempt in range(POST_COMMIT_TRIES if committed else 1):
+            async with overload.admitted(wait=None if committed else overload.DEFAULT_WAIT) as ok:
+                if not ok:
+                    raise Overloaded
+                try:
+                    return await sync_to_async(in_thread, thread_sensitive=False)()
+                except Exception as exc:
+                    if not overload.is_overload(exc):
+                        raise
+                    logger.warning("hot path: no connection for %s (try %d)", fn.__name__, attempt + 1)
+                    if not committed:
+                        raise Overloaded from exc
+        raise Overloaded
     if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") and connection.connection is not None:
         # Only where DJANGO_ALLOW_ASYNC_UNSAFE lets the ORM run on the loop (the browser tests set it): give the
         # connection back to Django's pool instead of keeping it in this thread. (Checked first: reaching
@@ -133,7 +157,7 @@ def business_row(bt_id: int) -> BusinessType | None:
 
 async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
     """Hang the memoised business type (and counter) on the ticket, as the services' select_related does."""
-    ticket.business_type = await _sync(business_row, ticket.business_type_id)
+    ticket.business_type = await _sync(business_row, ticket.business_type_id, committed=True)
     if counter is not None:
         ticket.counter = counter
     return ticket

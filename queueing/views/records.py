@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from halls.models import Hall
 from queueing import clock
-from queueing.reports import daily_summary
+from queueing.models import Ticket
+from queueing.reports import daily_summary, day_tickets
 from queueing.views.access import require
 from staff.access import user_can
 
@@ -54,12 +55,15 @@ def records(request):
 
 @login_required
 def records_export(request):
+    """The workbook written row by row (openpyxl's write-only mode) into a temporary file that is then streamed:
+    memory stays bounded whatever the number of tickets (a month's export included)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     hall, day, _halls = _params(request)
     summary = daily_summary(hall=hall, day=day)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     headers = [
         _("对象"),
         _("取号"),
@@ -81,15 +85,20 @@ def records_export(request):
             t["within_limit_pct"],
         ]
 
-    ws = wb.active
-    ws.title = _("汇总")
+    def bold(values):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        return cells
+
+    ws = wb.create_sheet(_("汇总"))
     ws.append([f"{hall.name} {day.isoformat()}"])
-    ws.append(headers)
+    ws.append(bold(headers))
     ws.append(row(hall.name, summary["hall"]))
     for c in summary["clerks"]:
         ws.append(row(c["name"], c["totals"]))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
     detail = wb.create_sheet(_("明细"))
     detail.append(
         [
@@ -106,29 +115,35 @@ def records_export(request):
             _("结果"),
         ]
     )
-    for t in summary["tickets"]:
+    # Labels translated once, not once per row (gettext was a fifth of a 10k-ticket export).
+    statuses = {value: str(label) for value, label in Ticket._meta.get_field("status").flatchoices}
+    outcomes = {value: str(label) for value, label in Ticket._meta.get_field("outcome").flatchoices}
+    yes_no = {True: _("是"), False: _("否")}
+    for t in day_tickets(hall=hall, day=day):
         detail.append(
             [
                 t.number,
                 t.business_type.name,
-                t.get_status_display(),
+                statuses.get(t.status, t.status),
                 t.counter.number if t.counter_id else None,
                 _t(t.issued_at),
                 _t(t.first_called_at),
                 _t(t.started_at),
                 _t(t.finished_at),
                 t.limit_minutes,
-                {True: _("是"), False: _("否")}.get(t.within_limit, ""),
-                t.get_outcome_display() if t.outcome else "",
+                yes_no.get(t.within_limit, ""),
+                outcomes.get(t.outcome, t.outcome) if t.outcome else "",
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    wb.save(out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"queue-{hall.code}-{day.isoformat()}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="queue-{hall.code}-{day.isoformat()}.xlsx"'
-    return response
 
 
 def _m(seconds):

@@ -1,0 +1,91 @@
+"""Query-count guards (issue 14): pages and the SLA sweep cost a bounded number of queries, whatever the rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sla.models import Target
+from sla.services import clock_start, sla_sweep
+from tests import factories as f
+from tests.sla.conftest import T0
+from tests.sla.test_clocks import EXPECTED_HOURS
+
+pytestmark = pytest.mark.django_db
+
+
+def _sweep_queries(world, n: int, time_machine) -> int:
+    time_machine.move_to(T0, tick=False)
+    target = Target.COMPLAINT_FIRST_CONTACT
+    for _ in range(n):
+        clock_start(subject=f.hall(), target=target, hall=world["hall_a"])
+    time_machine.move_to(T0 + timedelta(hours=EXPECTED_HOURS[target] * 0.75), tick=False)
+    with CaptureQueriesContext(connection) as ctx:
+        assert sla_sweep()["warned"] == n
+    return len(ctx.captured_queries)
+
+
+def test_the_sla_sweep_costs_a_small_constant_number_of_queries_per_due_clock(world, time_machine):
+    """CMP-2.1: 14 queries per due clock (3,517 for 251 clocks) — now at most 10 in a test (each clock's transaction a savepoint pair here: 8 in production)."""
+    few = _sweep_queries(world, 2, time_machine)
+    many = _sweep_queries(world, 8, time_machine)
+    per_clock = (many - few) / 6
+    assert per_clock <= 10, f"{per_clock:.1f} queries per due clock ({few} for 2, {many} for 8)"
+
+
+# --- pages: the same number of queries for a quiet day and a busy one --------------------------------------------
+
+
+def _busy_day(world, clerks: int, served_each: int, waiting: int) -> dict:
+    """``clerks`` clerks at their own counters, each having served ``served_each`` tickets; ``waiting`` waiting."""
+    from queueing import services as s
+    from staff.models import HallRole
+
+    hall, bt = world["hall_a"], world["basic"]
+    counters = []
+    for i in range(clerks):
+        clerk = world["clerk_a"] if i == 0 else f.user(hall_roles=[(hall, HallRole.CLERK)])
+        counter = f.counter(hall, 20 + i + 10 * clerks, serves_all=True)
+        counters.append((counter, clerk))
+    for _ in range(served_each):
+        for counter, clerk in counters:
+            s.ticket_issue(hall=hall, business_type=bt)
+            t = s.ticket_call_next(counter=counter, clerk=clerk)
+            s.handling_start(ticket=t, clerk=clerk)
+            s.handling_finish(ticket=t, clerk=clerk, outcome="done", business_types=[bt])
+    for _ in range(waiting):
+        s.ticket_issue(hall=hall, business_type=bt)
+    return {"counter": counters[0][0]}
+
+
+PAGES = [
+    ("console", "clerk_a", lambda w, d: reverse("queueing:console", args=[d["counter"].pk])),
+    ("greeter", "greeter_a", lambda w, d: reverse("floor:greeter", args=[w["hall_a"].pk])),
+    ("board", "manager_a", lambda w, d: reverse("floor:board", args=[w["hall_a"].pk])),
+    ("records", "manager_a", lambda w, d: reverse("queueing:records") + f"?hall={w['hall_a'].pk}"),
+    ("export", "manager_a", lambda w, d: reverse("queueing:records_export") + f"?hall={w['hall_a'].pk}"),
+]
+
+
+def _count(client, url) -> int:
+    client.get(url)  # warm the session, caches and memos
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+        assert r.status_code == 200, r.status_code
+        b"".join(r.streaming_content) if r.streaming else r.content
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("name", "persona", "url"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_queries_do_not_grow_with_the_days_tickets_or_clerks(client, world, name, persona, url):
+    """Console, greeter, board, records and export: a day of 2 clerks × 1 ticket and one of 5 clerks × 4 tickets
+    (+ 12 waiting) cost the same queries — the records page used to run one aggregate per clerk."""
+    client.force_login(world[persona])
+    quiet = _count(client, url(world, _busy_day(world, clerks=2, served_each=1, waiting=1)))
+    busy = _count(client, url(world, _busy_day(world, clerks=5, served_each=4, waiting=12)))
+    assert busy <= quiet, f"{name}: {quiet} queries on a quiet day, {busy} on a busy one"
+    assert busy <= 30, f"{name}: {busy} queries"

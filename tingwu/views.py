@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -52,3 +52,15 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page in the base layout (Django's default renders it without the request, so no language or user).
+    If even that fails, a plain Chinese page: an error page must never raise."""
+    try:
+        return render(request, template_name, status=500)
+    except Exception:
+        return HttpResponseServerError(
+            '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统出错</title>'
+            '<h1>系统出错</h1><p>系统暂时出错,请稍后重试。</p><p><a href="/">返回首页</a></p></html>'
+        )

@@ -16,6 +16,11 @@ TEMPLATES: dict[str, str] = {
         "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
         "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前反馈处理结果。咨询电话{hall_phone}。"
     ),
+    # CMP-2.1: a complex complaint is promised a progress report within 72 h, not its result.
+    "complaint_receipt_complex_sms": (
+        "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
+        "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前向您反馈处理进度。咨询电话{hall_phone}。"
+    ),
     "complaint_progress_sms": (
         "【{hall_name}】尊敬的客户,您的投诉(编号{number})处理进展:{progress}。"
         "我们将于{next_deadline}前再次向您反馈。咨询电话{hall_phone}。"

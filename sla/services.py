@@ -64,7 +64,13 @@ def _open_clock(subject, target, *, lock: bool = True) -> Clock | None:
 
 
 def _calendar(clock: Clock):
-    return calendar_for(clock.calendar, clock.hall.opening_hours)
+    if clock.calendar != "business":
+        return calendar_for(clock.calendar)
+    from halls.holidays import business_calendar_for
+
+    # The official arrangement HQ maintains (not only the library, which lags a year behind) and the hall's own
+    # holiday hours and closures.
+    return business_calendar_for(clock.hall)
 
 
 def _schedule(clock: Clock) -> None:

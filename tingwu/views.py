@@ -18,6 +18,9 @@ def home(request):
     from staff.models import HallRole, RegionRole
 
     labels = dict(HallRole.choices) | dict(RegionRole.choices)
+    from halls.holidays import missing_next_year
+    from staff.access import user_can
+
     halls = Hall.objects.for_user(request.user).select_related("region")
     return render(
         request,
@@ -25,6 +28,8 @@ def home(request):
         {
             "menu": items_for(request.user),
             "halls": halls,
+            # From December HQ sees that next year's holiday arrangement is missing (business-hour limits).
+            "holiday_missing": missing_next_year() if user_can(request.user, "standard.publish") else None,
             "roles": sorted(str(labels.get(r, r)) for r in roles_for(request.user)),
         },
     )

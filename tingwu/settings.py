@@ -158,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": TINGWU_PASSWORD_MIN_CLASSES},
     },
     {"NAME": "staff.passwords.HistoryValidator", "OPTIONS": {"history": TINGWU_PASSWORD_HISTORY}},
+    {"NAME": "staff.passwords.CommonPasswordPatternValidator"},
+    {"NAME": "staff.passwords.PreviousPasswordVariationValidator"},
 ]
 AXES_FAILURE_LIMIT = env_int("TINGWU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TINGWU_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
@@ -238,7 +240,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pi"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "jieba": {"level": "WARNING"},
+        # Django's default "django" logger has its own unfiltered console handler under DEBUG ("Not Found:
+        # /queue/m/<phone-shaped path>"): route it through the masked handler instead.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Tingwu -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -55,8 +56,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def clean_old_password(self):
+        old = super().clean_old_password()
+        # For staff.passwords.PreviousPasswordVariationValidator (a one-digit change of the old password).
+        self.user._tingwu_old_password = old
+        return old
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
 
 
 def server_error(request, template_name="500.html"):

@@ -202,11 +202,11 @@ def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from integrations.models import ApiToken, token_revoked
-    from staff.models import HallAssignment, RegionAssignment
+    from staff.models import HallAssignment, RegionAssignment, StaffProfile
 
     user_logged_out.connect(forget, dispatch_uid="hotpath_logout")
     token_revoked.connect(forget, dispatch_uid="hotpath_token_revoked")
-    for model in (get_user_model(), HallAssignment, RegionAssignment, ApiToken, Session):
+    for model in (get_user_model(), HallAssignment, RegionAssignment, StaffProfile, ApiToken, Session):
         name = f"{model._meta.app_label}_{model.__name__}"
         post_delete.connect(forget, sender=model, dispatch_uid=f"hotpath_delete_{name}")
         # Not a session's save: the idle stamp writes each clerk's session once a minute, and emptying the memo

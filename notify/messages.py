@@ -55,6 +55,26 @@ SUBJECTS: dict[str, str] = {
 }
 
 
+# What the outbox page shows for each template (never the raw code in the zh-Hans UI).
+LABELS: dict[str, object] = {
+    "complaint_receipt_sms": _("投诉受理回执短信"),
+    "complaint_receipt_complex_sms": _("复杂投诉受理回执短信"),
+    "complaint_progress_sms": _("投诉进度反馈短信"),
+    "complaint_solution_sms": _("投诉处理结果短信"),
+    "consultation_callback_sms": _("咨询答复短信"),
+    "consultation_received_sms": _("咨询登记短信"),
+    "missing_materials_sms": _("补充材料清单短信"),
+    "sla_warning": _("时限预警"),
+    "sla_breach": _("时限超时"),
+    "sla_escalation": _("超时升级"),
+}
+
+
+def template_label(name: str):
+    """The Chinese name of a template; another app's template without a label shows its subject, else 其他通知."""
+    return LABELS.get(name) or SUBJECTS.get(name) or _("其他通知")
+
+
 def register_template(name: str, text: str, subject: str = "") -> None:
     """Other apps may add their own texts at import time (names are global: prefix them with the app)."""
     TEMPLATES[name] = text

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from standard.models import StandardParameter, StandardVersion
+from standard.models import VALUE_LABELS, StandardParameter, StandardVersion
 
 V1_PATH = Path(__file__).resolve().parent / "data" / "v1.json"
 
@@ -52,8 +52,10 @@ class PublishForm(forms.Form):
                 self.initial.setdefault("number", data["number"])
                 self.initial.setdefault("title", data["title"])
         for p in self.base_params:
-            label = f"{p.code} · {p.label}" + (f" ({p.unit})" if p.unit else "")
-            if isinstance(p.value, bool):
+            label = p.label + (f"({p.unit_label})" if p.unit else "")
+            if p.code.startswith("sla.calendar"):
+                field = forms.ChoiceField(label=label, initial=p.value, choices=list(VALUE_LABELS.items()))
+            elif isinstance(p.value, bool):
                 field = forms.BooleanField(label=label, required=False, initial=p.value)
             elif isinstance(p.value, int):
                 field = forms.IntegerField(label=label, initial=p.value, min_value=0)

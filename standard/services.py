@@ -117,8 +117,11 @@ def standard_compare(*, left: StandardVersion, right: StandardVersion) -> list[d
                 "clause": ref.clause,
                 "label": ref.label,
                 "unit": ref.unit,
+                "unit_label": ref.unit_label,
                 "left": a.value if a else None,
                 "right": b.value if b else None,
+                "left_label": a.value_label if a else None,
+                "right_label": b.value_label if b else None,
                 "changed": (a.value if a else None) != (b.value if b else None),
             }
         )

@@ -30,6 +30,10 @@ def seed_v1(apps, schema_editor):
             effective_from=parse_datetime(data["effective_from"]),
             notes=data["notes"],
         )
+    # The calendar parameter's label once quoted its raw values (clock=…, business=…): use the data file's wording.
+    StandardParameter.objects.using(db).filter(
+        version=version, code="sla.calendar", label="时限日历(clock=自然小时, business=营业时间)"
+    ).update(label=next((p["label"] for p in data["parameters"] if p["code"] == "sla.calendar"), "时限日历"))
     have = set(StandardParameter.objects.using(db).filter(version=version).values_list("code", flat=True))
     StandardParameter.objects.using(db).bulk_create(
         [

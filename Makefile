@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tingwu_ci
 
-.PHONY: run install migrate demo serve test test-at test-pg test-fast lint worker simulate bench messages clean system-deps
+.PHONY: run install migrate demo serve test test-at test-pg test-fast lint worker simulate bench messages clean system-deps run-deps
 
 $(PY):
 	@PYBIN=$$(command -v python$(PY_VERSION) || pyenv prefix $(PY_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
@@ -29,11 +29,15 @@ demo: migrate
 	$(PY) manage.py demo
 
 # The web server in the foreground and the worker (SLA sweep, notices, housekeeping) beside it; Ctrl-C stops both.
-run: demo
+run: run-deps demo
 	@echo ""
 	@echo "Tingwu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop; watch a live hall: make simulate)"
 	@$(PY) manage.py worker > var/worker.log 2>&1 & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py serve --port $(PORT)
+
+# The web server alone (no demo data, no worker), e.g. on an install migrated by hand.
+serve: migrate
 	$(PY) manage.py serve --port $(PORT)
 
 worker: migrate
@@ -43,8 +47,16 @@ worker: migrate
 simulate: migrate
 	$(PY) manage.py simulate --live --speed 10
 
+# What the product itself needs at run time: a CJK font for the PDFs (complaint receipt, written result).
+# Idempotent; installs Debian's fonts-wqy-microhei when no CJK font is present (needs root, else says what to install).
+run-deps:
+	@if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk\|noto sans sc"; then \
+	  if [ "$$(id -u)" = "0" ]; then echo "Installing fonts-wqy-microhei (CJK font for the PDFs)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "Please install a CJK font for the PDFs: apt-get install fonts-wqy-microhei (or set TINGWU_CJK_FONT)"; fi; fi
+
 # Debian packages the browser tests and PDFs need (Chromium, CJK fonts, gettext). Idempotent; needs root.
-system-deps:
+system-deps: run-deps
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; \
 	  else echo "Please install: chromium fonts-wqy-microhei gettext (apt-get)"; fi; fi
@@ -56,6 +68,9 @@ test: install system-deps
 test-at: install system-deps
 	@if [ -z "$(NOW)" ]; then echo "usage: make test-at NOW=2026-12-31T23:30+08:00"; exit 2; fi
 	$(PY) -m pytest -q --now "$(NOW)"
+# The suite without the browser tests and the long concurrency tests (a quick check while editing).
+test-fast: install
+	$(PY) -m pytest -q -m "not browser and not slow"
 
 test-pg: install system-deps
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -79,9 +80,24 @@ class RequiredMaterial(models.Model):
         verbose_name = _("所需材料")
         verbose_name_plural = _("所需材料")
         ordering = ["business_type", "sort_order", "pk"]
+        constraints = [
+            # BIZ-1.1: a customer told to bring a mandatory item is told how to obtain it (the guide, the 《补充材料
+            # 清单》 and the SMS all print it). A CHECK, so no path (admin, API, bulk) can store it empty.
+            models.CheckConstraint(
+                condition=models.Q(mandatory=False) | ~models.Q(how_to_obtain=""),
+                name="material_mandatory_how_to_obtain",
+                violation_error_message=_("必需材料须填写获取方式(BIZ-1.1)"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.how_to_obtain = (self.how_to_obtain or "").strip()
+        if self.mandatory and not self.how_to_obtain:
+            raise ValidationError({"how_to_obtain": _("必需材料须填写获取方式(BIZ-1.1)")})
 
 
 class PhraseKind(models.TextChoices):

@@ -200,7 +200,7 @@ def hotspots_workbook(data: dict) -> bytes:
                 [r["label"], r["count"], r["previous"], r["change"] if r["change"] is not None else "—"]
             )
     kw = wb.create_sheet("关键词")
-    kw.append(["关键词", "权重(TF-IDF)", "涉及投诉数"])
+    kw.append(["关键词", "权重", "涉及投诉数"])
     for k in data["keywords"]:
         kw.append([k["word"], k["weight"], k["complaints"]])
     kw.append([])

@@ -94,8 +94,9 @@ class ListQuery(Schema):
     state: str = Field("", description="overdue / due_soon / ok / none")
     hall: int | None = None
     business_type: int | None = None
+    responsibility: str = Field("", description="company / staff / third_party / customer (CMP-3 archive)")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31)
 
 
 class ClassifyIn(Schema):
@@ -262,6 +263,7 @@ def complaint_index(request, filters: Query[ListQuery]):
         state=filters.state,
         hall_id=filters.hall,
         business_type_id=filters.business_type,
+        responsibility=filters.responsibility,
     )
     return [_out(c) for c in qs[filters.offset : filters.offset + filters.limit]]
 

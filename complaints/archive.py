@@ -13,7 +13,15 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintEvent, ComplaintEvidence, ComplaintNote, EventKind, Status
+from complaints.models import (
+    RETENTION_FLOOR_YEARS,
+    Complaint,
+    ComplaintEvent,
+    ComplaintEvidence,
+    ComplaintNote,
+    EventKind,
+    Status,
+)
 from standard.services import standard_in_force
 
 REDACTED = "[已匿名化]"
@@ -41,11 +49,14 @@ def _cutoff(now: datetime, years: int) -> datetime:
 
 
 def purge_candidates(*, now: datetime | None = None):
+    """Closed files past their own retention term: the term of the version in force when each closed (SUP-3), at
+    least the three-year floor. The floor bounds the scan; each file's own term decides."""
     now = now or timezone.now()
-    years = int(standard_in_force(at=now)["archive.complaint_years"])
-    cutoff = _cutoff(now, years)
+    years = max(RETENTION_FLOOR_YEARS, int(standard_in_force(at=now)["archive.complaint_years"]))
+    cutoff = _cutoff(now, RETENTION_FLOOR_YEARS)
     qs = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True)
-    return qs.order_by("closed_at", "pk"), cutoff, years
+    due = [c.pk for c in qs.only("pk", "closed_at") if c.retention_until() <= now]
+    return Complaint.objects.filter(pk__in=due).order_by("closed_at", "pk"), cutoff, years
 
 
 def complaints_purge(

@@ -54,10 +54,12 @@ def cancel(*, subject, target: str, actor=None, reason: str = ""):
     return sla.clock_cancel(subject=subject, target=target, actor=actor, reason=reason)
 
 
-def restart(*, subject, target: str, hall, actor, reason: str):
+def restart(*, subject, target: str, hall, actor, reason: str, runs_from: datetime | None = None):
     from sla import services as sla
 
-    return sla.clock_restart(subject=subject, target=target, actor=actor, reason=reason, hall=hall)
+    return sla.clock_restart(
+        subject=subject, target=target, actor=actor, reason=reason, hall=hall, runs_from=runs_from
+    )
 
 
 def cancel_open(*, subject, actor=None, reason: str = "") -> None:

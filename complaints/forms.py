@@ -35,7 +35,9 @@ class IntakeForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    business_type = forms.ModelChoiceField(label=_("业务类型"), queryset=BusinessType.objects.none())
+    business_type = forms.ModelChoiceField(
+        label=_("业务类型"), queryset=BusinessType.objects.none(), empty_label=_("请选择业务类型")
+    )
     demand = forms.CharField(label=_("投诉诉求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     related_reference = forms.CharField(label=_("关联业务单号/票号(可选)"), max_length=64, required=False)
     evidence = MultipleFileField(
@@ -62,7 +64,7 @@ class ContactForm(forms.Form):
 
 
 class TaskForceForm(forms.Form):
-    leader = forms.ModelChoiceField(label=_("组长"), queryset=None)
+    leader = forms.ModelChoiceField(label=_("组长"), queryset=None, empty_label=_("请选择组长"))
     members = forms.ModelMultipleChoiceField(label=_("组员"), queryset=None, required=False)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 

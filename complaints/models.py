@@ -55,6 +55,9 @@ class CustomerResponse(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("客户不认可")
 
 
+RETENTION_FLOOR_YEARS = 3  # CMP-3: 投诉档案至少保存3年; no standard version may go below it
+
+
 class ComplaintQuerySet(HallScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -238,14 +241,16 @@ class Complaint(CaseFile):
         return text if len(text) <= 60 else text[:60] + "…"
 
     def retention_until(self, standard=None):
-        """Closed files are kept at least ``archive.complaint_years`` after closure (CMP-3)."""
+        """Closed files are kept ``archive.complaint_years`` after closure (CMP-3) under the version in force *when
+        the file closed* (a later version does not shorten a closed file's term), and never less than the spec's
+        three-year floor."""
         if self.closed_at is None:
             return None
         if standard is None:
             from standard.services import standard_in_force
 
-            standard = standard_in_force()
-        years = int(standard["archive.complaint_years"])
+            standard = standard_in_force(at=self.closed_at)
+        years = max(RETENTION_FLOOR_YEARS, int(standard["archive.complaint_years"]))
         closed = timezone.localtime(self.closed_at)
         try:
             return closed.replace(year=closed.year + years)

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.utils.translation import gettext_lazy as _
 
+from lib.errors import ServiceError
 from sla.models import OPEN_STATUSES as CLOCK_OPEN
 from sla.models import Clock
 
@@ -80,27 +82,66 @@ def filter_clock_state(qs, state: str):
     return qs if rank is None else qs.filter(urgency=rank)
 
 
+def checked_choice(value, allowed, field: str) -> str:
+    """A filter value from a query string: empty (no filter) or one of ``allowed``. Anything else is a 400
+    (``invalid_filter``): an unknown value is never silently ignored (it would show an unfiltered list)."""
+    value = "" if value is None else str(value)
+    if value and value not in allowed:
+        raise ServiceError("invalid_filter", _("筛选条件不正确"), field=field)
+    return value
+
+
+def checked_id(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    found = as_id(value)
+    if found is None or not 0 < found < 2**63:
+        raise ServiceError("invalid_filter", _("筛选条件不正确"), field=field)
+    return found
+
+
 def complaint_list(
-    *, user, now: datetime, status: str = "", state: str = "", hall_id=None, business_type_id=None
+    *,
+    user,
+    now: datetime,
+    status: str = "",
+    state: str = "",
+    hall_id=None,
+    business_type_id=None,
+    responsibility: str = "",
 ):
-    """Complaints the user may see, overdue and due-soon first, then by deadline, newest accepted last."""
+    """Complaints the user may see, overdue and due-soon first, then by deadline, newest accepted last.
+    ``responsibility`` is the CMP-3 archive dimension (company / staff / third party / customer)."""
+    from complaints.models import Responsibility, Status
+
+    status = checked_choice(status, Status.values, "status")
+    state = checked_choice(state, CLOCK_STATES, "state")
+    responsibility = checked_choice(responsibility, Responsibility.values, "responsibility")
+    hall_id, business_type_id = checked_id(hall_id, "hall"), checked_id(business_type_id, "business_type")
     qs = complaints_for(user).select_related("hall", "business_type")
     if status:
         qs = qs.filter(status=status)
-    if as_id(hall_id):
-        qs = qs.filter(hall_id=as_id(hall_id))
-    if as_id(business_type_id):
-        qs = qs.filter(business_type_id=as_id(business_type_id))
+    if responsibility:
+        qs = qs.filter(responsibility=responsibility)
+    if hall_id:
+        qs = qs.filter(hall_id=hall_id)
+    if business_type_id:
+        qs = qs.filter(business_type_id=business_type_id)
     qs = filter_clock_state(with_urgency(qs, now=now), state)
     return qs.order_by("urgency", "next_deadline", "-accepted_at")
 
 
 def consultation_list(*, user, now: datetime, status: str = "", state: str = "", hall_id=None):
+    from consultations.models import Status
+
+    status = checked_choice(status, Status.values, "status")
+    state = checked_choice(state, CLOCK_STATES, "state")
+    hall_id = checked_id(hall_id, "hall")
     qs = consultations_for(user).select_related("hall", "business_type", "taken_by")
     if status:
         qs = qs.filter(status=status)
-    if as_id(hall_id):
-        qs = qs.filter(hall_id=as_id(hall_id))
+    if hall_id:
+        qs = qs.filter(hall_id=hall_id)
     qs = filter_clock_state(with_urgency(qs, now=now), state)
     return qs.order_by("urgency", "next_deadline", "-recorded_at")
 

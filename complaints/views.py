@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms as f
 from complaints import services
 from complaints.analysis import hotspots_workbook, monthly_hotspots
-from complaints.models import Complaint, ComplaintEvidence, HotspotReport, Kind, Status
+from complaints.models import Complaint, ComplaintEvidence, HotspotReport, Kind, Responsibility, Status
 from complaints.pdf import receipt_pdf, result_letter_pdf
 from complaints.receipt import complaint_receipt_data
 from complaints.selectors import (
     HOTSPOT_READ,
-    as_id,
+    checked_id,
     clocks_with_state,
     complaint_list,
     complaints_for,
@@ -68,14 +68,18 @@ def complaint_list_view(request):
     _require_any(request.user)
     now = timezone.now()
     params = request.GET
-    qs = complaint_list(
-        user=request.user,
-        now=now,
-        status=params.get("status", ""),
-        state=params.get("state", ""),
-        hall_id=params.get("hall") or None,
-        business_type_id=params.get("business_type") or None,
-    )
+    try:
+        qs = complaint_list(
+            user=request.user,
+            now=now,
+            status=params.get("status", ""),
+            state=params.get("state", ""),
+            hall_id=params.get("hall") or None,
+            business_type_id=params.get("business_type") or None,
+            responsibility=params.get("responsibility", ""),
+        )
+    except ServiceError as exc:
+        raise BadRequest(str(exc.message)) from None
     page = Paginator(qs, 50).get_page(params.get("page"))
     for row in page:
         row.clock_state = state_of(row)
@@ -87,6 +91,7 @@ def complaint_list_view(request):
         {
             "page": page,
             "statuses": Status.choices,
+            "responsibilities": Responsibility.choices,
             "halls": Hall.objects.for_user(request.user),
             "business_types": BusinessType.objects.for_user(request.user).filter(is_active=True),
             "params": params,
@@ -353,17 +358,22 @@ def evidence_view(request, pk, evidence_id):
 
 def _month(request) -> date:
     raw = request.GET.get("month", "")
+    if not raw:
+        return timezone.localdate().replace(day=1)
     try:
         year, month = (int(x) for x in raw.split("-", 1))
         return date(year, month, 1)
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        raise BadRequest(_("月份格式应为 YYYY-MM")) from None
 
 
 def _hotspot_data(request):
     month = _month(request)
     qs = complaints_for(request.user, HOTSPOT_READ)
-    hall_id = as_id(request.GET.get("hall"))
+    try:
+        hall_id = checked_id(request.GET.get("hall"), "hall")
+    except ServiceError as exc:
+        raise BadRequest(str(exc.message)) from None
     if hall_id:
         qs = qs.filter(hall_id=hall_id)
     return monthly_hotspots(queryset=qs, month=month)

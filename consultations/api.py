@@ -77,7 +77,7 @@ class ListQuery(Schema):
     state: str = ""
     hall: int | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31)
 
 
 class RespondIn(Schema):

@@ -17,7 +17,10 @@ class RecordForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     business_type = forms.ModelChoiceField(
-        label=_("业务类型(可选)"), queryset=BusinessType.objects.none(), required=False
+        label=_("业务类型(可选)"),
+        queryset=BusinessType.objects.none(),
+        required=False,
+        empty_label=_("不指定"),
     )
     question = forms.CharField(label=_("咨询问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,13 +35,16 @@ def consultation_list_view(request):
         if not user_can(request.user, "report.view"):
             raise PermissionDenied
     params = request.GET
-    qs = consultation_list(
-        user=request.user,
-        now=timezone.now(),
-        status=params.get("status", ""),
-        state=params.get("state", ""),
-        hall_id=params.get("hall") or None,
-    ).select_related("business_type")
+    try:
+        qs = consultation_list(
+            user=request.user,
+            now=timezone.now(),
+            status=params.get("status", ""),
+            state=params.get("state", ""),
+            hall_id=params.get("hall") or None,
+        ).select_related("business_type")
+    except ServiceError as exc:
+        raise BadRequest(str(exc.message)) from None
     page = Paginator(qs, 50).get_page(params.get("page"))
     for row in page:
         row.clock_state = state_of(row)

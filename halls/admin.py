@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from halls.models import Counter, Hall, Region, Zone
+from halls.models import Counter, Hall, HallDayHours, OfficialDay, OfficialYear, Region, Zone
 
 
 class HallScopedAdmin(admin.ModelAdmin):
@@ -70,3 +70,23 @@ class CounterAdmin(HallScopedAdmin):
     list_display = ("__str__", "hall", "zone", "serves_all", "is_accessible", "status")
     list_filter = ("status", "serves_all", "is_accessible", "hall")
     filter_horizontal = ("business_types",)
+
+
+@admin.register(HallDayHours)
+class HallDayHoursAdmin(admin.ModelAdmin):
+    """A hall's own hours on a date (holiday opening, closure): used by the business-hour calendar."""
+
+    list_display = ("hall", "day", "hours", "note")
+    list_filter = ("hall",)
+    date_hierarchy = "day"
+
+
+class OfficialDayInline(admin.TabularInline):
+    model = OfficialDay
+    extra = 0
+
+
+@admin.register(OfficialYear)
+class OfficialYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "source", "confirmed_by", "confirmed_at")
+    inlines = [OfficialDayInline]

@@ -12,4 +12,12 @@ ITEMS = [
         description=_("功能区、窗口、营业时间与投诉渠道"),
         order=10,
     ),
+    MenuItem(
+        label=_("节假日安排"),
+        url_name="halls:holidays",
+        capability="standard.publish",
+        group=_("基础资料"),
+        description=_("法定节假日与调休上班日,按营业时间计算时限"),
+        order=12,
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -217,3 +218,82 @@ class Counter(models.Model):
         if self.serves_all:
             return True
         return self.business_types.filter(pk=business_type.pk).exists()
+
+
+# --- The official holiday arrangement (法定节假日 and 调休上班) and each hall's own holiday hours ---------------
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日")
+    WORKDAY = "workday", _("调休上班")
+
+
+class OfficialYear(models.Model):
+    """One year's official arrangement as published by the State Council, entered or corrected by HQ. A year with
+    a row is known: its listed days are holidays / make-up working days, every other day is ordinary. Seeded from
+    the ``chinese_calendar`` library for the years it knows (migration ``halls.0002``); later years are entered by
+    HQ each December (the library lags behind the announcement)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=16, default="hq")  # "library" (seeded) or "hq"
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialDay(models.Model):
+    year = models.ForeignKey(
+        OfficialYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("年份")
+    )
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} {self.name}"
+
+
+class HallDayHoursQuerySet(HallScopedQuerySet):
+    pass
+
+
+class HallDayHours(models.Model):
+    """A hall's own hours on one date (a holiday opening, a shortened day, a closure): replaces its weekly hours
+    and the official arrangement for that date in the business-hour calendar. ``hours`` empty = closed."""
+
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="day_hours", verbose_name=_("营业厅")
+    )
+    day = models.DateField(_("日期"))
+    hours = models.JSONField(_("营业时间"), default=list, blank=True)
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    objects = HallDayHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("营业厅特殊营业时间")
+        verbose_name_plural = _("营业厅特殊营业时间")
+        ordering = ["hall", "day"]
+        constraints = [models.UniqueConstraint(fields=["hall", "day"], name="hall_day_hours_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hall} {self.day}"

@@ -50,7 +50,7 @@ def list_notifications(
     channel: Channel | None = None,
     hall_id: int | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31),
 ):
     """Newest first. Filters: status, channel, hall. The body is never returned (it may quote a customer)."""
     user = api_staff_user(request)

@@ -16,6 +16,11 @@ TEMPLATES: dict[str, str] = {
         "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
         "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前反馈处理结果。咨询电话{hall_phone}。"
     ),
+    # CMP-2.1: a complex complaint is promised a progress report within 72 h, not its result.
+    "complaint_receipt_complex_sms": (
+        "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
+        "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前向您反馈处理进度。咨询电话{hall_phone}。"
+    ),
     "complaint_progress_sms": (
         "【{hall_name}】尊敬的客户,您的投诉(编号{number})处理进展:{progress}。"
         "我们将于{next_deadline}前再次向您反馈。咨询电话{hall_phone}。"
@@ -48,6 +53,26 @@ SUBJECTS: dict[str, str] = {
     "sla_breach": "时限超时",
     "sla_escalation": "超时升级",
 }
+
+
+# What the outbox page shows for each template (never the raw code in the zh-Hans UI).
+LABELS: dict[str, object] = {
+    "complaint_receipt_sms": _("投诉受理回执短信"),
+    "complaint_receipt_complex_sms": _("复杂投诉受理回执短信"),
+    "complaint_progress_sms": _("投诉进度反馈短信"),
+    "complaint_solution_sms": _("投诉处理结果短信"),
+    "consultation_callback_sms": _("咨询答复短信"),
+    "consultation_received_sms": _("咨询登记短信"),
+    "missing_materials_sms": _("补充材料清单短信"),
+    "sla_warning": _("时限预警"),
+    "sla_breach": _("时限超时"),
+    "sla_escalation": _("超时升级"),
+}
+
+
+def template_label(name: str):
+    """The Chinese name of a template; another app's template without a label shows its subject, else 其他通知."""
+    return LABELS.get(name) or SUBJECTS.get(name) or _("其他通知")
 
 
 def register_template(name: str, text: str, subject: str = "") -> None:

@@ -78,3 +78,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template} → {self.recipient_masked}"
+
+    @property
+    def template_label(self):
+        from notify.messages import template_label
+
+        return template_label(self.template)
+
+    @property
+    def recipient_label(self):
+        """A WeCom group robot is named in settings (``default`` = TINGWU_SLA_WECOM_ROBOT's fallback): say so."""
+        if (
+            self.channel == "wecom"
+            and "@" not in self.recipient_masked
+            and not self.recipient_masked.startswith("http")
+        ):
+            if self.recipient_masked in ("", "default"):
+                return _("默认企业微信群机器人")
+            return _("企业微信群机器人:%(name)s") % {"name": self.recipient_masked}
+        return self.recipient_masked

@@ -70,12 +70,17 @@ class BusinessCalendar:
         opening_hours: dict,
         tz: ZoneInfo = SHANGHAI,
         day_kind_of: Callable[[date], str] = day_kind,
+        day_hours: dict[date, list] | None = None,
     ):
         self.opening_hours = {str(k): v for k, v in (opening_hours or {}).items()}
         self.tz = tz
         self.day_kind_of = day_kind_of
+        # The hall's own hours on given dates (holiday opening, closure = []): they win over everything else.
+        self.day_hours = day_hours or {}
 
     def _spec_for(self, day: date) -> list:
+        if day in self.day_hours:
+            return self.day_hours[day] or []
         kind = self.day_kind_of(day)
         if kind == "holiday":
             return []
@@ -145,7 +150,15 @@ class BusinessCalendar:
         raise NoOpeningHours("the calendar has no opening hours")
 
 
-def calendar_for(kind: str, opening_hours: dict | None = None, tz: ZoneInfo = SHANGHAI):
+def calendar_for(
+    kind: str,
+    opening_hours: dict | None = None,
+    tz: ZoneInfo = SHANGHAI,
+    day_kind_of: Callable[[date], str] = day_kind,
+    day_hours: dict[date, list] | None = None,
+):
+    """``day_kind_of`` / ``day_hours``: the stored official arrangement and the hall's own dates
+    (``halls.holidays.official_day_kind_of`` / ``hall_day_hours``); the library alone when not given."""
     if kind == "business":
-        return BusinessCalendar(opening_hours or {}, tz)
+        return BusinessCalendar(opening_hours or {}, tz, day_kind_of=day_kind_of, day_hours=day_hours)
     return ClockCalendar()

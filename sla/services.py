@@ -26,7 +26,7 @@ from sla.policy import (
     POLICIES,
 )
 from sla.selectors import clock_state, clocks_for
-from standard.services import standard_in_force
+from standard.services import Standard, standard_in_force
 
 __all__ = [
     "clock_start",
@@ -64,7 +64,13 @@ def _open_clock(subject, target, *, lock: bool = True) -> Clock | None:
 
 
 def _calendar(clock: Clock):
-    return calendar_for(clock.calendar, clock.hall.opening_hours)
+    if clock.calendar != "business":
+        return calendar_for(clock.calendar)
+    from halls.holidays import business_calendar_for
+
+    # The official arrangement HQ maintains (not only the library, which lags a year behind) and the hall's own
+    # holiday hours and closures.
+    return business_calendar_for(clock.hall)
 
 
 def _schedule(clock: Clock) -> None:
@@ -99,9 +105,21 @@ def _event(clock: Clock, kind: str, *, at: datetime, actor=None, reason: str = "
 
 
 def _create_clock(
-    *, ct, object_id, target: Target, hall, started_at: datetime, cycle: int, repeat: bool = False
+    *,
+    ct,
+    object_id,
+    target: Target,
+    hall,
+    started_at: datetime,
+    cycle: int,
+    repeat: bool = False,
+    version=None,
 ) -> Clock:
-    standard = standard_in_force(at=started_at)
+    # A clock lives by the version in force when it started; the next cycle of a periodic target passes its
+    # predecessor's ``version`` so a version published meanwhile never changes the subject's promise (SUP-3).
+    standard = (
+        Standard(version, version.values()) if version is not None else standard_in_force(at=started_at)
+    )
     policy = POLICIES[target]
     hours = standard.get(policy.hours_param)
     if repeat and policy.repeat_param:  # the next period of a periodic target, not a restart
@@ -206,6 +224,7 @@ def clock_meet(
             started_at=at,
             cycle=clock.cycle + 1,
             repeat=True,
+            version=clock.standard_version,
         )
         _event(nxt, EventKind.STARTED, at=at, actor=actor, data=_snapshot(nxt) | {"previous": clock.pk})
     return clock
@@ -301,10 +320,18 @@ def clock_resume(*, clock: Clock, actor, at: datetime | None = None) -> Clock:
 
 @transaction.atomic
 def clock_restart(
-    *, subject, target, actor, reason: str, started_at: datetime | None = None, hall=None
+    *,
+    subject,
+    target,
+    actor,
+    reason: str,
+    started_at: datetime | None = None,
+    hall=None,
+    runs_from: datetime | None = None,
 ) -> Clock:
-    """Cancel the open clock of ``target`` (if any) and start a fresh one from ``started_at`` (default now), e.g.
-    when a complaint is reclassified. Both steps are logged with the reason."""
+    """Cancel the open clock of ``target`` (if any) at ``started_at`` (default now) and start a fresh one, e.g.
+    when a complaint is reclassified. Both steps are logged with the reason. ``runs_from`` (default: the restart
+    time) is when the new limit is counted from: a reclassified complaint keeps counting from its acceptance."""
     target = _target(target)
     at = started_at or timezone.now()
     old = clock_cancel(subject=subject, target=target, actor=actor, reason=reason, at=at)
@@ -312,7 +339,7 @@ def clock_restart(
         hall = old.hall if old is not None else getattr(subject, "hall", None)
         if hall is None:
             raise ServiceError("sla_hall_required", _("重新计时需要指定营业厅"), field="hall")
-    clock = clock_start(subject=subject, target=target, hall=hall, started_at=at, actor=actor)
+    clock = clock_start(subject=subject, target=target, hall=hall, started_at=runs_from or at, actor=actor)
     _event(
         clock, EventKind.RESTARTED, at=at, actor=actor, reason=reason[:255], data={"previous": old and old.pk}
     )

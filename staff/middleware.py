@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +56,16 @@ class SessionPolicyMiddleware:
                 session[IDLE_KEY] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and password_change_required(user):
                 return redirect("password_change")
+            if request.path.startswith("/api/") and password_change_required(user):
+                # The API does not redirect: a stable code the console's scripts can show (and no data served).
+                return JsonResponse(
+                    {
+                        "code": "password_change_required",
+                        "message": "请先修改密码后再继续使用",
+                        "message_en": "Change your password before continuing",
+                    },
+                    status=403,
+                )
         response = self.get_response(request)
         _track_session(request)
         return response

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from standard.models import StandardVersion
+from standard.models import VALUE_LABELS, StandardParameter, StandardVersion
+
+V1_PATH = Path(__file__).resolve().parent / "data" / "v1.json"
 
 
 def _field_name(code: str) -> str:
@@ -27,13 +30,32 @@ class PublishForm(forms.Form):
     def __init__(self, *args, base: StandardVersion | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.base = base
-        self.base_params = list(base.parameters.all()) if base else []
-        if base and not self.is_bound:
-            self.initial.setdefault("number", base.number + 1)
-            self.initial.setdefault("title", base.title)
+        if base is not None:
+            self.base_params = list(base.parameters.all())
+            if not self.is_bound:
+                self.initial.setdefault("number", base.number + 1)
+                self.initial.setdefault("title", base.title)
+        else:
+            # No version yet (e.g. its rows were removed): the first version starts from the repo's data file.
+            data = json.loads(V1_PATH.read_text(encoding="utf-8"))
+            self.base_params = [
+                StandardParameter(
+                    code=p["code"],
+                    clause=p["clause"],
+                    label=p["label"],
+                    value=p["value"],
+                    unit=p.get("unit", ""),
+                )
+                for p in data["parameters"]
+            ]
+            if not self.is_bound:
+                self.initial.setdefault("number", data["number"])
+                self.initial.setdefault("title", data["title"])
         for p in self.base_params:
-            label = f"{p.code} · {p.label}" + (f" ({p.unit})" if p.unit else "")
-            if isinstance(p.value, bool):
+            label = p.label + (f"({p.unit_label})" if p.unit else "")
+            if p.code.startswith("sla.calendar"):
+                field = forms.ChoiceField(label=label, initial=p.value, choices=list(VALUE_LABELS.items()))
+            elif isinstance(p.value, bool):
                 field = forms.BooleanField(label=label, required=False, initial=p.value)
             elif isinstance(p.value, int):
                 field = forms.IntegerField(label=label, initial=p.value, min_value=0)

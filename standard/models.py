@@ -33,6 +33,22 @@ class StandardVersion(models.Model):
         return {p.code: p.value for p in self.parameters.all()}
 
 
+# The unit codes of standard/data/v1.json as the hall reads them (the codes stay in the data; never shown in zh-Hans).
+UNIT_LABELS = {
+    "min": _("分钟"),
+    "h": _("小时"),
+    "d": _("天"),
+    "month": _("个月"),
+    "y": _("年"),
+    "times": _("次"),
+    "ratio": _("比例"),
+    "%": "%",
+    "people": _("人"),
+}
+# Text values that are codes (the SLA calendar kind): their Chinese names.
+VALUE_LABELS = {"clock": _("自然小时(含夜间与节假日)"), "business": _("营业时间")}
+
+
 class StandardParameter(models.Model):
     version = models.ForeignKey(StandardVersion, on_delete=models.CASCADE, related_name="parameters")
     code = models.CharField(_("参数代码"), max_length=64)
@@ -49,3 +65,15 @@ class StandardParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}={self.value}{self.unit} ({self.clause})"
+
+    @property
+    def unit_label(self):
+        return UNIT_LABELS.get(self.unit, self.unit)
+
+    @property
+    def value_label(self):
+        if isinstance(self.value, bool):
+            return _("是") if self.value else _("否")
+        if isinstance(self.value, str):
+            return VALUE_LABELS.get(self.value, self.value)
+        return self.value

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.errors import NotFound, ServiceError
 from standard.models import StandardParameter, StandardVersion
 
+RETENTION_FLOOR_YEARS = 3  # CMP-3: complaint files are kept at least three years after closure
 V1_PATH = Path(__file__).resolve().parent / "data" / "v1.json"
 
 
@@ -61,6 +62,11 @@ def standard_publish(
         raise ServiceError("standard_number", _("版本号必须递增"), field="number")
     if not parameters:
         raise ServiceError("standard_empty", _("规范版本必须包含参数"), field="parameters")
+    for p in parameters:
+        if p["code"] == "archive.complaint_years" and float(p["value"]) < RETENTION_FLOOR_YEARS:
+            raise ServiceError(
+                "retention_floor", _("投诉档案保存年限不得少于3年(CMP-3)"), field="archive.complaint_years"
+            )
     try:
         version = StandardVersion.objects.create(
             number=number, title=title, effective_from=effective_from, notes=notes, published_by=user
@@ -111,8 +117,11 @@ def standard_compare(*, left: StandardVersion, right: StandardVersion) -> list[d
                 "clause": ref.clause,
                 "label": ref.label,
                 "unit": ref.unit,
+                "unit_label": ref.unit_label,
                 "left": a.value if a else None,
                 "right": b.value if b else None,
+                "left_label": a.value_label if a else None,
+                "right_label": b.value_label if b else None,
                 "changed": (a.value if a else None) != (b.value if b else None),
             }
         )

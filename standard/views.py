@@ -99,7 +99,11 @@ def publish(request):
                 user=request.user,
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            param_field = "p__" + (exc.field or "").replace(".", "__")
+            field = (
+                exc.field if exc.field in form.fields else param_field if param_field in form.fields else None
+            )
+            form.add_error(field, str(exc.message))
         else:
             messages.success(request, _("已发布服务规范第%(n)d版") % {"n": version.number})
             return redirect("standard:detail", number=version.number)

@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": TINGWU_PASSWORD_MIN_CLASSES},
     },
     {"NAME": "staff.passwords.HistoryValidator", "OPTIONS": {"history": TINGWU_PASSWORD_HISTORY}},
+    {"NAME": "staff.passwords.CommonPasswordPatternValidator"},
+    {"NAME": "staff.passwords.PreviousPasswordVariationValidator"},
 ]
 AXES_FAILURE_LIMIT = env_int("TINGWU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TINGWU_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
@@ -254,7 +256,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_pi"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "jieba": {"level": "WARNING"},
+        # Django's default "django" logger has its own unfiltered console handler under DEBUG ("Not Found:
+        # /queue/m/<phone-shaped path>"): route it through the masked handler instead.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Tingwu -----------------------------------------------------------------------------------------
@@ -275,8 +284,11 @@ TINGWU_SMS_SIGN = env_str("TINGWU_SMS_SIGN", "【中国移动】")
 TINGWU_NOTIFY_MAX_ATTEMPTS = env_int("TINGWU_NOTIFY_MAX_ATTEMPTS", 6)
 TINGWU_NOTIFY_TIMEOUT = env_int("TINGWU_NOTIFY_TIMEOUT", 10)
 TINGWU_NOTIFY_PROMPT = env_bool("TINGWU_NOTIFY_PROMPT", True)
-# Django 6.1 mailers (EMAIL_BACKEND is deprecated): console locally, SMTP when EMAIL_HOST is set.
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated): SMTP when EMAIL_HOST is set. E-mail is optional: without a host
+# it goes to the console locally, and in production to a mailer that refuses to send (notify/mail.py), so that
+# `check --deploy` is clean and nothing claims to have been sent.
 _email_host = env_str("EMAIL_HOST")
+TINGWU_EMAIL_CONFIGURED = bool(_email_host)  # not EMAIL_HOST: Django 6.1 reads mail settings from MAILERS
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -289,7 +301,11 @@ MAILERS = {
         },
     }
     if _email_host
-    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else {
+        "BACKEND": "notify.mail.DisabledEmailBackend"
+        if PRODUCTION
+        else "django.core.mail.backends.console.EmailBackend"
+    }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tingwu@localhost")
 TINGWU_PUBLIC_BASE_URL = env_str("TINGWU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

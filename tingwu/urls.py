@@ -55,3 +55,5 @@ for _app, _prefix in [
             raise
         continue
     urlpatterns.append(path(_prefix, include((_module.urlpatterns, _app), namespace=_app)))
+
+handler500 = "tingwu.views.server_error"

@@ -19,6 +19,7 @@ from complaints.models import (
     ComplaintCounter,
     ComplaintEvidence,
     EventKind,
+    Kind,
 )
 from complaints.receipt import complaint_receipt_data
 from complaints.services._common import (
@@ -120,7 +121,9 @@ def complaint_intake(
     clocks.enqueue_notice(
         hall=hall,
         recipient=phone,
-        template="complaint_receipt_sms",
+        template="complaint_receipt_complex_sms"
+        if complaint.kind == Kind.COMPLEX
+        else "complaint_receipt_sms",
         context={
             "hall_name": hall.name,
             "number": complaint.number,

@@ -54,7 +54,8 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
     if updated != 1:
         raise Conflict("complaint_state", _("投诉状态已变化,请刷新后重试"))
     complaint.refresh_from_db()
-    # The old class's solution/progress promise no longer applies; the new one runs from now.
+    # The old class's solution/progress promise no longer applies; the new one is counted from the acceptance
+    # (CMP-2.1 limits run from 受理, docs/sla.md "Reclassification"), not from the reclassification.
     clocks.cancel(
         subject=complaint, target=solution_target(old), actor=actor, reason=f"reclassified: {reason}"
     )
@@ -64,6 +65,7 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
         hall=complaint.hall,
         actor=actor,
         reason=f"reclassified: {reason}",
+        runs_from=complaint.accepted_at,
     )
     _event(complaint, EventKind.RECLASSIFIED, actor=actor, note=reason, data={"from": old, "to": kind})
     return complaint

@@ -106,7 +106,7 @@ class HotPath:
                 return await self.app(scope, receive, send)
             headers[key] = value.decode("latin-1")
         ident = identity.lookup(headers, kind="token" if route[0] == "issue" else "session")
-        if ident is None:
+        if ident is None or not identity.request_acceptable(scope, headers):
             return await self.app(scope, receive, send)
         from queueing.hotpath.ops import Overloaded
 

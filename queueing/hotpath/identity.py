@@ -10,7 +10,11 @@ within that time may be served hot; anything else goes through Django, which ref
 So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
 takes effect at once (logout, role grant/withdrawal, user saved — password change or deactivation —, token revoked
 or saved, session deleted but not merely saved): every signal below empties the memo of this process at once and,
-by a PostgreSQL NOTIFY right after the change commits, of every other web process (``db.listening``). An entry
+by a PostgreSQL NOTIFY right after the change commits, of every other web process (``db.listening``). The NOTIFY is
+also sent by database triggers (migration ``queueing.0004``) on every change of those tables, so a direct UPDATE, a
+``QuerySet.update()``/``bulk_update()`` or another program's change is heard too — no signal needed. An expired
+session is refused by ``lookup`` itself (``Identity.expires``), and ``request_acceptable`` applies ALLOWED_HOSTS and
+the HTTPS redirect before any credential is looked at. An entry
 remembered while a process was not listening (or before its listener last reconnected) is trusted for
 ``FALLBACK_TTL`` seconds only. A request that Django authenticated before a change and remembers after it is not
 kept (``generation``).
@@ -46,6 +50,9 @@ class Identity:
     token_id: int | None = None  # device token
     token_hall_id: int | None = None
     token_kind: str = ""
+    # time.time() from which Django would refuse the session by itself, without any row changing: its expiry date
+    # and the absolute lifetime of staff.middleware (0 = none). Nothing announces that moment, so lookup checks it.
+    expires: float = 0.0
 
     def serves(self, hall_id: int) -> bool:
         return self.serve_halls is None or hall_id in self.serve_halls
@@ -124,7 +131,10 @@ def remember(request) -> None:
         if parts is None:
             return
         from staff.access import hall_ids_with
+        from staff.middleware import password_change_required
 
+        if password_change_required(user):
+            return  # Django answers 403 password_change_required on /api/ (staff.middleware): never hot
         serve, supervise = hall_ids_with(user, "queue.serve"), hall_ids_with(user, "queue.supervise")
         entry = Identity(
             at=at,
@@ -132,6 +142,7 @@ def remember(request) -> None:
             user_id=user.pk,
             serve_halls=None if serve is None else frozenset(serve),
             supervise_halls=None if supervise is None else frozenset(supervise),
+            expires=_session_expires(request),
         )
     with _lock:
         if scope.get(SCOPE_KEY, _generation) != _generation:
@@ -141,7 +152,44 @@ def remember(request) -> None:
         _entries[_key(parts)] = entry
 
 
+def _session_expires(request) -> float:
+    """When Django will refuse this session with no row changing: its expiry date, or the absolute lifetime
+    counted from login (staff.middleware STARTED_KEY), whichever comes first."""
+    from staff.middleware import STARTED_KEY
+
+    session = request.session
+    ends = [session.get_expiry_date().timestamp()]
+    started = session.get(STARTED_KEY)
+    if started:
+        ends.append(float(started) + settings.SESSION_COOKIE_AGE)
+    return min(ends)
+
+
 # --- used by the hot path -----------------------------------------------------------------------------------------
+
+
+def request_acceptable(scope, headers: dict[str, str]) -> bool:
+    """What Django checks before any credential: the Host against ALLOWED_HOSTS (else 400) and, with
+    SECURE_SSL_REDIRECT, that the request came over HTTPS (else 301). A request failing either goes to Django,
+    which gives its own answer; the hot path never serves it."""
+    from django.http.request import split_domain_port, validate_host
+
+    domain, _port = split_domain_port(headers.get("host", ""))
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if not domain or not validate_host(domain, allowed):
+        return False
+    if getattr(settings, "SECURE_SSL_REDIRECT", False):
+        secure = scope.get("scheme") == "https"
+        proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if proxy:
+            name, value = proxy
+            header = name.lower().removeprefix("http_").replace("_", "-")
+            secure = secure or headers.get(header, "").split(",")[0].strip() == value
+        if not secure:
+            return False
+    return True
 
 
 def lookup(headers: dict[str, str], *, kind: str) -> Identity | None:
@@ -158,6 +206,8 @@ def lookup(headers: dict[str, str], *, kind: str) -> Identity | None:
     entry = _entries.get(_key(parts))
     if entry is None or time.monotonic() - entry.at > _ttl(entry):
         return None
+    if entry.expires and time.time() >= entry.expires:
+        return None  # the session expired: Django refuses it (no signal, no row change announces this)
     if (kind == "token") != (entry.token_id is not None):
         return None
     return entry
@@ -202,11 +252,11 @@ def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from integrations.models import ApiToken, token_revoked
-    from staff.models import HallAssignment, RegionAssignment
+    from staff.models import HallAssignment, RegionAssignment, StaffProfile
 
     user_logged_out.connect(forget, dispatch_uid="hotpath_logout")
     token_revoked.connect(forget, dispatch_uid="hotpath_token_revoked")
-    for model in (get_user_model(), HallAssignment, RegionAssignment, ApiToken, Session):
+    for model in (get_user_model(), HallAssignment, RegionAssignment, StaffProfile, ApiToken, Session):
         name = f"{model._meta.app_label}_{model.__name__}"
         post_delete.connect(forget, sender=model, dispatch_uid=f"hotpath_delete_{name}")
         # Not a session's save: the idle stamp writes each clerk's session once a minute, and emptying the memo

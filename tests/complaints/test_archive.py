@@ -40,7 +40,7 @@ def _close(world, c):
 
 @pytest.mark.django_db
 def test_reclassifying_general_to_complex_restarts_the_right_clock_and_logs_it(world, intake, time_machine):
-    """CMP-2.1: general (24 h solution) → complex (72 h progress from the reclassification), logged."""
+    """CMP-2.1: general (24 h solution) → complex (72 h progress counted from the acceptance), logged."""
     t0 = datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
     time_machine.move_to(t0, tick=False)
     c = intake()
@@ -51,7 +51,7 @@ def test_reclassifying_general_to_complex_restarts_the_right_clock_and_logs_it(w
     clocks = {(k.target, k.status): k for k in Clock.objects.for_subject(c)}
     assert (Target.COMPLAINT_GENERAL_SOLUTION, ClockStatus.CANCELLED) in clocks
     progress = clocks[(Target.COMPLAINT_COMPLEX_PROGRESS, ClockStatus.RUNNING)]
-    assert progress.deadline == t0 + timedelta(hours=3 + 72)
+    assert progress.deadline == t0 + timedelta(hours=72)
     first = clocks[(Target.COMPLAINT_FIRST_CONTACT, ClockStatus.RUNNING)]
     assert first.deadline == t0 + timedelta(hours=2)  # the contact promise is unchanged
     event = ComplaintEvent.objects.get(complaint=c, kind=EventKind.RECLASSIFIED)

@@ -68,9 +68,10 @@ def test_right_in_one_hall_does_not_open_another(client, world, intake):
         "/consultations/?hall=abc",
     ],
 )
-def test_bad_filter_values_are_ignored_not_500(client, world, url):
+def test_bad_filter_values_are_a_400_never_ignored_nor_500(client, world, url):
+    """Issue 10 §4: an unknown filter value is refused (a silently unfiltered list misleads), not a 500."""
     login(client, world["manager_a"])
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 400
 
 
 @pytest.mark.django_db

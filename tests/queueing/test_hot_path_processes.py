@@ -96,7 +96,8 @@ def test_every_change_here_is_announced_on_commit_and_never_for_a_rollback(hall)
             assignment.role = HallRole.GREETER
             assignment.save()
         heard = list(other.notifies(timeout=5, stop_after=1))
-        assert [n.channel for n in heard] == [identity.CHANNEL]
+        # The database trigger (queueing.0004) and Django's on_commit announce may both arrive: at least one.
+        assert heard and {n.channel for n in heard} == {identity.CHANNEL}
 
 
 @needs_pg

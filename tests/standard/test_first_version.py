@@ -1,0 +1,77 @@
+"""SUP-3 on a production install: ``migrate`` alone gives version 1 of the standard (from standard/data/v1.json),
+parameters appended to the data file later reach an install that already has v1, and HQ can publish a first version
+from the standard page when none exists."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from standard.models import StandardParameter, StandardVersion
+
+pytestmark = pytest.mark.django_db
+
+DATA = json.loads((Path(__file__).resolve().parents[2] / "standard" / "data" / "v1.json").read_text("utf-8"))
+seed = importlib.import_module("standard.migrations.0002_seed_v1")
+
+
+def _run_migration():
+    # RunPython only reads ``schema_editor.connection``; SQLite refuses a real schema editor inside the test's atomic.
+    seed.seed_v1(django_apps, SimpleNamespace(connection=connection))
+
+
+def test_migrate_alone_leaves_version_1_with_every_parameter_of_the_data_file():
+    """SUP-3: the test database was built by ``migrate`` only; no fixture seeded the standard."""
+    v1 = StandardVersion.objects.get(number=1)
+    assert set(v1.parameters.values_list("code", flat=True)) == {p["code"] for p in DATA["parameters"]}
+
+
+def test_the_migration_adds_codes_v1_lacks_and_keeps_values_it_has():
+    v1 = StandardVersion.objects.get(number=1)
+    v1.parameters.filter(code="handling.warn_share").delete()
+    v1.parameters.filter(code="handling.basic_minutes").update(value=14)
+    _run_migration()
+    assert v1.parameters.get(code="handling.warn_share").value == 0.8
+    assert v1.parameters.get(code="handling.basic_minutes").value == 14
+    assert v1.parameters.count() == len(DATA["parameters"])
+    assert StandardVersion.objects.count() == 1
+
+
+def test_the_migration_seeds_v1_when_no_version_exists():
+    StandardVersion.objects.all().delete()
+    _run_migration()
+    assert StandardVersion.objects.get(number=1).parameters.count() == len(DATA["parameters"])
+
+
+def test_hq_publishes_a_first_version_when_none_exists(client, world):
+    StandardVersion.objects.all().delete()
+    client.force_login(world["hq"])
+    page = client.get(reverse("standard:publish"))
+    form = page.context["form"]
+    assert form.initial["number"] == 1
+    assert len(form.parameter_fields()) == len(DATA["parameters"])
+    data = {
+        "number": 1,
+        "title": DATA["title"],
+        "effective_from": (timezone.localtime() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
+        "notes": "",
+    }
+    for p in DATA["parameters"]:
+        if not isinstance(p["value"], bool):
+            data["p__" + p["code"].replace(".", "__")] = (
+                json.dumps(p["value"]) if isinstance(p["value"], (list, dict)) else p["value"]
+            )
+        elif p["value"]:
+            data["p__" + p["code"].replace(".", "__")] = "on"
+    response = client.post(reverse("standard:publish"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert StandardParameter.objects.filter(version__number=1).count() == len(DATA["parameters"])

@@ -140,7 +140,9 @@ def main() -> None:
     t_start = timezone.now() - timedelta(days=30)
     with mock.patch("django.utils.timezone.now", return_value=t_start):
         for _ in range(args.clocks):
-            clock_start(subject=f.hall(), target=Target.COMPLAINT_FIRST_CONTACT, hall=hall, started_at=t_start)
+            clock_start(
+                subject=f.hall(), target=Target.COMPLAINT_FIRST_CONTACT, hall=hall, started_at=t_start
+            )
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         done = sla_sweep()

@@ -393,7 +393,7 @@ def hotspots_view(request):
     }
     # CMP-3 / issue 10 §6: the monthly records the worker keeps on the 1st, for the halls this user may see.
     records = HotspotReport.objects.for_user(request.user).select_related("hall")
-    hall_id = as_id(request.GET.get("hall"))
+    hall_id = checked_id(request.GET.get("hall"), "hall")  # already validated by _hotspot_data
     if hall_id:
         records = records.filter(hall_id=hall_id)
     return render(

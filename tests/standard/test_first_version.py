@@ -75,3 +75,14 @@ def test_hq_publishes_a_first_version_when_none_exists(client, world):
     response = client.post(reverse("standard:publish"), data)
     assert response.status_code == 302, response.context["form"].errors
     assert StandardParameter.objects.filter(version__number=1).count() == len(DATA["parameters"])
+
+
+def test_an_upgrade_that_runs_only_migrate_gets_parameters_added_to_the_data_file_since():
+    """SUP-3: migration 0002 ran long ago; a later ``migrate`` (post_migrate) adds the codes v1.json gained since."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    v1 = StandardVersion.objects.get(number=1)
+    v1.parameters.filter(code__in=["facility.fault_repair_hours", "kpi.satisfaction_min_sample"]).delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    codes = set(v1.parameters.values_list("code", flat=True))
+    assert {"facility.fault_repair_hours", "kpi.satisfaction_min_sample"} <= codes

@@ -82,10 +82,10 @@ def run_housekeeping() -> dict:
 
 def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekeeping: bool = False) -> dict:
     """One pass of every periodic job; a failing job is logged and does not stop the others."""
+    from complaints.hotspot_records import hotspot_sweep
+    from evaluations.services import evaluation_sweep
     from facilities.services import facilities_sweep
     from inspections.services import inspection_sweep
-    from evaluations.services import evaluation_sweep
-    from complaints.hotspot_records import hotspot_sweep
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep

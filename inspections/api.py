@@ -53,6 +53,13 @@ class RunSubmitIn(Schema):
     answers: dict[str, AnswerIn]
 
 
+class PhotoSubmitForm(Schema):
+    answers: str = Field(..., description='JSON: {"<item code>": {"result": "fail", "note": "…"}, …}')
+    photo_items: str = Field(
+        "", description="照片对应的检查项编码,逗号分隔,与 photos 顺序一致 / codes of the photos"
+    )
+
+
 class RunOut(Schema):
     id: int
     hall: str
@@ -249,6 +256,34 @@ def run_submit(request, run_id: int, payload: RunSubmitIn):
     answers = {code: a.dict() for code, a in payload.answers.items()}
     done = services.inspection_submit(inspection=run, answers=answers, actor=request.user)
     return _run_out(done)
+
+
+@router.post(
+    "/runs/{run_id}/submit-with-photos",
+    response={200: RunOut, **ERRORS},
+    summary="提交自查(含照片)/ Submit with photos (multipart)",
+)
+def run_submit_photos(
+    request, run_id: int, form: Form[PhotoSubmitForm], photos: File[list[UploadedFile]] = None
+):
+    """Same as ``/submit``; the n-th photo belongs to the n-th code of ``photo_items``."""
+    import json
+
+    run = _run(request, run_id)
+    try:
+        parsed = json.loads(form.answers)
+        if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
+            raise ValueError
+        parsed = {code: AnswerIn(**value).dict() for code, value in parsed.items()}
+    except (ValueError, TypeError):
+        raise ServiceError("invalid_answers", _("评分格式不正确"), field="answers") from None
+    codes = [c.strip() for c in form.photo_items.split(",") if c.strip()]
+    photos = photos or []
+    if len(codes) != len(photos) or len(set(codes)) != len(codes) or set(codes) - set(parsed):
+        raise ServiceError("photo_items_mismatch", _("照片与检查项不对应"), field="photo_items")
+    for code, photo in zip(codes, photos, strict=True):
+        parsed[code]["photo"] = photo
+    return _run_out(services.inspection_submit(inspection=run, answers=parsed, actor=request.user))
 
 
 @router.get(

@@ -355,3 +355,21 @@ def test_stf_1_appearance_items_are_editable_by_publishing_a_version(client, iw)
     client.force_login(iw["supervisor_a"])
     page = client.get(reverse("inspections:appearance"))
     assert "指甲整洁" in page.content.decode() and "发型整洁" not in page.content.decode()
+
+
+def test_sup_1_1_api_submit_with_photos(client, iw):
+    client.force_login(iw["manager_a"])
+    with time_machine.travel(NOW, tick=False):
+        run = client.post("/api/v1/inspections/runs", {"hall": "HA"}, content_type="application/json").json()
+        answers = all_pass(run["items"], **{"ENV-CLEAN": {"result": "fail", "note": "台面杂物"}})
+        url = f"/api/v1/inspections/runs/{run['id']}/submit-with-photos"
+        no_photo = client.post(url, {"answers": json.dumps(answers)})
+        assert no_photo.status_code == 400 and no_photo.json()["code"] == "photo_required"
+        mismatch = client.post(
+            url, {"answers": json.dumps(answers), "photo_items": "ENV-CLEAN,ENV-SIGN", "photos": [png()]}
+        )
+        assert mismatch.status_code == 400 and mismatch.json()["code"] == "photo_items_mismatch"
+        assert client.post(url, {"answers": "not json"}).json()["code"] == "invalid_answers"
+        ok = client.post(url, {"answers": json.dumps(answers), "photo_items": "ENV-CLEAN", "photos": [png()]})
+        assert ok.status_code == 200, ok.json()
+    assert Rectification.objects.get().inspection_id == run["id"]

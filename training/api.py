@@ -97,7 +97,7 @@ class SessionDetailOut(SessionOut):
 
 class ListQuery(Schema):
     month: str = Field("", description="YYYY-MM,默认本月 / default this month")
-    hall: int | None = None
+    hall: int | None = Field(None, ge=1, le=2**63 - 1)
     kind: str = ""
 
 
@@ -149,7 +149,7 @@ class CoverageOut(Schema):
 
 class CoverageQuery(Schema):
     month: str = ""
-    hall: int | None = None
+    hall: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class RetrainingIn(Schema):
@@ -173,7 +173,7 @@ class RetrainingOut(Schema):
 
 class RetrainingQuery(Schema):
     status: str = ""
-    hall: int | None = None
+    hall: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class MineOut(Schema):

@@ -18,6 +18,18 @@ TRAINEE_ROLES = (HallRole.CLERK, HallRole.GREETER)
 READ_CAPABILITIES = ("training.manage", "report.view")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_ID = 2**63 - 1  # a database integer key; larger values must be a 400, not an overflow (500)
+
+
+def as_id(value, field: str = "hall") -> int:
+    """An id from a filter: a positive integer that fits a database key, else a 400 (never ignored)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise ServiceError(f"invalid_{field}", _("营业厅参数不正确"), field=field)
+    return number
 
 
 def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, int]:
@@ -82,10 +94,7 @@ def session_list(*, user, year: int, month: int, hall_id=None, kind: str = ""):
     start, end = month_bounds(year, month)
     qs = sessions_for(user).filter(starts_at__gte=start, starts_at__lt=end)
     if hall_id not in (None, ""):
-        try:
-            qs = qs.filter(hall_id=int(hall_id))
-        except (TypeError, ValueError):
-            raise ServiceError("invalid_hall", _("营业厅参数不正确"), field="hall") from None
+        qs = qs.filter(hall_id=as_id(hall_id))
     if kind:
         qs = qs.filter(kind=kind)
     return (

@@ -68,7 +68,7 @@ class VisitDetailOut(VisitOut):
 
 class ListQuery(Schema):
     status: str = ""
-    hall: int | None = None
+    hall: int | None = Field(None, ge=1, le=2**63 - 1)
     mine: bool = False
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)

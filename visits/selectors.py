@@ -7,6 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.errors import ServiceError
 
+MAX_ID = 2**63 - 1  # a database integer key; larger values must be a 400, not an overflow (500)
+
+
+def as_id(value, field: str = "hall") -> int:
+    """An id from a filter: a positive integer that fits a database key, else a 400 (never ignored)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise ServiceError(f"invalid_{field}", _("营业厅参数不正确"), field=field)
+    return number
+
+
 # Who reads a hall's visits: those who book, handle or report there; a clerk reads the visits they are sent to.
 VISIT_READ = ("visit.book", "visit.handle", "report.view")
 
@@ -31,10 +45,7 @@ def visit_list(*, user, status: str = "", hall_id=None, mine: bool = False):
         raise ServiceError("invalid_status", _("状态参数不正确"), field="status")
     qs = visits_for(user).select_related("hall", "clerk__staff_profile", "business_type")
     if hall_id not in (None, ""):
-        try:
-            qs = qs.filter(hall_id=int(hall_id))
-        except (TypeError, ValueError):
-            raise ServiceError("invalid_hall", _("营业厅参数不正确"), field="hall") from None
+        qs = qs.filter(hall_id=as_id(hall_id))
     if status:
         qs = qs.filter(status=status)
     if mine:

@@ -259,6 +259,7 @@ class FaultSource(models.TextChoices):
     CHECKLIST = "checklist", _("检查不合格")
     DEVICE_SILENT = "device_silent", _("设备失联")
     CONSOLE = "console", _("窗口上报")
+    SELF_INSPECTION = "self_inspection", _("服务自查不合格")
 
 
 class FaultStatus(models.TextChoices):

@@ -40,7 +40,12 @@ class AnswerIn(Schema):
     number: float | None = None
     note: str = Field("", max_length=2000)
     clerk: int | None = Field(None, description="涉及员工(用户ID)/ cited clerk (user id)")
-    facility: str = Field("", max_length=100, description="涉及设施名称 / facility by name")
+    facility_id: int | None = Field(
+        None, description="涉及设施(本厅设施ID,不合格时自动报修)/ registered facility"
+    )
+    facility: str = Field(
+        "", max_length=100, description="未登记设施的名称 / an unregistered facility by name"
+    )
     owner: int | None = Field(None, description="整改责任人(用户ID)/ rectification owner")
     deadline: date | None = None
 

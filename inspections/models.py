@@ -203,7 +203,24 @@ class Answer(models.Model):
         related_name="+",
         verbose_name=_("涉及员工"),
     )
-    # Until the facilities app is merged a failed facility item records the facility by name.
+    # A registered facility (a failed item opens a fault on it, ENV-2.2), or one named in words when it is not
+    # registered; the name is also kept as it read on the day.
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("涉及设施"),
+    )
+    fault = models.ForeignKey(
+        "facilities.Fault",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("报修单"),
+    )
     facility_name = models.CharField(_("涉及设施"), max_length=100, blank=True)
     photo = models.FileField(_("照片"), upload_to="inspections/%Y/%m/", max_length=255, blank=True)
     photo_type = models.CharField(max_length=64, blank=True)

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility, FacilityStatus, FaultSource
+from facilities.services import fault_report
 from halls.models import Hall
 from inspections.clocks import clock_start_until
 from inspections.files import check_file, save_to
@@ -138,6 +140,23 @@ def _hall_staff(hall: Hall, user_id, *, field: str):
     return assignment.user
 
 
+def _hall_facility(hall: Hall, facility_id, *, field: str) -> Facility | None:
+    if facility_id in (None, ""):
+        return None
+    try:
+        pk = int(facility_id)
+    except (TypeError, ValueError):
+        pk = 0
+    found = (
+        Facility.objects.filter(hall=hall, pk=pk).exclude(status=FacilityStatus.RETIRED).first()
+        if pk > 0
+        else None
+    )
+    if found is None:
+        raise ServiceError("not_hall_facility", _("所选设施不属于本营业厅"), field=field)
+    return found
+
+
 def _repeat_codes(hall: Hall, week: date) -> set[str]:
     since = week - timedelta(weeks=REPEAT_LOOKBACK_WEEKS)
     return set(
@@ -158,7 +177,8 @@ def rectification_default_deadline(at: datetime) -> datetime:
 
 @transaction.atomic
 def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor, at: datetime | None = None):
-    """Score and submit a draft. ``answers[code]``: result/score/number, note, clerk (user id), facility (name),
+    """Score and submit a draft. ``answers[code]``: result/score/number, note, clerk (user id), facility_id (a registered
+    facility of the hall) or facility (a name),
     photo (upload), owner (user id), deadline (date). Every failed item becomes a rectification item; a cited
     clerk gets a conduct finding; a finding that failed in the last weeks is marked as a repeat."""
     require(actor, "inspection.conduct", inspection.hall)
@@ -167,7 +187,7 @@ def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor
     score = score_run(inspection.snapshot, answers)
     by_code = {i["code"]: i for i in inspection.snapshot}
     repeats = _repeat_codes(hall, inspection.week_start)
-    checked, people, owners, deadlines = {}, {}, {}, {}
+    checked, people, owners, deadlines, facilities = {}, {}, {}, {}, {}
     for scored in score.items:  # validate everything before writing anything
         raw = answers.get(scored.code) or {}
         item = by_code[scored.code]
@@ -177,6 +197,7 @@ def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor
         elif scored.result == "fail" and item.get("photo_on_fail"):
             raise ServiceError("photo_required", _("不合格项须拍照留证"), field=scored.code)
         people[scored.code] = _hall_staff(hall, raw.get("clerk"), field=scored.code)
+        facilities[scored.code] = _hall_facility(hall, raw.get("facility_id"), field=scored.code)
         if scored.result == "fail":
             owners[scored.code] = _hall_staff(hall, raw.get("owner"), field=scored.code) or actor
             deadlines[scored.code] = _deadline(raw.get("deadline"), at, field=scored.code)
@@ -203,7 +224,10 @@ def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor
             number=raw.get("number") if item["response_type"] == "number" else None,
             note=(raw.get("note") or "")[:2000],
             cited_clerk=people[scored.code],
-            facility_name=(raw.get("facility") or "")[:100],
+            facility=facilities[scored.code],
+            facility_name=(
+                facilities[scored.code].label if facilities[scored.code] else raw.get("facility") or ""
+            )[:100],
             repeat=scored.result == "fail" and scored.code in repeats,
         )
         if scored.code in checked:
@@ -212,8 +236,14 @@ def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor
         answer.save()
         if scored.result != "fail":
             continue
-        # When the facilities app is merged: facilities.services.fault_report(facility=…, reported_by=actor,
-        # description=item text, photo=answer.photo, source="self_inspection") for a failed facility item.
+        if answer.facility is not None:  # SUP-1.1 → ENV-2.2: the failed facility gets a fault of its own
+            answer.fault = fault_report(
+                facility=answer.facility,
+                reported_by=actor,
+                description=str(_("服务自查不合格:%(item)s") % {"item": item["text"]})[:500],
+                source=FaultSource.SELF_INSPECTION,
+            )
+            answer.save(update_fields=["fault"])
         if answer.cited_clerk is not None:
             ConductFinding.objects.create(
                 hall=hall,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from facilities.models import Facility, FacilityStatus
 from halls.models import Hall
 from inspections import services
 from inspections.models import (
@@ -126,6 +127,7 @@ def _answers_from_post(request, snapshot) -> dict:
             "owner": request.POST.get(f"owner-{code}") or None,
             "deadline": request.POST.get(f"deadline-{code}") or None,
             "facility": request.POST.get(f"facility-{code}", ""),
+            "facility_id": request.POST.get(f"facility_id-{code}") or None,
             "photo": request.FILES.get(f"photo-{code}"),
         }
         if raw["result"] == "na":
@@ -169,6 +171,7 @@ def inspection_view(request, pk: int):
                 "run": run,
                 "sections": _sections(run.snapshot),
                 "staff": staff,
+                "facilities": Facility.objects.filter(hall=run.hall).exclude(status=FacilityStatus.RETIRED),
                 "error": error,
                 "values": values,
                 "today": services.local_day(timezone.now()).isoformat(),

@@ -4,9 +4,14 @@ import pytest
 
 from staff.models import HallRole, RegionRole
 from tests import factories as f
-from tests.timetravel import TravellingBrowser
-
-pytest_plugins = ["tests.timetravel"]
+from tests.timetravel import (  # noqa: F401  (the --now option's hooks and fixture, see tests/timetravel.py)
+    TravellingBrowser,
+    _test_clock,
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+    pytest_unconfigure,
+)
 
 
 @pytest.fixture

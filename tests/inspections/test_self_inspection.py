@@ -237,3 +237,27 @@ def test_stf_1_appearance_check_miss_is_a_conduct_finding(world):
     finding = ConductFinding.objects.get()
     assert (finding.clerk, finding.source, finding.item) == (clerk2, "appearance_check", "APP-BADGE")
     assert checks[1].passed_count == 4 and checks[1].item_count == 5
+
+
+def test_sup_1_1_env_2_2_failed_facility_item_opens_a_fault_on_that_facility(world, run):
+    """A failed environment item that names a registered facility of the hall reports a fault on it (ENV-2.2);
+    a facility of another hall is refused and nothing is saved."""
+    from facilities.models import Fault, FaultSource
+    from inspections.models import Answer, Inspection, RunStatus
+    from tests.facilities.conftest import make_facility
+
+    seats = make_facility(world["hall_a"], world["manager_a"], label="等候区座椅")
+    elsewhere = make_facility(world["hall_b"], world["manager_a"], label="乙厅饮水机")
+    bad = all_pass(run.snapshot, **{"ENV-SAFE": {"result": "fail", "photo": png(), "facility_id": elsewhere.pk}})
+    with time_machine.travel(MONDAY, tick=False), pytest.raises(ServiceError) as err:
+        s.inspection_submit(inspection=run, answers=bad, actor=world["manager_a"])
+    assert err.value.code == "not_hall_facility"
+    assert Inspection.objects.get(pk=run.pk).status == RunStatus.DRAFT and not Fault.objects.exists()
+
+    good = all_pass(run.snapshot, **{"ENV-SAFE": {"result": "fail", "photo": png(), "facility_id": seats.pk}})
+    with time_machine.travel(MONDAY, tick=False):
+        s.inspection_submit(inspection=run, answers=good, actor=world["manager_a"])
+    fault = Fault.objects.get(facility=seats)
+    assert fault.source == FaultSource.SELF_INSPECTION and fault.hall_id == world["hall_a"].pk
+    answer = Answer.objects.get(inspection=run, item_code="ENV-SAFE")
+    assert answer.fault == fault and answer.facility_name == "等候区座椅"

@@ -248,7 +248,9 @@ def test_sup_1_1_env_2_2_failed_facility_item_opens_a_fault_on_that_facility(wor
 
     seats = make_facility(world["hall_a"], world["manager_a"], label="等候区座椅")
     elsewhere = make_facility(world["hall_b"], world["manager_a"], label="乙厅饮水机")
-    bad = all_pass(run.snapshot, **{"ENV-SAFE": {"result": "fail", "photo": png(), "facility_id": elsewhere.pk}})
+    bad = all_pass(
+        run.snapshot, **{"ENV-SAFE": {"result": "fail", "photo": png(), "facility_id": elsewhere.pk}}
+    )
     with time_machine.travel(MONDAY, tick=False), pytest.raises(ServiceError) as err:
         s.inspection_submit(inspection=run, answers=bad, actor=world["manager_a"])
     assert err.value.code == "not_hall_facility"

@@ -28,6 +28,8 @@ DEMO_MODULES = [
     "evaluations",
     "kpi",  # last: it reads what every other domain recorded
 ]
+# What every domain's demo stands on (halls, people, the catalogue, the standard, device tokens).
+CORE_MODULES = DEMO_MODULES[: DEMO_MODULES.index("integrations") + 1]
 
 
 class Command(BaseCommand):
@@ -36,12 +38,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="allow in production")
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument(
+            "--only",
+            default="",
+            metavar="APP[,APP]",
+            help="load only these domains' demo (with the core they stand on), e.g. complaints,consultations",
+        )
 
-    def handle(self, *args, force, quiet, **options):
+    def handle(self, *args, force, quiet, only, **options):
         if settings.PRODUCTION and not force:
             raise CommandError("Refusing to load demo data in production (use --force).")
+        chosen = [name for name in only.split(",") if name]
+        unknown = sorted(set(chosen) - set(DEMO_MODULES))
+        if unknown:
+            raise CommandError(
+                f"--only: unknown demo {', '.join(unknown)}; choose from {', '.join(DEMO_MODULES)}"
+            )
+        modules = [m for m in DEMO_MODULES if m in CORE_MODULES or m in chosen] if chosen else DEMO_MODULES
         ctx: dict = {"stdout": self.stdout, "quiet": quiet}
-        for name in DEMO_MODULES:
+        for name in modules:
             try:
                 module = import_module(f"{name}.demo")
             except ModuleNotFoundError as exc:

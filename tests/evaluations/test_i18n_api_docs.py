@@ -78,3 +78,31 @@ def test_follow_up_page_completes_with_an_outcome(ev):
         content_type="application/json",
     )
     assert r.status_code == 404
+
+
+def test_sup_1_2_pad_api_state_and_answer(ev):
+    _pad, raw = es.rating_pad_create(counter=ev["c1"], actor=ev["manager_a"])
+    c = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    r = c.get("/api/v1/evaluations/pad", **auth)
+    assert r.status_code == 200 and r.json()["lit"] is False
+    t = finish(ev)
+    r = c.get("/api/v1/evaluations/pad", **auth).json()
+    assert (
+        r["lit"]
+        and r["ticket_id"] == t.pk
+        and r["clerk"].endswith(f"({ev['clerk_a'].staff_profile.employee_number})")
+    )
+    r = c.post(
+        "/api/v1/evaluations/pad", {"ticket_id": t.pk, "level": 4}, content_type="application/json", **auth
+    )
+    assert r.status_code == 201 and r.json()["level_label"] == "满意" and r.json()["clerk"]
+    r = c.post(
+        "/api/v1/evaluations/pad", {"ticket_id": t.pk, "level": 4}, content_type="application/json", **auth
+    )
+    assert r.status_code == 409 and r.json()["code"] == "already_evaluated"
+    r = c.post(
+        "/api/v1/evaluations/pad", {"ticket_id": t.pk, "level": "x"}, content_type="application/json", **auth
+    )
+    assert r.status_code == 422
+    assert c.get("/api/v1/evaluations/pad").status_code == 401

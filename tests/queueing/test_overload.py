@@ -27,6 +27,7 @@ from tests.queueing.asgi_client import (  # noqa: F401 - cold_hot_path is a fixt
     forget_hot_memos,
     http,
     issue,
+    run_on_loop,
     staff_headers,
     warm_session,
 )
@@ -241,4 +242,5 @@ def test_admission_queues_requests_beyond_its_size(settings):
         await asyncio.gather(one("c", 0.05), one("d", 0))
         return order
 
-    assert asyncio.run(go()) == [("a", True), ("b", False), ("c", True), ("d", True)]
+    # On the requests' loop thread: the browser tests keep an event loop running in the main thread.
+    assert run_on_loop(go()) == [("a", True), ("b", False), ("c", True), ("d", True)]

@@ -15,13 +15,14 @@ from pydantic import Field
 from halls.api import ErrorOut
 from halls.models import Hall
 from kpi import exports, services
-from kpi.definitions import KPIS, add_months
+from kpi.definitions import KPIS
 from kpi.models import Meeting, PlanItem
 from kpi.pdf import pack_pdf
 from kpi.report import chart_data, review_pack
 from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures, standard_for_month, trend
 from kpi.web import read_drill, read_flag_filters, read_month, read_scope
 from lib.errors import Forbidden, NotFound, ServiceError
+from lib.months import add_months
 from staff.access import hall_ids_with, require
 from staff.web import api_staff_user
 

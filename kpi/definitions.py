@@ -79,17 +79,8 @@ def local_day(at: datetime) -> date:
     return at.astimezone(SHANGHAI).date()
 
 
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
 def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def add_months(d: date, n: int) -> date:
-    index = d.year * 12 + d.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(value: str) -> date:

@@ -12,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalog.models import BusinessCategory, BusinessType
-from kpi.definitions import SHANGHAI, add_months, local_day
+from kpi.definitions import SHANGHAI, local_day
 from kpi.models import Meeting
 from kpi.rollup import rollup_range
 from kpi.services import kpi_flag_month
+from lib.months import add_months
 from queueing.models import Ticket, TicketSource, TicketStatus
 from staff.models import HallAssignment, HallRole
 from standard.models import StandardVersion

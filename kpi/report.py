@@ -11,9 +11,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from kpi import registry
-from kpi.definitions import JUDGED, KPIS, add_months, local_day
+from kpi.definitions import JUDGED, KPIS, local_day
 from kpi.models import Flag, Meeting, PlanItem
 from kpi.selectors import Scope, clerk_figures, month_figures, score, trend
+from lib.months import add_months
 
 TOP_CLERKS = 3
 

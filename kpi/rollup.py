@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from halls.models import Hall
 from kpi import registry
-from kpi.definitions import SHANGHAI, add_months, day_bounds, local_day
+from kpi.definitions import SHANGHAI, day_bounds, local_day
 from kpi.models import DailyRollup, RollupDay
+from lib.months import add_months
 from standard.services import standard_in_force
 
 logger = logging.getLogger("tingwu.kpi")

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import Hall, Region
-from kpi.definitions import JUDGED, KPIS, Figure, Part, add_months, day_bounds, figure, local_day, month_end
+from kpi.definitions import JUDGED, KPIS, Figure, Part, day_bounds, figure, local_day, month_end
 from kpi.models import DailyRollup
 from lib.errors import Forbidden, NotFound, ServiceError
+from lib.months import add_months
 from staff.access import hall_ids_with, user_can
 from standard.models import StandardVersion
 from standard.services import Standard, standard_in_force

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import Hall
-from kpi.definitions import JUDGED, add_months, counts_as_below, kpi_or_error
+from kpi.definitions import JUDGED, counts_as_below, kpi_or_error
 from kpi.models import (
     Decision,
     Flag,
@@ -23,6 +23,7 @@ from kpi.models import (
 )
 from kpi.selectors import Scope, clerk_figures, hall_figures, standard_for_month
 from lib.errors import Conflict, NotFound, ServiceError
+from lib.months import add_months
 from sla.models import Target
 from sla.services import clock_meet, clock_start
 from staff.access import require

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from halls.models import Hall, Region
 from kpi import exports, services
-from kpi.definitions import JUDGED, KPIS, add_months
+from kpi.definitions import JUDGED, KPIS
 from kpi.models import Decision, FlagStatus, Meeting, PlanItem, PlanStatus, Subject
 from kpi.pdf import pack_pdf
 from kpi.report import chart_data, review_pack
 from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures
 from kpi.web import current_month, previous_month, read_drill, read_flag_filters, read_month, read_scope
 from lib.errors import Forbidden, NotFound, ServiceError
+from lib.months import add_months
 from staff.access import hall_ids_with, user_can
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpi import registry
-from kpi.definitions import add_months, kpi_or_error, local_day, month_end, parse_month
+from kpi.definitions import kpi_or_error, local_day, month_end, parse_month
 from kpi.models import Flag, FlagStatus, Subject
 from kpi.selectors import Scope, resolve_scope
 from lib.errors import ServiceError
+from lib.months import add_months
 
 
 def current_month() -> date:

@@ -25,6 +25,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "facility.report",
         "training.attend",
         "visit.perform",
+        "inspection.view",  # inspections
+        "kpi.own",
     },
     HallRole.GREETER: {
         "queue.greet",
@@ -34,10 +36,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "customer.view",
         "facility.report",
         "facility.maintain",
-        "inspection.view",  # inspections
         "training.attend",
         "visit.book",
-        "kpi.own",
     },
     HallRole.DUTY_SUPERVISOR: {
         "queue.serve",

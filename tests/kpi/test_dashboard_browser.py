@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from kpi.definitions import add_months, local_day
+from kpi.definitions import local_day
 from kpi.rollup import rollup_range
+from lib.months import add_months
 from tests.conftest import browser_login
 from tests.kpi.seed import seed_month
 

@@ -86,6 +86,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
     from evaluations.services import evaluation_sweep
     from facilities.services import facilities_sweep
     from inspections.services import inspection_sweep
+    from kpi.rollup import kpi_rollup_sweep
     from notify.services import notification_drain
     from queueing.appointments import appointment_sweep
     from sla.services import sla_sweep
@@ -102,7 +103,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
         ("evaluations", evaluation_sweep),
         ("hotspots", hotspot_sweep),
         ("tasks", lambda: run_tasks(limit=task_limit, worker_id=worker_id)),
-        ("kpi", lambda: __import__("kpi.rollup").rollup.kpi_rollup_sweep()),
+        ("kpi", kpi_rollup_sweep),  # last: it rolls up what the jobs above recorded
     ]
     if housekeeping:
         jobs.append(("housekeeping", run_housekeeping))

@@ -22,9 +22,11 @@ from complaints.models import Complaint
 from complaints.pdf import receipt_pdf
 from complaints.receipt import complaint_receipt_data
 from complaints.selectors import clocks_with_state, complaint_list, complaints_for, state_of, with_urgency
+from complaints.text import mask_pi_in_text
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound, ServiceError
+from staff.access import user_can
 from staff.web import api_staff_user, api_token, client_ip
 
 router = Router()
@@ -176,7 +178,9 @@ def _out(c: Complaint) -> dict:
     }
 
 
-def _detail(c: Complaint) -> dict:
+def _detail(c: Complaint, *, reveal: bool = False) -> dict:
+    """``reveal``: the reader holds ``pi.reveal`` in the hall; everyone else reads free-text notes with phone and ID
+    shapes masked (a customer's number typed into a contact note is personal information like the phone field)."""
     now = timezone.now()
     c = with_urgency(Complaint.objects.select_related("hall", "business_type"), now=now).get(pk=c.pk)
     receipt = complaint_receipt_data(complaint=c)
@@ -195,7 +199,13 @@ def _detail(c: Complaint) -> dict:
             for r in clocks_with_state(c, now=now)
         ],
         "events": [
-            {"kind": e.kind, "at": e.at, "actor": e.actor_label, "note": e.note} for e in c.events.all()
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor_label,
+                "note": e.note if reveal else mask_pi_in_text(e.note or ""),
+            }
+            for e in c.events.all()
         ],
     }
 
@@ -272,7 +282,10 @@ def complaint_index(request, filters: Query[ListQuery]):
     "/{complaint_id}", response={200: ComplaintDetailOut, **ERRORS}, summary="投诉详情与时间线 / Detail"
 )
 def complaint_get(request, complaint_id: int):
-    return _detail(_get(request, complaint_id))
+    complaint = _get(request, complaint_id)
+    user = getattr(request, "user", None)
+    reveal = bool(user and user.is_authenticated and user_can(user, "pi.reveal", complaint.hall))
+    return _detail(complaint, reveal=reveal)
 
 
 @router.get(

@@ -31,6 +31,7 @@ from complaints.selectors import (
     complaints_for,
     state_of,
 )
+from complaints.text import mask_pi_in_text
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
 from staff.access import require, user_can
@@ -180,12 +181,23 @@ def _step_forms(complaint, bound: dict | None = None) -> dict:
 def _detail_context(request, complaint, bound=None) -> dict:
     now = timezone.now()
     user = request.user
+    can_reveal = user_can(user, "pi.reveal", complaint.hall)
+    events = list(complaint.events.select_related("actor").all())
+    notes = list(complaint.notes.select_related("author").all())
+    if not can_reveal:
+        # Free text a user typed may carry a customer's phone or ID number: masked like the fields themselves
+        # for anyone without the reveal right (display only; the stored text is unchanged).
+        for e in events:
+            e.note = mask_pi_in_text(e.note or "")
+        for n in notes:
+            n.text = mask_pi_in_text(n.text or "")
+        complaint.related_reference = mask_pi_in_text(complaint.related_reference or "")
     return {
         "complaint": complaint,
-        "events": complaint.events.select_related("actor").all(),
+        "events": events,
         "clocks": clocks_with_state(complaint, now=now),
         "evidence": complaint.evidence.all(),
-        "notes": complaint.notes.select_related("author").all(),
+        "notes": notes,
         "members": complaint.task_force_members.all(),
         "forms": _step_forms(complaint, bound),
         "can_handle": user_can(user, "complaint.handle", complaint.hall),
@@ -194,7 +206,7 @@ def _detail_context(request, complaint, bound=None) -> dict:
         "closers": people_who_can(hall=complaint.hall, capability="complaint.close"),
         "closer_roles": role_labels_for("complaint.close"),
         "can_intake": user_can(user, "complaint.intake", complaint.hall),
-        "can_reveal": user_can(user, "pi.reveal", complaint.hall),
+        "can_reveal": can_reveal,
         "reveal_form": (bound or {}).get("reveal") or f.RevealForm(choices=services.REVEAL_CHOICES),
         "Status": Status,
         "Kind": Kind,

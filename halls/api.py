@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from halls.models import Counter, Hall, Zone
 from lib.errors import NotFound
@@ -49,6 +49,7 @@ class CounterOut(Schema):
     business_type_codes: list[str]
     is_accessible: bool
     status: str
+    pause_reason: str = Field("", description="暂停原因(暂停时)/ why the counter is paused")
 
 
 class HallOut(Schema):
@@ -135,6 +136,7 @@ def hall_detail(request, hall_id: int):
                 "business_type_codes": [bt.code for bt in c.business_types.all()],
                 "is_accessible": c.is_accessible,
                 "status": c.status,
+                "pause_reason": c.pause_reason,
             }
             for c in hall.counters.all()
         ],

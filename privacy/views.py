@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from halls.models import Hall
@@ -105,7 +106,7 @@ def _audit_queryset(request):
     form = AuditFilterForm(request.GET or None, halls=halls)
     qs = (
         PIAccessLog.objects.for_user(request.user, "audit.view")
-        .select_related("user", "hall")
+        .select_related("user", "user__staff_profile", "hall")
         .order_by("-at")
     )
     if form.is_bound and form.is_valid():
@@ -115,11 +116,56 @@ def _audit_queryset(request):
     return form, qs
 
 
+def _describe(logs) -> list:
+    """Each log row as the auditor reads it: the record's label with a link (``complaints.complaint#14`` → 投诉
+    TS-HA-…), the field's Chinese name (``contact_phone`` → 联系电话) and the viewer's name (员工号)."""
+    from django.apps import apps
+
+    objects: dict[tuple[str, str], object] = {}
+    by_type: dict[str, set[str]] = {}
+    for log in logs:
+        by_type.setdefault(log.subject_type, set()).add(log.subject_id)
+    models = {}
+    for subject_type, ids in by_type.items():
+        try:
+            model = apps.get_model(subject_type)
+        except (LookupError, ValueError):
+            continue
+        models[subject_type] = model
+        pks = [i for i in ids if str(i).isdigit()]
+        for obj in model._default_manager.filter(pk__in=pks):
+            objects[(subject_type, str(obj.pk))] = obj
+    for log in logs:
+        model = models.get(log.subject_type)
+        obj = objects.get((log.subject_type, str(log.subject_id)))
+        kind = model._meta.verbose_name if model else log.subject_type
+        label = getattr(obj, "sla_label", None) or getattr(obj, "number", None) if obj is not None else None
+        log.subject_label = f"{kind} {label}" if label else f"{kind}({_('编号')}{log.subject_id})"
+        log.subject_url = (
+            obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
+        )
+        field_label = FIELD_LABELS.get(log.field)
+        if field_label is None and model is not None:
+            try:
+                field_label = model._meta.get_field(log.field).verbose_name
+            except Exception:
+                field_label = log.field
+        log.field_label = field_label or log.field
+        profile = getattr(log.user, "staff_profile", None)
+        log.person = (
+            f"{profile.full_name}({profile.employee_number})"
+            if profile is not None and profile.full_name
+            else log.user.get_full_name() or log.user.username
+        )
+    return logs
+
+
 @login_required
 @access_errors
 def audit_list(request):
     form, qs = _audit_queryset(request)
-    return render(request, "privacy/audit_list.html", {"form": form, "logs": qs[:500], "total": qs.count()})
+    logs = _describe(list(qs[:500]))
+    return render(request, "privacy/audit_list.html", {"form": form, "logs": logs, "total": qs.count()})
 
 
 @login_required

@@ -99,3 +99,16 @@ def test_a_halls_own_holiday_hours_and_closures_drive_its_business_calendar(worl
     assert cal.add(datetime(2026, 9, 29, 17, 0, tzinfo=SH), 2 * 3600) == datetime(
         2026, 10, 2, 11, 0, tzinfo=SH
     )
+
+
+def test_hall_api_counters_carry_their_pause_reason_as_the_openapi_says(client, world):
+    """Issue 10 §5 (OpenAPI mismatch): the hall's counters include ``pause_reason``, documented in the schema."""
+    from tests import factories as f
+
+    counter = f.counter(world["hall_a"], 9, serves_all=True)
+    type(counter).objects.filter(pk=counter.pk).update(status="paused", pause_reason="系统故障")
+    client.force_login(world["manager_a"])
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["CounterOut"]
+    assert "pause_reason" in schema["properties"]
+    body = client.get(f"/api/v1/halls/{world['hall_a'].pk}").json()
+    assert {c["number"]: c["pause_reason"] for c in body["counters"]}[9] == "系统故障"

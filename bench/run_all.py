@@ -34,6 +34,14 @@ PLAN: dict[str, tuple[list[str], list[str], dict[str, str]]] = {
         {"DATABASE_URL": f"{PG}/tingwu_bench_sla"},
     ),
     "sse_bench": (["--clients", "20", "--calls", "5", "--backend", "inprocess", "--no-docs"], [], {}),
+    "sqlite_floor_bench": (["--seconds", "5", "--warmup", "1", "--shape", "8x2", "--no-write"], [], {}),
+    "django_path_inprocess": (["--cycles", "50"], [], {}),
+    "records_bench": (["--tickets", "1000", "--clocks", "30", "--runs", "2"], [], {}),
+    "facilities_sweep_bench": (
+        ["--halls", "20", "--plans", "5"],
+        [],
+        {"DATABASE_URL": f"{PG}/tingwu_bench_facilities"},
+    ),
 }
 
 

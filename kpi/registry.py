@@ -13,6 +13,7 @@ from importlib import import_module
 from types import ModuleType
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
@@ -30,6 +31,14 @@ def source_modules() -> tuple[ModuleType, ...]:
                 raise
             continue
         found.append(module)
+    claimed: dict[str, str] = {}
+    for module in found:  # a source code names one module: the drill-down must know whose rows to open
+        for code in getattr(module, "LABELS", {}):
+            if code in claimed:
+                raise ImproperlyConfigured(
+                    f"KPI source {code!r} is claimed by {claimed[code]} and {module.__name__}"
+                )
+            claimed[code] = module.__name__
     return tuple(found)
 
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.recurrence_text import describe, looks_like_rule
+
 
 class StandardVersion(models.Model):
     """One revision of the standard. Published versions form a gap-free, non-overlapping sequence:
@@ -74,6 +76,8 @@ class StandardParameter(models.Model):
     def value_label(self):
         if isinstance(self.value, bool):
             return _("是") if self.value else _("否")
+        if looks_like_rule(self.value):
+            return describe(self.value)
         if isinstance(self.value, str):
             return VALUE_LABELS.get(self.value, self.value)
         return self.value

@@ -126,7 +126,14 @@ def test_sup2_cmp2_complaint_resolution_reclassified_reopened_open(world, time_m
     _notify(world, reclassified)
     _notify(world, reopened)
     reopened.refresh_from_db()
-    cs.complaint_close(complaint=reopened, actor=world["manager_a"], customer_response="not_accepted")
+    cs.complaint_close(
+        complaint=reopened,
+        actor=world["manager_a"],
+        customer_response="not_accepted",
+        confirmed=True,
+        next_step="escalate",  # closed as not accepted, the region reviews; the hall reopens it three days on
+        note="客户认为仍未生效",
+    )
     time_machine.move_to(sh(2026, 11, 13, 10, 0), tick=False)  # 3 days later: inside the 15-day window
     cs.complaint_reopen(complaint=reopened, actor=world["supervisor_a"], reason="客户反映仍未生效")
 

@@ -1,4 +1,4 @@
-"""A fake plug-in source (what the evaluations app will ship): satisfaction and response rate for hall A."""
+"""A fake plug-in source (another app besides evaluations): satisfaction and response rate for hall A."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-LABELS = {"evaluation": _("评价器评价")}
+LABELS = {"survey": _("试点问卷评价")}
 HALL_ID: list[int] = []  # set by the test
 CLERK_ID: list[int] = []
 
@@ -18,7 +18,7 @@ def parts(*, day_from: date, day_to: date):
         return
     yield {
         "kpi": "satisfaction",
-        "source": "evaluation",
+        "source": "survey",
         "day": day,
         "hall_id": HALL_ID[0],
         "clerk_id": CLERK_ID[0],
@@ -28,7 +28,7 @@ def parts(*, day_from: date, day_to: date):
     }
     yield {
         "kpi": "evaluation_response",
-        "source": "evaluation",
+        "source": "survey",
         "day": day,
         "hall_id": HALL_ID[0],
         "clerk_id": CLERK_ID[0],

@@ -10,6 +10,7 @@ def _(text: str) -> str:
     # A context of their own: 「周一」 alone is translated elsewhere (opening hours) differently.
     return pgettext("recurrence", text)
 
+
 _FREQ = {
     "DAILY": ("天", "每天"),
     "WEEKLY": ("周", "每周"),

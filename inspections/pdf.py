@@ -51,7 +51,9 @@ def report_pdf(data: dict, run) -> bytes:
             extra.append(_("涉及员工:%(p)s") % {"p": person(answer.cited_clerk)})
         if answer.facility_name:
             extra.append(_("涉及设施:%(f)s") % {"f": answer.facility_name})
-        _rows(pdf, [(item["code"], "  ".join([item["text"], *extra, answer.note or ""]).strip())])
+        # The clause the item checks (clause IDs belong in reports), not the item bank's internal code.
+        ref = item.get("clause") or _("检查项")
+        _rows(pdf, [(ref, "  ".join([item["text"], *extra, answer.note or ""]).strip())])
         if answer.photo and answer.photo_type in ("image/jpeg", "image/png", "image/gif"):
             try:
                 with answer.photo.open("rb") as fh:

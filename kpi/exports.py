@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 
 from kpi.definitions import JUDGED, KPIS, Figure
 from kpi.models import Flag
+from staff.directory import person_name
 
 
 def _sheet(wb, title: str, header: list[str], rows: list[list], first: bool = False):
@@ -70,7 +71,7 @@ def flags_workbook(flags: list[Flag]) -> bytes:
             f"{f.month:%Y-%m}",
             f.get_subject_display(),
             f.hall.name,
-            (f.clerk.get_full_name() or f.clerk.get_username()) if f.clerk else "",
+            person_name(f.clerk) if f.clerk else "",
             str(KPIS[f.kpi].label),
             "、".join(f"{m['month']} {'—' if m['pct'] is None else m['pct']}%" for m in f.months),
             f.get_status_display(),
@@ -142,7 +143,7 @@ def pack_workbook(pack: dict) -> bytes:
             [
                 i.what,
                 i.why,
-                i.owner.get_full_name() or i.owner.get_username(),
+                person_name(i.owner),
                 i.deadline.strftime("%Y-%m-%d"),
                 i.get_status_display(),
                 i.evidence,

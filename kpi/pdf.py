@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from complaints.pdf import FONT_FAMILY, find_cjk_font
 from kpi.definitions import JUDGED, KPIS, Figure
 from kpi.report import chart_data
+from staff.directory import person_name
 
 
 def _pct(fig: Figure) -> str:
@@ -93,8 +94,7 @@ def pack_pdf(pack: dict) -> bytes:
             6,
             _("连续未达标:")
             + "、".join(
-                f"{(f.clerk.get_full_name() or f.clerk.get_username()) if f.clerk else f.hall.name}"
-                f"({KPIS[f.kpi].label})"
+                f"{person_name(f.clerk) if f.clerk else f.hall.name}({KPIS[f.kpi].label})"
                 for f in pack["flags"]
             ),
             new_x="LMARGIN",

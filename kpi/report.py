@@ -33,7 +33,7 @@ def review_pack(scope: Scope, month: date, *, user, now: datetime | None = None)
     flags = list(
         Flag.objects.for_user(user, "kpi.view")
         .filter(month=month, hall_id__in=hall_ids)
-        .select_related("hall", "clerk")
+        .select_related("hall", "clerk__staff_profile")
     )
     meetings = list(Meeting.objects.for_user(user, "kpi.view").filter(hall_id__in=hall_ids, month=month))
     # Items from last month's meetings are shown again with the KPI's movement since.

@@ -17,6 +17,7 @@ from kpi.models import DailyRollup
 from lib.errors import Forbidden, NotFound, ServiceError
 from lib.months import add_months
 from staff.access import hall_ids_with, user_can
+from staff.directory import person_name
 from standard.models import StandardVersion
 from standard.services import Standard, standard_in_force
 
@@ -123,7 +124,7 @@ def resolve_scope(
                 "clerk",
                 hall_ids=None if own_halls is None else sorted(own_halls),
                 clerk_id=clerk_id,
-                label=user.get_full_name() or user.get_username(),
+                label=person_name(user),
             )
         if allowed is not None and not allowed:
             raise Forbidden("forbidden", _("您没有执行此操作的权限"))
@@ -137,9 +138,7 @@ def resolve_scope(
         halls = None if allowed is None else sorted(allowed)
         if hall not in (None, ""):
             halls = [_hall(user, hall, allowed).pk]
-        return Scope(
-            "clerk", hall_ids=halls, clerk_id=clerk_id, label=target.get_full_name() or target.get_username()
-        )
+        return Scope("clerk", hall_ids=halls, clerk_id=clerk_id, label=person_name(target))
     if hall not in (None, ""):
         h = _hall(user, hall, allowed)
         return Scope("hall", hall_ids=[h.pk], label=h.name)
@@ -205,7 +204,12 @@ def clerk_figures(scope: Scope, month: date, *, now: datetime | None = None) -> 
 
     std = standard_for_month(month, now)
     grouped = sums(scope.rollups(month, month_end(month)).filter(clerk__isnull=False), "clerk_id", "hall_id")
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in={k[0] for k in grouped})}
+    users = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(pk__in={k[0] for k in grouped})
+        .select_related("staff_profile")
+    }
     halls = {h.pk: h for h in Hall.objects.filter(pk__in={k[1] for k in grouped})}
     out = []
     for (clerk_id, hall_id), bucket in sorted(grouped.items()):
@@ -214,7 +218,7 @@ def clerk_figures(scope: Scope, month: date, *, now: datetime | None = None) -> 
             {
                 "clerk": u,
                 "clerk_id": clerk_id,
-                "name": u.get_full_name() or u.get_username(),
+                "name": person_name(u),
                 "hall": halls[hall_id],
                 "figures": figures_from(bucket, std),
             }

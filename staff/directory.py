@@ -9,6 +9,12 @@ from staff.access import ROLE_CAPABILITIES
 from staff.models import DutyShift, HallAssignment
 
 
+def person_name(user) -> str:
+    """How a staff member is named to other staff (a report, a ranking): the badge name, else the login name."""
+    profile = getattr(user, "staff_profile", None)
+    return (profile.full_name if profile is not None and profile.full_name else "") or user.get_username()
+
+
 def people_who_can(*, hall, capability: str, limit: int = 6) -> list[dict]:
     """``[{"name", "role", "on_duty"}]``: the duty supervisor on shift now first, then by role and name."""
     hall_id = getattr(hall, "pk", hall)

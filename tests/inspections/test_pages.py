@@ -4,7 +4,7 @@ SUP-1.3, STF-1. Each view: allowed / forbidden / other hall invisible / anonymou
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +19,19 @@ from tests.inspections.conftest import all_pass, fake_exe, png
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 4, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def _in_the_week_tested():
+    """Every test here is about the week of NOW, so each starts the day before it: its people are created then, and
+    the later instants are days after, not months (a 90-day-old password forces a change; a session expires)."""
+    with time_machine.travel(NOW - timedelta(days=1), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _item_bank(_in_the_week_tested, _item_bank):
+    """The conftest's item bank (and its ``world``), created only once the week's clock runs."""
 
 
 @pytest.fixture
@@ -48,8 +61,9 @@ def visit(iw):
 
 
 def test_sup_1_1_tablet_form_submit_and_report(client, iw):
-    login(client, iw["manager_a"])
     with time_machine.travel(NOW, tick=False):
+        # Signed in at the test's own instant: a session from the real "now" would be days idle by NOW.
+        login(client, iw["manager_a"])
         r = client.post(reverse("inspections:start"), {"hall": iw["hall_a"].pk})
         assert r.status_code == 302
         url = r["Location"]
@@ -205,7 +219,6 @@ def test_sup_1_3_hall_sees_nothing_before_acceptance(client, iw, visit):
 
 def test_sup_1_3_shopper_report_page_and_inspector_review(client, iw, visit, settings):
     settings.TINGWU_VISIT_MIN_PHOTOS = 1
-    client.force_login(iw["shopper"])
     url = reverse("inspections:my_visit", args=[visit.pk])
     form = {
         "arrived_at": "2026-11-05T10:00",
@@ -215,6 +228,7 @@ def test_sup_1_3_shopper_report_page_and_inspector_review(client, iw, visit, set
         "findings": "短",
     }
     with time_machine.travel(datetime(2026, 11, 5, 12, 0, tzinfo=SH), tick=False):
+        client.force_login(iw["shopper"])
         assert client.post(url, form | {"files": [png()]}).status_code == 400
         r = client.post(url, form | {"findings": "无人问候" * 25, "files": [png()], "clerk_observed": "李四"})
         assert r.status_code == 302
@@ -253,6 +267,7 @@ def test_api_bad_input_and_scoping(client, iw, submitted):
         == 404
     )
     with time_machine.travel(datetime(2026, 11, 11, 10, 0, tzinfo=SH), tick=False):
+        client.force_login(iw["manager_a"])  # a week later: sign in again, as a person would
         r = client.post("/api/v1/inspections/runs", {"hall": "HA"}, content_type="application/json")
         assert r.status_code == 201
         run_id = r.json()["id"]
@@ -271,6 +286,7 @@ def test_api_bad_input_and_scoping(client, iw, submitted):
             f"/api/v1/inspections/runs/{run_id}/submit", {"answers": answers}, content_type="application/json"
         )
         assert again.status_code == 409
+    client.force_login(iw["manager_a"])  # back at the test's own now
     rect = Rectification.objects.get(inspection=submitted)
     r = client.post(
         f"/api/v1/inspections/rectifications/{rect.pk}/verify",
@@ -358,8 +374,8 @@ def test_stf_1_appearance_items_are_editable_by_publishing_a_version(client, iw)
 
 
 def test_sup_1_1_api_submit_with_photos(client, iw):
-    client.force_login(iw["manager_a"])
     with time_machine.travel(NOW, tick=False):
+        client.force_login(iw["manager_a"])
         run = client.post("/api/v1/inspections/runs", {"hall": "HA"}, content_type="application/json").json()
         answers = all_pass(run["items"], **{"ENV-CLEAN": {"result": "fail", "note": "台面杂物"}})
         url = f"/api/v1/inspections/runs/{run['id']}/submit-with-photos"

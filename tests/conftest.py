@@ -114,6 +114,15 @@ def browser_login(page, live_server, username, password=f.PASSWORD):
 
 
 @pytest.fixture(autouse=True)
+def _passwords_do_not_age(request, settings):
+    """A persona's password is made when its test starts; a test that then travels months ahead (a KPI month, a
+    week of inspections) is not about the 90-day rule, which would turn every page into the forced change. The
+    rule's own tests carry ``@pytest.mark.password_aging`` and keep the setting."""
+    if request.node.get_closest_marker("password_aging") is None:
+        settings.TINGWU_PASSWORD_MAX_AGE_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.3 s per user; tests create many. Policy tests still hash for real."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

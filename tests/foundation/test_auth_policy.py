@@ -14,7 +14,7 @@ from django.utils import timezone
 from staff.models import HallRole, StaffProfile, UserSession
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.password_aging]
 
 LOGIN = "/accounts/login/"
 CHANGE = "/accounts/password-change/"

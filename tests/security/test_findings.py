@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from staff.passwords import differs_by_one_digit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.password_aging]
 
 
 def test_forced_password_change_is_enforced_on_the_api_with_a_stable_code(client, world):

@@ -68,6 +68,7 @@ test: install system-deps
 test-at: install system-deps
 	@if [ -z "$(NOW)" ]; then echo "usage: make test-at NOW=2026-12-31T23:30+08:00"; exit 2; fi
 	$(PY) -m pytest -q --now "$(NOW)"
+
 # The suite without the browser tests and the long concurrency tests (a quick check while editing).
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not slow"

@@ -70,12 +70,16 @@ def test_elder_mode_meets_the_miit_numbers_on_every_customer_page(browser, live_
     mobile.goto(f"{live_server.url}/queue/m/{ticket.public_token}/")
     mobile.get_by_role("link", name="长辈模式(大字)").click()
     mobile.wait_for_selector("body.elder-mode")
-    mobile.wait_for_load_state("load")  # the elder style sheet applied before measuring (not just the body class)
+    mobile.wait_for_load_state(
+        "load"
+    )  # the elder style sheet applied before measuring (not just the body class)
     _check(mobile, live_server, "mobile-ticket")
     mobile.goto(f"{live_server.url}/catalog/guide/{floor['basic'].code}/public/")
     mobile.get_by_role("link", name="长辈模式(大字)").click()
     mobile.wait_for_selector("body.elder-mode")
-    mobile.wait_for_load_state("load")  # the elder style sheet applied before measuring (not just the body class)
+    mobile.wait_for_load_state(
+        "load"
+    )  # the elder style sheet applied before measuring (not just the body class)
     _check(mobile, live_server, "guide")
     ctx.close()
 

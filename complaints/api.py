@@ -22,10 +22,10 @@ from complaints.models import Complaint
 from complaints.pdf import receipt_pdf
 from complaints.receipt import complaint_receipt_data
 from complaints.selectors import clocks_with_state, complaint_list, complaints_for, state_of, with_urgency
-from complaints.text import mask_pi_in_text
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound, ServiceError
+from lib.masking import mask_pi_in_text
 from staff.access import user_can
 from staff.web import api_staff_user, api_token, client_ip
 

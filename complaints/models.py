@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
 from lib.errors import Conflict
-from lib.masking import mask_name, mask_phone
+from lib.masking import mask_name, mask_phone, mask_pi_in_text
 from privacy import crypto
 from privacy.fields import EncryptedTextField
 
@@ -228,15 +228,11 @@ class Complaint(CaseFile):
     @property
     def masked_demand(self) -> str:
         """The whole demand with phone / ID / account numbers masked (detail page)."""
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.demand or "")
 
     @property
     def summary(self) -> str:
         """The demand with phone-like and ID-like digit runs masked, cut short (receipt, lists, hot-spot examples)."""
-        from complaints.text import mask_pi_in_text
-
         text = mask_pi_in_text(self.demand or "")
         return text if len(text) <= 60 else text[:60] + "…"
 

@@ -1,4 +1,4 @@
-"""Chinese complaint text: PI masking, segmentation with the telecom dictionary, keyword rules (CMP-2.1, CMP-3).
+"""Chinese complaint text: segmentation with the telecom dictionary, keyword rules (CMP-2.1, CMP-3).
 
 One ``jieba.Tokenizer`` of our own (not the process-wide default) so our user dictionary never leaks into other
 apps' segmentation, built once per process.
@@ -10,19 +10,10 @@ import re
 import threading
 from pathlib import Path
 
+from lib.masking import mask_pi_in_text
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "telecom_dict.txt"
-
-_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_RE = re.compile(r"(?<![\dXx])(\d{3})\d{11}(\d{3}[\dXx])(?![\dXx])")
-_LONG_DIGITS_RE = re.compile(r"\d{7,}")
-
-
-def mask_pi_in_text(text: str) -> str:
-    """Mask mobile numbers, ID numbers and other long digit runs (account numbers) inside free text."""
-    text = _ID_RE.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text or "")
-    text = _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
-    return _LONG_DIGITS_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)
 
 
 STOP_WORDS = frozenset(

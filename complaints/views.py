@@ -31,9 +31,9 @@ from complaints.selectors import (
     complaints_for,
     state_of,
 )
-from complaints.text import mask_pi_in_text
 from halls.models import Hall
 from lib.errors import Forbidden, NotFound, ServiceError
+from lib.masking import mask_pi_in_text
 from staff.access import require, user_can
 from staff.directory import people_who_can, role_labels_for
 from staff.web import client_ip

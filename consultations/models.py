@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CaseFile, TimelineEvent
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_name, mask_phone
+from lib.masking import mask_name, mask_phone, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -137,14 +137,10 @@ class Consultation(CaseFile):
     @property
     def masked_question(self) -> str:
         """Free text may carry a phone / ID / account number: shown with those masked (pages, API)."""
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.question or "")
 
     @property
     def masked_answer(self) -> str:
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.answer or "")
 
 

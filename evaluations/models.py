@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_phone
+from lib.masking import mask_phone, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -239,8 +239,6 @@ class Evaluation(models.Model):
     @property
     def masked_comment(self) -> str:
         """Phone / ID / account numbers masked, as complaints mask a demand."""
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.comment or "")
 
 

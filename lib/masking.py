@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_RE = re.compile(r"(?<![\dXx])(\d{3})\d{11}(\d{3}[\dXx])(?![\dXx])")
+_LONG_DIGITS_RE = re.compile(r"\d{7,}")
+
 
 def mask_phone(value: str | None) -> str:
     """138****1234: keeps the first three and last four digits."""
@@ -37,3 +43,10 @@ def mask_text(value: str | None, keep: int = 2) -> str:
     if not value:
         return ""
     return value[:keep] + "…" if len(value) > keep else "*" * len(value)
+
+
+def mask_pi_in_text(text: str) -> str:
+    """Mask mobile numbers, ID numbers and other long digit runs (account numbers) inside free text."""
+    text = _ID_RE.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text or "")
+    text = _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _LONG_DIGITS_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)

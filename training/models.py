@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
+from lib.masking import mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 # A clerk may sign in from this long before the start until the end of the session (STF-3.1 sign-in window).
@@ -224,8 +225,6 @@ class RetrainingAssignment(models.Model):
 
     @property
     def masked_reason(self) -> str:
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.reason or "")
 
     def is_overdue(self, today=None) -> bool:

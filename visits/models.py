@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CaseFile, TimelineEvent
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_name, mask_phone
+from lib.masking import mask_name, mask_phone, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -160,21 +160,15 @@ class HomeVisit(CaseFile):
     @property
     def masked_address(self) -> str:
         """The district-level start of the address; house numbers and everything after stay hidden."""
-        from complaints.text import mask_pi_in_text
-
         text = mask_pi_in_text(self.address or "")
         return text[:6] + "****" if len(text) > 6 else "****"
 
     @property
     def masked_content(self) -> str:
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.content or "")
 
     @property
     def masked_result(self) -> str:
-        from complaints.text import mask_pi_in_text
-
         return mask_pi_in_text(self.result or "")
 
 

@@ -36,3 +36,36 @@ def test_emergency_mode_and_announcement_reach_an_open_staff_screen(
     page.wait_for_selector("#floor-staff-banner :text('停电检修')", timeout=5_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"live-{path}-emergency.png"))
+
+
+
+def test_a_change_during_a_refresh_is_not_lost(page, live_server, world, fresh_bus):
+    """STF-3.2 / ENV-3: a change arrives while the banner's refresh for the previous one is still on its way (the
+    banner swaps itself); it must still reach the screen. A CI run under load lost it: the trigger went to the
+    element being replaced. The first refresh's answer is held back here so the second change lands inside it."""
+    hall = world["hall_a"]
+    counter = f.counter(hall, 1)
+    browser_login(page, live_server, "clerk_a")
+    page.goto(live_server.url + f"/queue/console/{counter.pk}/")
+    page.wait_for_timeout(500)  # the page has subscribed
+    held = []
+
+    def hold_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the server has answered: emergency mode, no announcement yet
+
+    page.route("**/staff-banner*", hold_first)
+    incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=15)
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the stream did not ask for a refresh"
+    announcement_publish(user=world["manager_a"], hall=hall, kind="normal", title="停电检修", body="今晚闭厅")
+    page.wait_for_timeout(700)  # the announcement's event reaches the page while the first answer is held
+    route, response = held[0]
+    route.fulfill(response=response)
+    page.wait_for_selector("#floor-staff-banner .notice-red", timeout=5_000)
+    page.wait_for_selector("#floor-staff-banner :text('停电检修')", timeout=5_000)

@@ -83,7 +83,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser(pytestconfig):
+def _urls_imported():
+    """Import every app's URLs and views once, as production's ASGI start-up does (tingwu/asgi.py), so the first
+    page a browser test opens does not pay for it: on a loaded CI box that took 13 s, past the 10 s page timeout."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig, _urls_imported):
     import os
 
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls in tests.

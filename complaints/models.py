@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from lib.errors import Conflict
-from lib.masking import mask_name, mask_phone, mask_pi_in_text
-from privacy import crypto
+from lib.masking import mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -83,29 +82,9 @@ class ComplaintCounter(models.Model):
         return f"{self.hall_id}:{self.day}:{self.last}"
 
 
-class CaseFile(models.Model):
-    """What a complaint and a consultation share as case files: a number that names them without personal
-    information (SLA board, notices), a detail page, and the blind index of the contact phone."""
-
-    detail_url_name = ""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.detail_url_name, args=[self.pk])
-
-    @property
-    def sla_label(self) -> str:
-        return self.number
-
-
 class Complaint(CaseFile):
     detail_url_name = "complaints:detail"
+    CONTACT_NAME_FIELD = "complainant_name"
 
     hall = models.ForeignKey(
         "halls.Hall", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("营业厅")
@@ -113,8 +92,7 @@ class Complaint(CaseFile):
     number = models.CharField(_("投诉编号"), max_length=40, unique=True)
     channel = models.CharField(_("投诉渠道"), max_length=16, choices=Channel.choices)
     complainant_name = EncryptedTextField(_("投诉人"))
-    contact_phone = EncryptedTextField(_("联系电话"))
-    phone_index = models.CharField(max_length=40, db_index=True, blank=True, editable=False)
+    # contact_phone and its phone_index come from casework.CaseFile
     demand = EncryptedTextField(_("投诉诉求"))
     business_type = models.ForeignKey(
         "catalog.BusinessType",
@@ -213,22 +191,13 @@ class Complaint(CaseFile):
         return self.status == Status.CLOSED
 
     @property
-    def masked_name(self) -> str:
-        return mask_name(self.complainant_name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.contact_phone)
-
-    @property
     def suggestion_keywords(self) -> list[str]:
         """The words that drove the suggested class (reasons are stored as "general:话费", "complex:合约")."""
         return [r.split(":", 1)[1] for r in self.suggestion_reasons or [] if not r.startswith("category:")]
 
-    @property
-    def masked_demand(self) -> str:
-        """The whole demand with phone / ID / account numbers masked (detail page)."""
-        return mask_pi_in_text(self.demand or "")
+    masked_demand = masked(
+        "demand", doc="The whole demand with phone / ID / account numbers masked (detail page)."
+    )
 
     @property
     def summary(self) -> str:
@@ -278,27 +247,6 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("重新打开")
     EVIDENCE = "evidence", _("上传证据")
     ANONYMISED = "anonymised", _("个人信息匿名化")
-
-
-class TimelineEvent(models.Model):
-    """A case file's timeline entry (complaints and consultations): every step with its actor and time.
-    Append-only. Concrete subclasses add the FK to their case and the ``kind`` choices."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("事件"), max_length=16)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(_("操作方"), max_length=100, blank=True)
-    note = EncryptedTextField(_("说明"), blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-
-    objects = HallScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
 
 
 class ComplaintEvent(TimelineEvent):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from complaints import services as s
 from complaints.archive import REDACTED, complaints_purge
-from complaints.clocks import Target
+from sla.models import Target
 from complaints.models import Complaint, ComplaintEvent, ComplaintEvidence, EventKind, Kind, Status
 from lib.errors import Conflict, ServiceError
 from sla.models import Clock, ClockStatus

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from complaints import services as s
-from complaints.clocks import Target
+from sla.models import Target
 from complaints.models import Kind
 from lib.errors import ServiceError
 from notify.models import Notification

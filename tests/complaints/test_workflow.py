@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from complaints import services as s
-from complaints.clocks import Target
+from sla.models import Target
 from complaints.models import ComplaintEvent, EventKind, Kind, Status
 from lib.errors import Conflict, ServiceError
 from notify.models import Notification

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from complaints.clocks import Target
+from sla.models import Target
 from consultations import services as s
 from consultations.models import Channel, Consultation, Status
 from integrations.models import TokenKind, token_create

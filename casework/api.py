@@ -46,7 +46,9 @@ def intake_caller(request, hall_code: str | None):
     return hall, request.user, None
 
 
-def add_reveal_route(router, *, param: str, fetch, reveal, summary: str, operation_id: str, description: str | None = None):
+def add_reveal_route(
+    router, *, param: str, fetch, reveal, summary: str, operation_id: str, description: str | None = None
+):
     """Mount ``POST /{<param>}/reveal`` on a case router: a staff session only, the case found through
     ``fetch(request, user, case_id)`` (another hall's case is a 404), the value from the domain's audited service
     ``reveal(case=…, actor=…, field=…, reason=…, ip_address=…)``. The field and reason travel in the body, never in

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_name, mask_phone, mask_pi_in_text
+from lib.masking import mask_name, mask_names_in_text, mask_phone, mask_pi_in_text
 from privacy import crypto
 from privacy.fields import EncryptedTextField
 
@@ -63,6 +63,12 @@ class CaseFile(models.Model):
 
     masked_phone = masked("contact_phone", mask_phone)
 
+    def mask_text(self, text: str) -> str:
+        """Free text of this case as aggregates and summaries show it: phone, ID and account numbers masked, and
+        the case's own contact name masked wherever it was typed (张**). Hot-spot keywords, phrases and examples
+        read this, so customer names never reach an aggregate (issue 10 §5)."""
+        return mask_names_in_text(mask_pi_in_text(text or ""), [self.contact_name])
+
 
 class TimelineEvent(models.Model):
     """A case file's timeline entry: every step with its actor and time. Append-only; written only by
@@ -81,8 +87,14 @@ class TimelineEvent(models.Model):
 
     objects = HallScopedQuerySet.as_manager()
 
+    # The FK to the case, named by each subclass (complaint, consultation, visit).
+    CASE_FIELD = ""
+
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.CASE_FIELD + '_id')} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
     masked_note = masked("note")

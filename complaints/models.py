@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from lib.errors import Conflict
-from lib.masking import mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -100,7 +99,8 @@ class Complaint(CaseFile):
         related_name="complaints",
         verbose_name=_("业务类型"),
     )
-    related_reference = models.CharField(_("关联业务单号/票号"), max_length=64, blank=True)
+    # Free text a user types (a ticket, an order — or a phone number): encrypted like the other PI (issue 10 §5).
+    related_reference = EncryptedTextField(_("关联业务单号/票号"), blank=True, default="")
     # The queue ticket the complaint is about, when the reference is one of the hall's tickets of that day.
     ticket = models.ForeignKey(
         "queueing.Ticket",
@@ -195,14 +195,16 @@ class Complaint(CaseFile):
         """The words that drove the suggested class (reasons are stored as "general:话费", "complex:合约")."""
         return [r.split(":", 1)[1] for r in self.suggestion_reasons or [] if not r.startswith("category:")]
 
+    masked_related_reference = masked("related_reference")
     masked_demand = masked(
         "demand", doc="The whole demand with phone / ID / account numbers masked (detail page)."
     )
 
     @property
     def summary(self) -> str:
-        """The demand with phone-like and ID-like digit runs masked, cut short (receipt, lists, hot-spot examples)."""
-        text = mask_pi_in_text(self.demand or "")
+        """The demand with phone / ID / account numbers and the complainant's own name masked, cut short (receipt,
+        lists, hot-spot examples)."""
+        text = self.mask_text(self.demand)
         return text if len(text) <= 60 else text[:60] + "…"
 
     def retention_until(self, standard=None):
@@ -250,15 +252,13 @@ class EventKind(models.TextChoices):
 
 
 class ComplaintEvent(TimelineEvent):
+    CASE_FIELD = "complaint"
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("投诉事件")
         verbose_name_plural = _("投诉事件")
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ComplaintEvidence(models.Model):

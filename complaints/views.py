@@ -167,7 +167,6 @@ def _detail_context(request, complaint, bound=None) -> dict:
             e.note = mask_pi_in_text(e.note or "")
         for n in notes:
             n.text = mask_pi_in_text(n.text or "")
-        complaint.related_reference = mask_pi_in_text(complaint.related_reference or "")
     return {
         "complaint": complaint,
         "events": events,

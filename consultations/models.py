@@ -137,12 +137,10 @@ class EventKind(models.TextChoices):
 
 
 class ConsultationEvent(TimelineEvent):
+    CASE_FIELD = "consultation"
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("咨询事件")
         verbose_name_plural = _("咨询事件")
-
-    def __str__(self) -> str:
-        return f"{self.consultation_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

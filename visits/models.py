@@ -166,12 +166,10 @@ class EventKind(models.TextChoices):
 
 
 class VisitEvent(TimelineEvent):
+    CASE_FIELD = "visit"
     visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("上门服务事件")
         verbose_name_plural = _("上门服务事件")
-
-    def __str__(self) -> str:
-        return f"{self.visit_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -50,7 +50,9 @@ def test_the_data_migration_encrypts_old_clear_rows_and_reverses(intake):
     c = intake(related_reference="A012")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE complaints_complaint SET related_reference = %s WHERE id = %s", ["A012", c.pk])
-    editor = SimpleNamespace(connection=connection)  # what the functions read of the migration's schema editor
+    editor = SimpleNamespace(
+        connection=connection
+    )  # what the functions read of the migration's schema editor
     migration.encrypt_existing(django_apps, editor)
     assert crypto.is_encrypted(_raw_reference(c.pk))
     assert Complaint.objects.get(pk=c.pk).related_reference == "A012"

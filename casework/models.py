@@ -27,6 +27,22 @@ def masked(field: str, mask=mask_pi_in_text, *, doc: str = ""):
     )
 
 
+class CaseCounter(models.Model):
+    """One row per hall and day behind a case's daily number (``casework.services.next_number``): incremented in
+    the recording transaction, so numbers are gapless (no sequences). Subclasses add the unique (hall, day)
+    constraint under their own name."""
+
+    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.hall_id}:{self.day}:{self.last}"
+
+
 class CaseFile(models.Model):
     """A case file of one hall: a number that names it without personal information (SLA board, notices), a detail
     page, and a contact — a name (``CONTACT_NAME_FIELD``, declared by the domain) and a phone stored encrypted with

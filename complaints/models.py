@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import CaseFile, TimelineEvent, masked
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from lib.errors import Conflict
 from privacy.fields import EncryptedTextField
@@ -67,18 +67,9 @@ class ComplaintQuerySet(HallScopedQuerySet):
         return super().delete()
 
 
-class ComplaintCounter(models.Model):
-    """One row per hall and day; incremented in the intake transaction so numbers are gapless (no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class ComplaintCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="complaint_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
 
 
 class Complaint(CaseFile):

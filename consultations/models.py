@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import CaseFile, TimelineEvent, masked
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from privacy.fields import EncryptedTextField
 
@@ -37,18 +37,9 @@ class ReplyMethod(models.TextChoices):
     ONLINE = "online", _("线上回复")
 
 
-class ConsultationCounter(models.Model):
-    """Per hall and day, incremented in the recording transaction (gapless numbers, no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class ConsultationCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="consultation_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
 
 
 class ConsultationQuerySet(HallScopedQuerySet):

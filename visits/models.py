@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import CaseFile, TimelineEvent, masked
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from lib.masking import mask_name, mask_pi_in_text
 from privacy.fields import EncryptedTextField
@@ -51,18 +51,9 @@ class Outcome(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("未能办结")
 
 
-class VisitCounter(models.Model):
-    """Per hall and day, incremented in the booking transaction (gapless numbers, no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class VisitCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="visit_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
 
 
 class HomeVisit(CaseFile):

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db.models import Count
 
-from complaints.models import Complaint, Responsibility
+from complaints.models import Responsibility
 from complaints.text import terms
 from lib.months import month_bounds, previous_month
 
@@ -37,25 +37,36 @@ def _grouped(qs, field: str) -> dict:
 
 @dataclass
 class Doc:
-    complaint: Complaint
+    source: object  # the record the text came from (a complaint, an evaluation comment, …)
     words: list[str]
     vector: dict[str, float]
 
 
-def _vectors(complaints) -> tuple[list[Doc], dict[str, float]]:
-    docs = [(c, terms(c.demand)) for c in complaints if c.anonymised_at is None]
+def tfidf_vectors(texts) -> tuple[list[Doc], dict[str, float]]:
+    """The hot-spot method's vectors for a corpus of ``(source, text)`` pairs: each text segmented by
+    ``complaints.text.terms`` (phone, ID and account numbers masked first, stop words dropped), then weighted by
+    tf·idf with idf = ln((N+1)/(df+1)) + 1 over this corpus, and L2-normalised. Returns one ``Doc`` per pair, in
+    order, and the idf. Public for other domains' free-text keywords (evaluations' comments); callers mask any
+    name they know before passing the text (``CaseFile.mask_text``)."""
+    docs = [(source, terms(text)) for source, text in texts]
     n = len(docs)
     df = Counter()
-    for _c, words in docs:
+    for _source, words in docs:
         df.update(set(words))
     idf = {w: math.log((n + 1) / (d + 1)) + 1 for w, d in df.items()}
     out = []
-    for c, words in docs:
+    for source, words in docs:
         tf = Counter(words)
         vec = {w: (k / len(words)) * idf[w] for w, k in tf.items()} if words else {}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out.append(Doc(c, words, {w: v / norm for w, v in vec.items()}))
+        out.append(Doc(source, words, {w: v / norm for w, v in vec.items()}))
     return out, idf
+
+
+def complaint_vectors(complaints) -> tuple[list[Doc], dict[str, float]]:
+    """Vectors of the complaints' demands, the anonymised files left out, each complainant's own name masked so
+    no customer name reaches a keyword, a phrase or a group label (issue 10 §5)."""
+    return tfidf_vectors((c, c.mask_text(c.demand)) for c in complaints if c.anonymised_at is None)
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -92,8 +103,7 @@ def _clusters(docs: list[Doc]) -> list[dict]:
                 "label": "、".join(w for w, _v in top),
                 "count": len(g["docs"]),
                 "examples": [
-                    {"number": d.complaint.number, "summary": d.complaint.summary}
-                    for d in g["docs"][:MAX_EXAMPLES]
+                    {"number": d.source.number, "summary": d.source.summary} for d in g["docs"][:MAX_EXAMPLES]
                 ],
             }
         )
@@ -134,7 +144,7 @@ def monthly_hotspots(*, queryset, month: date) -> dict:
     responsibility = {k: v for k, v in Responsibility.choices} | {"": "未认定"}
 
     complaints = list(current.select_related("hall").order_by("accepted_at", "pk"))
-    docs, idf = _vectors(complaints)
+    docs, idf = complaint_vectors(complaints)
     weight: dict[str, float] = defaultdict(float)
     doc_freq: Counter = Counter()
     phrases: Counter = Counter()

@@ -16,18 +16,19 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from casework.api import add_reveal_route, intake_caller
+from casework.selectors import clocks_with_state, state_of
 from catalog.models import BusinessType
 from complaints import services
 from complaints.models import Complaint
 from complaints.pdf import receipt_pdf
 from complaints.receipt import complaint_receipt_data
-from complaints.selectors import clocks_with_state, complaint_list, complaints_for, state_of, with_urgency
+from complaints.selectors import complaint_list, complaints_for, with_urgency
 from halls.api import ErrorOut
-from halls.models import Hall
 from lib.errors import NotFound, ServiceError
 from lib.masking import mask_pi_in_text
 from staff.access import user_can
-from staff.web import api_staff_user, api_token, client_ip
+from staff.web import api_staff_user, api_token
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -224,18 +225,6 @@ def _get(request, complaint_id: int) -> Complaint:
     return found
 
 
-def intake_caller(request, hall_code: str | None):
-    """(hall, actor, token) of an intake: an integration token submits for its own hall, staff name a hall they
-    can see (the service then checks their right there)."""
-    token = api_token(request)
-    if token is not None:
-        return token.hall, None, token
-    hall = Hall.objects.for_user(request.user).filter(code=hall_code or "").first()
-    if hall is None:
-        raise NotFound("hall_not_found", _("营业厅不存在或无权访问"))
-    return hall, request.user, None
-
-
 def _staff_get(request, complaint_id: int) -> tuple[object, Complaint]:
     user = api_staff_user(request)
     return user, _get(request, complaint_id)
@@ -404,36 +393,13 @@ _step(
 )
 
 
-class RevealIn(Schema):
-    """Shared by complaints and consultations: the case's declared PI field and the audited reason."""
-
-    field: str = Field(
-        ..., description="contact_phone / complainant_name (complaint) / customer_name (consultation)"
-    )
-    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
-
-
-class RevealOut(Schema):
-    field: str
-    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
-
-
-@router.post(
-    "/{complaint_id}/reveal",
-    response={200: RevealOut, **ERRORS},
+add_reveal_route(
+    router,
+    param="complaint_id",
+    fetch=lambda request, user, pk: _get(request, pk),
+    reveal=lambda case, **kw: services.complaint_reveal(complaint=case, **kw),
     summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    operation_id="complaints_api_complaint_reveal",
+    description="CMP-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row. "
+    "The field and reason travel in the body, never in the URL; the answer must not be cached.",
 )
-def complaint_reveal(request, response: HttpResponse, complaint_id: int, payload: RevealIn):
-    """CMP-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.
-    The field and reason travel in the body, never in the URL; the answer must not be cached."""
-    user = api_staff_user(request)
-    complaint = _get(request, complaint_id)
-    value = services.complaint_reveal(
-        complaint=complaint,
-        actor=user,
-        field=payload.field,
-        reason=payload.reason,
-        ip_address=client_ip(request),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return {"field": payload.field, "value": value}

@@ -92,6 +92,7 @@ def _anonymise(complaint: Complaint, now: datetime) -> int:
         complainant_name=REDACTED,
         contact_phone="",
         phone_index="",
+        related_reference="",
         demand=REDACTED,
         cause="",
         solution="",

@@ -1,8 +1,8 @@
-"""The complaint and consultation side of the SLA engine and the notification outbox (sla, notify apps).
+"""The complaint side of the SLA engine and the notification outbox (sla, notify apps).
 
-Everything time-limited goes through ``sla.services`` (one engine, one sweep, one escalation ladder); this module only
-names the targets and turns clocks into the two deadlines a receipt promises. Both complaints and consultations use
-it, so the mapping from the spec's clauses to SLA targets lives in one place.
+Everything time-limited goes through ``sla.services`` (one engine, one sweep, one escalation ladder); the targets
+and the parameters behind them are sla's (``sla.models.Target``, ``sla.policy.POLICIES``). This module only turns a
+complaint's clocks into the two deadlines a receipt promises.
 """
 
 from __future__ import annotations
@@ -10,29 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-
-
-class Target:
-    """SLA target names (contract with the sla app)."""
-
-    COMPLAINT_FIRST_CONTACT = "complaint_first_contact"  # CMP-2.1: 2 h
-    COMPLAINT_GENERAL_SOLUTION = "complaint_general_solution"  # CMP-2.1: 24 h
-    COMPLAINT_COMPLEX_PROGRESS = "complaint_complex_progress"  # CMP-2.1: 72 h, then periodic
-    CONSULTATION_CALLBACK = "consultation_callback"  # BIZ-2.1: 24 h
-    CONSULTATION_ONLINE_FIRST_RESPONSE = "consultation_online_first_response"  # BIZ-2.1: 1 h
-    CONSULTATION_ONLINE_COMPLEX_SOLUTION = "consultation_online_complex_solution"  # BIZ-2.1: 48 h
-
-
-# Standard parameters behind each target: used only to explain a deadline when no clock exists (e.g. a file
-# anonymised long ago) — the clock's own deadline is always preferred.
-TARGET_HOURS = {
-    Target.COMPLAINT_FIRST_CONTACT: "complaint.first_contact_hours",
-    Target.COMPLAINT_GENERAL_SOLUTION: "complaint.general_solution_hours",
-    Target.COMPLAINT_COMPLEX_PROGRESS: "complaint.complex_progress_hours",
-    Target.CONSULTATION_CALLBACK: "consultation.callback_hours",
-    Target.CONSULTATION_ONLINE_FIRST_RESPONSE: "consultation.online_first_response_hours",
-    Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION: "consultation.online_complex_hours",
-}
 
 
 def start(*, subject, target: str, hall, started_at: datetime | None = None, actor=None):
@@ -97,9 +74,13 @@ def latest(clocks, target: str):
 
 
 def fallback_deadline(*, target: str, started_at: datetime) -> datetime:
+    """Used only to explain a deadline when no clock exists (e.g. a file anonymised long ago) — the clock's own
+    deadline is always preferred. The target's hours parameter is sla's (``sla.policy.POLICIES``)."""
+    from sla.policy import POLICIES
     from standard.services import standard_in_force
 
-    return started_at + timedelta(hours=float(standard_in_force(at=started_at)[TARGET_HOURS[target]]))
+    hours = standard_in_force(at=started_at)[POLICIES[target].hours_param]
+    return started_at + timedelta(hours=float(hours))
 
 
 def enqueue_notice(*, hall, recipient: str, template: str, context: dict, dedupe_key: str, subject=None):

@@ -140,19 +140,3 @@ class NoteForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence = MultipleFileField(label=_("补充证据(图片或PDF,每个不超过10MB)"))
-
-
-class RevealForm(forms.Form):
-    """The audited reveal of the caller's name or phone (CMP-2.1 / BIZ-2.1 callbacks): POSTed, never in a URL."""
-
-    field = forms.ChoiceField(label=_("查看字段"))
-    reason = forms.CharField(
-        label=_("查看原因"),
-        max_length=255,
-        required=False,
-        help_text=_("例如:回访客户。每次查看都会记录在个人信息访问审计中。"),
-    )
-
-    def __init__(self, *args, choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["field"].choices = choices

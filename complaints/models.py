@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
 from lib.errors import Conflict
-from lib.masking import mask_name, mask_phone, mask_pi_in_text
-from privacy import crypto
 from privacy.fields import EncryptedTextField
 
 
@@ -69,43 +67,14 @@ class ComplaintQuerySet(HallScopedQuerySet):
         return super().delete()
 
 
-class ComplaintCounter(models.Model):
-    """One row per hall and day; incremented in the intake transaction so numbers are gapless (no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class ComplaintCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="complaint_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
-
-
-class CaseFile(models.Model):
-    """What a complaint and a consultation share as case files: a number that names them without personal
-    information (SLA board, notices), a detail page, and the blind index of the contact phone."""
-
-    detail_url_name = ""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        self.phone_index = crypto.blind_index("phone", self.contact_phone) if self.contact_phone else ""
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.detail_url_name, args=[self.pk])
-
-    @property
-    def sla_label(self) -> str:
-        return self.number
 
 
 class Complaint(CaseFile):
     detail_url_name = "complaints:detail"
+    CONTACT_NAME_FIELD = "complainant_name"
 
     hall = models.ForeignKey(
         "halls.Hall", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("营业厅")
@@ -113,8 +82,7 @@ class Complaint(CaseFile):
     number = models.CharField(_("投诉编号"), max_length=40, unique=True)
     channel = models.CharField(_("投诉渠道"), max_length=16, choices=Channel.choices)
     complainant_name = EncryptedTextField(_("投诉人"))
-    contact_phone = EncryptedTextField(_("联系电话"))
-    phone_index = models.CharField(max_length=40, db_index=True, blank=True, editable=False)
+    # contact_phone and its phone_index come from casework.CaseFile
     demand = EncryptedTextField(_("投诉诉求"))
     business_type = models.ForeignKey(
         "catalog.BusinessType",
@@ -122,7 +90,8 @@ class Complaint(CaseFile):
         related_name="complaints",
         verbose_name=_("业务类型"),
     )
-    related_reference = models.CharField(_("关联业务单号/票号"), max_length=64, blank=True)
+    # Free text a user types (a ticket, an order — or a phone number): encrypted like the other PI (issue 10 §5).
+    related_reference = EncryptedTextField(_("关联业务单号/票号"), blank=True, default="")
     # The queue ticket the complaint is about, when the reference is one of the hall's tickets of that day.
     ticket = models.ForeignKey(
         "queueing.Ticket",
@@ -213,27 +182,20 @@ class Complaint(CaseFile):
         return self.status == Status.CLOSED
 
     @property
-    def masked_name(self) -> str:
-        return mask_name(self.complainant_name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.contact_phone)
-
-    @property
     def suggestion_keywords(self) -> list[str]:
         """The words that drove the suggested class (reasons are stored as "general:话费", "complex:合约")."""
         return [r.split(":", 1)[1] for r in self.suggestion_reasons or [] if not r.startswith("category:")]
 
-    @property
-    def masked_demand(self) -> str:
-        """The whole demand with phone / ID / account numbers masked (detail page)."""
-        return mask_pi_in_text(self.demand or "")
+    masked_related_reference = masked("related_reference")
+    masked_demand = masked(
+        "demand", doc="The whole demand with phone / ID / account numbers masked (detail page)."
+    )
 
     @property
     def summary(self) -> str:
-        """The demand with phone-like and ID-like digit runs masked, cut short (receipt, lists, hot-spot examples)."""
-        text = mask_pi_in_text(self.demand or "")
+        """The demand with phone / ID / account numbers and the complainant's own name masked, cut short (receipt,
+        lists, hot-spot examples)."""
+        text = self.mask_text(self.demand)
         return text if len(text) <= 60 else text[:60] + "…"
 
     def retention_until(self, standard=None):
@@ -280,37 +242,14 @@ class EventKind(models.TextChoices):
     ANONYMISED = "anonymised", _("个人信息匿名化")
 
 
-class TimelineEvent(models.Model):
-    """A case file's timeline entry (complaints and consultations): every step with its actor and time.
-    Append-only. Concrete subclasses add the FK to their case and the ``kind`` choices."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("事件"), max_length=16)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(_("操作方"), max_length=100, blank=True)
-    note = EncryptedTextField(_("说明"), blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-
-    objects = HallScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-
 class ComplaintEvent(TimelineEvent):
+    CASE_FIELD = "complaint"
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("投诉事件")
         verbose_name_plural = _("投诉事件")
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ComplaintEvidence(models.Model):

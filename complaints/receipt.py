@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import clocks
-from complaints.clocks import Target
 from complaints.models import Complaint, Kind
+from sla.models import Target
 
 
 def _deadline(all_clocks, target, started_at):

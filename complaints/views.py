@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework.forms import RevealForm
+from casework.selectors import clocks_with_state, state_of
+from casework.web import error_to_form, http_error, intake_hall, reveal_post
 from complaints import forms as f
 from complaints import services
 from complaints.analysis import hotspots_workbook, monthly_hotspots
@@ -26,17 +29,14 @@ from complaints.receipt import complaint_receipt_data
 from complaints.selectors import (
     HOTSPOT_READ,
     checked_id,
-    clocks_with_state,
     complaint_list,
     complaints_for,
-    state_of,
 )
 from halls.models import Hall
-from lib.errors import Forbidden, NotFound, ServiceError
+from lib.errors import ServiceError
 from lib.masking import mask_pi_in_text
-from staff.access import require, user_can
+from staff.access import user_can
 from staff.directory import people_who_can, role_labels_for
-from staff.web import client_ip
 
 READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
 
@@ -44,19 +44,6 @@ READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
 def _require_any(user, capabilities=READ_CAPABILITIES) -> None:
     if not any(user_can(user, c) for c in capabilities):
         raise PermissionDenied
-
-
-def _http(exc: ServiceError):
-    """Access errors from services become the HTTP answers Django renders (404 hides existence, 403 refuses)."""
-    if isinstance(exc, NotFound) or exc.status == 404:
-        raise Http404 from exc
-    if isinstance(exc, Forbidden) or exc.status == 403:
-        raise PermissionDenied from exc
-
-
-def _error_to_form(form, exc: ServiceError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def _get(user, pk) -> Complaint:
@@ -101,17 +88,6 @@ def complaint_list_view(request):
     )
 
 
-def intake_hall(request, capability: str = "complaint.intake"):
-    """The hall where the user records (complaints, consultations): the one chosen among those where they hold
-    ``capability``, else the first of them; ``(None, [])`` when there is none."""
-    halls = list(Hall.objects.for_user(request.user, capability))
-    chosen = request.POST.get("hall") or request.GET.get("hall")
-    for h in halls:
-        if str(h.pk) == str(chosen):
-            return h, halls
-    return (halls[0] if halls else None), halls
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def complaint_intake_view(request):
@@ -135,8 +111,8 @@ def complaint_intake_view(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                _http(exc)
-                _error_to_form(form, exc)
+                http_error(exc)
+                error_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -191,7 +167,6 @@ def _detail_context(request, complaint, bound=None) -> dict:
             e.note = mask_pi_in_text(e.note or "")
         for n in notes:
             n.text = mask_pi_in_text(n.text or "")
-        complaint.related_reference = mask_pi_in_text(complaint.related_reference or "")
     return {
         "complaint": complaint,
         "events": events,
@@ -207,7 +182,7 @@ def _detail_context(request, complaint, bound=None) -> dict:
         "closer_roles": role_labels_for("complaint.close"),
         "can_intake": user_can(user, "complaint.intake", complaint.hall),
         "can_reveal": can_reveal,
-        "reveal_form": (bound or {}).get("reveal") or f.RevealForm(choices=services.REVEAL_CHOICES),
+        "reveal_form": (bound or {}).get("reveal") or RevealForm(choices=services.REVEAL_CHOICES),
         "Status": Status,
         "Kind": Kind,
     }
@@ -283,8 +258,8 @@ def complaint_step_view(request, pk, step):
         try:
             _run_step(step, complaint, request.user, form.cleaned_data)
         except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
+            http_error(exc)
+            error_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("complaints:detail", pk=complaint.pk)
@@ -300,32 +275,18 @@ def complaint_reveal_view(request, pk):
 
     The value is in this one response (never in a URL, never cached); reloading the detail page shows it masked."""
     complaint = _get(request.user, pk)
-    try:
-        require(request.user, "pi.reveal", complaint.hall)
-    except ServiceError as exc:
-        _http(exc)
-    form = f.RevealForm(request.POST, choices=services.REVEAL_CHOICES)
-    revealed = None
-    if form.is_valid():
-        try:
-            value = services.complaint_reveal(
-                complaint=complaint,
-                actor=request.user,
-                field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"],
-                ip_address=client_ip(request),
-            )
-        except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
-        else:
-            labels = dict(services.REVEAL_CHOICES)
-            revealed = {"label": labels[form.cleaned_data["field"]], "value": value}
-            form = f.RevealForm(choices=services.REVEAL_CHOICES)
-    context = _detail_context(request, complaint, bound={"reveal": form}) | {"revealed": revealed}
-    response = render(request, "complaints/detail.html", context, status=200 if revealed else 400)
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+    def render_detail(form, revealed, status):
+        context = _detail_context(request, complaint, bound={"reveal": form}) | {"revealed": revealed}
+        return render(request, "complaints/detail.html", context, status=status)
+
+    return reveal_post(
+        request,
+        complaint,
+        choices=services.REVEAL_CHOICES,
+        reveal=lambda case, **kw: services.complaint_reveal(complaint=case, **kw),
+        render_detail=render_detail,
+    )
 
 
 def _pdf_response(content: bytes, filename: str, inline: bool = True) -> HttpResponse:

@@ -8,26 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from casework.api import add_reveal_route, intake_caller
+from casework.selectors import clocks_with_state, state_of, with_urgency
 from catalog.models import BusinessType
-from complaints.api import RevealIn, RevealOut, intake_caller
-from complaints.selectors import (
-    clocks_with_state,
-    consultation_list,
-    consultations_for,
-    state_of,
-    with_urgency,
-)
 from consultations import services
 from consultations.models import Consultation
+from consultations.selectors import consultation_list, consultations_for
 from halls.api import ErrorOut
 from lib.errors import NotFound, ServiceError
-from staff.web import api_staff_user, api_token, client_ip
+from staff.web import api_staff_user, api_token
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -197,22 +191,13 @@ def consultation_answer(request, consultation_id: int, payload: AnswerIn):
     return _detail(c)
 
 
-@router.post(
-    "/{consultation_id}/reveal",
-    response={200: RevealOut, **ERRORS},
+add_reveal_route(
+    router,
+    param="consultation_id",
+    fetch=lambda request, user, pk: _get(request, pk),
+    reveal=lambda case, **kw: services.consultation_reveal(consultation=case, **kw),
     summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    operation_id="consultations_api_consultation_reveal",
+    description="BIZ-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row. "
+    "The field and reason travel in the body, never in the URL; the answer must not be cached.",
 )
-def consultation_reveal(request, response: HttpResponse, consultation_id: int, payload: RevealIn):
-    """BIZ-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.
-    The field and reason travel in the body, never in the URL; the answer must not be cached."""
-    user = api_staff_user(request)
-    consultation = _get(request, consultation_id)
-    value = services.consultation_reveal(
-        consultation=consultation,
-        actor=user,
-        field=payload.field,
-        reason=payload.reason,
-        ip_address=client_ip(request),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return {"field": payload.field, "value": value}

@@ -7,9 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import CaseFile, TimelineEvent
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_name, mask_phone, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -38,18 +37,9 @@ class ReplyMethod(models.TextChoices):
     ONLINE = "online", _("线上回复")
 
 
-class ConsultationCounter(models.Model):
-    """Per hall and day, incremented in the recording transaction (gapless numbers, no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class ConsultationCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="consultation_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
 
 
 class ConsultationQuerySet(HallScopedQuerySet):
@@ -66,8 +56,7 @@ class Consultation(CaseFile):
     number = models.CharField(_("咨询编号"), max_length=40, unique=True)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     customer_name = EncryptedTextField(_("客户姓名"))
-    contact_phone = EncryptedTextField(_("联系电话"))
-    phone_index = models.CharField(max_length=40, db_index=True, blank=True, editable=False)
+    # contact_phone and its phone_index come from casework.CaseFile
     question = EncryptedTextField(_("咨询问题"))
     business_type = models.ForeignKey(
         "catalog.BusinessType",
@@ -126,22 +115,9 @@ class Consultation(CaseFile):
     def is_online(self) -> bool:
         return self.channel in ONLINE_CHANNELS
 
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.customer_name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.contact_phone)
-
-    @property
-    def masked_question(self) -> str:
-        """Free text may carry a phone / ID / account number: shown with those masked (pages, API)."""
-        return mask_pi_in_text(self.question or "")
-
-    @property
-    def masked_answer(self) -> str:
-        return mask_pi_in_text(self.answer or "")
+    # Free text may carry a phone / ID / account number: shown with those masked (pages, API).
+    masked_question = masked("question")
+    masked_answer = masked("answer")
 
 
 class EventKind(models.TextChoices):
@@ -152,12 +128,10 @@ class EventKind(models.TextChoices):
 
 
 class ConsultationEvent(TimelineEvent):
+    CASE_FIELD = "consultation"
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("咨询事件")
         verbose_name_plural = _("咨询事件")
-
-    def __str__(self) -> str:
-        return f"{self.consultation_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -12,37 +12,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clocks
-from complaints.casework import TOKEN_KINDS, actor_label, clean_text, next_number, transition
-from complaints.clocks import Target
+from casework.services import TOKEN_KINDS, case_reveal, clean_text, next_number, timeline_add, transition
 from consultations.models import (
     ONLINE_CHANNELS,
     Channel,
     Consultation,
     ConsultationCounter,
-    ConsultationEvent,
     EventKind,
     ReplyMethod,
     Status,
 )
 from lib.errors import Conflict, ServiceError
-from privacy.services import pi_reveal, validate_phone
+from notify import services as notify
+from privacy.services import validate_phone
+from sla import services as sla
+from sla.models import Target
 from staff.access import require
 
 TOKEN_CHANNELS = {kind: Channel(kind) for kind in TOKEN_KINDS}
-
-
-def _event(consultation, kind, *, actor=None, token=None, note="", data=None, at=None):
-    return ConsultationEvent.objects.create(
-        consultation=consultation,
-        hall_id=consultation.hall_id,
-        kind=kind,
-        at=at or timezone.now(),
-        actor=actor,
-        actor_label=actor_label(actor, token),
-        note=note,
-        data=data or {},
-    )
 
 
 def _transition(consultation, from_statuses, to, **fields) -> Consultation:
@@ -101,10 +88,13 @@ def consultation_record(
         source_token=token,
     )
     target = Target.CONSULTATION_ONLINE_FIRST_RESPONSE if online else Target.CONSULTATION_CALLBACK
-    clock = clocks.start(subject=consultation, target=target, hall=hall, started_at=now, actor=actor)
-    _event(consultation, EventKind.RECORDED, actor=actor, token=token, at=now, data={"channel": channel})
-    clocks.enqueue_notice(
+    clock = sla.clock_start(subject=consultation, target=target, hall=hall, started_at=now, actor=actor)
+    timeline_add(
+        consultation, EventKind.RECORDED, actor=actor, token=token, at=now, data={"channel": channel}
+    )
+    notify.notification_enqueue(
         hall=hall,
+        channel="sms",
         recipient=phone,
         template="consultation_received_sms",
         context={"hall_name": hall.name, "number": consultation.number, "deadline": clock.deadline},
@@ -132,18 +122,18 @@ def consultation_respond(
             first_response_at=now,
             is_complex=True,
         )
-        clocks.meet(
+        sla.clock_meet(
             subject=consultation, target=Target.CONSULTATION_ONLINE_FIRST_RESPONSE, at=now, actor=actor
         )
-        clocks.start(
+        sla.clock_start(
             subject=consultation,
             target=Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION,
             hall=consultation.hall,
             started_at=now,
             actor=actor,
         )
-        _event(consultation, EventKind.FIRST_RESPONSE, actor=actor, note=answer, at=now)
-        _event(consultation, EventKind.MARKED_COMPLEX, actor=actor, at=now)
+        timeline_add(consultation, EventKind.FIRST_RESPONSE, actor=actor, note=answer, at=now)
+        timeline_add(consultation, EventKind.MARKED_COMPLEX, actor=actor, at=now)
         return consultation
     _transition(
         consultation,
@@ -155,8 +145,10 @@ def consultation_respond(
         answered_at=now,
         answered_by=actor,
     )
-    clocks.meet(subject=consultation, target=Target.CONSULTATION_ONLINE_FIRST_RESPONSE, at=now, actor=actor)
-    _event(
+    sla.clock_meet(
+        subject=consultation, target=Target.CONSULTATION_ONLINE_FIRST_RESPONSE, at=now, actor=actor
+    )
+    timeline_add(
         consultation,
         EventKind.ANSWERED,
         actor=actor,
@@ -194,10 +186,11 @@ def consultation_answer(*, consultation: Consultation, actor, answer: str, metho
         answered_at=now,
         answered_by=actor,
     )
-    clocks.meet(subject=consultation, target=target, at=now, actor=actor)
+    sla.clock_meet(subject=consultation, target=target, at=now, actor=actor)
     if method == ReplyMethod.SMS:
-        clocks.enqueue_notice(
+        notify.notification_enqueue(
             hall=consultation.hall,
+            channel="sms",
             recipient=consultation.contact_phone,
             template="consultation_callback_sms",
             context={
@@ -209,7 +202,7 @@ def consultation_answer(*, consultation: Consultation, actor, answer: str, metho
             dedupe_key=f"consultation:{consultation.pk}:answer",
             subject=consultation,
         )
-    _event(consultation, EventKind.ANSWERED, actor=actor, note=answer, at=now, data={"method": method})
+    timeline_add(consultation, EventKind.ANSWERED, actor=actor, note=answer, at=now, data={"method": method})
     return consultation
 
 
@@ -221,11 +214,4 @@ def consultation_reveal(
 ) -> str:
     """BIZ-2.1: the callback within 24 h needs the customer's number; shown once to a holder of ``pi.reveal`` in that
     hall, with a reason, and audited (PIAccessLog)."""
-    return pi_reveal(
-        user=actor,
-        obj=consultation,
-        field=field,
-        reason=reason,
-        ip_address=ip_address,
-        hall=consultation.hall,
-    )
+    return case_reveal(case=consultation, actor=actor, field=field, reason=reason, ip_address=ip_address)

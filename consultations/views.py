@@ -11,17 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints.forms import RevealForm
-from complaints.selectors import clocks_with_state, consultation_list, consultations_for, state_of
-from complaints.views import _error_to_form, _http, intake_hall
+from casework.forms import RevealForm
+from casework.selectors import clocks_with_state, state_of
+from casework.web import error_to_form, http_error, intake_hall, reveal_post
 from consultations import services
 from consultations.forms import AnswerForm, RecordForm, RespondForm
 from consultations.models import Channel, Consultation, Status
+from consultations.selectors import consultation_list, consultations_for
 from halls.models import Hall
 from lib.errors import ServiceError
-from staff.access import require, user_can
+from staff.access import user_can
 from staff.directory import people_who_can, role_labels_for
-from staff.web import client_ip
 
 
 def _get(user, pk) -> Consultation:
@@ -83,8 +83,8 @@ def consultation_record_view(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                _http(exc)
-                _error_to_form(form, exc)
+                http_error(exc)
+                error_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -144,8 +144,8 @@ def consultation_answer_view(request, pk):
                 method=form.cleaned_data["method"],
             )
         except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
+            http_error(exc)
+            error_to_form(form, exc)
         else:
             messages.success(request, _("已答复并结案"))
             return redirect("consultations:detail", pk=pk)
@@ -166,8 +166,8 @@ def consultation_respond_view(request, pk):
                 complex_=form.cleaned_data["complex_"],
             )
         except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
+            http_error(exc)
+            error_to_form(form, exc)
         else:
             messages.success(request, _("已回复"))
             return redirect("consultations:detail", pk=pk)
@@ -179,29 +179,13 @@ def consultation_respond_view(request, pk):
 def consultation_reveal_view(request, pk):
     """BIZ-2.1 callback: the full phone / name once, for a holder of ``pi.reveal``, with a reason; audited."""
     consultation = _get(request.user, pk)
-    try:
-        require(request.user, "pi.reveal", consultation.hall)
-    except ServiceError as exc:
-        _http(exc)
-    form = RevealForm(request.POST, choices=services.REVEAL_CHOICES)
-    revealed = None
-    if form.is_valid():
-        try:
-            value = services.consultation_reveal(
-                consultation=consultation,
-                actor=request.user,
-                field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"],
-                ip_address=client_ip(request),
-            )
-        except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
-        else:
-            revealed = {"label": dict(services.REVEAL_CHOICES)[form.cleaned_data["field"]], "value": value}
-            form = None
-    response = _detail(
-        request, consultation, reveal_form=form, revealed=revealed, status=200 if revealed else 400
+    return reveal_post(
+        request,
+        consultation,
+        choices=services.REVEAL_CHOICES,
+        reveal=lambda case, **kw: services.consultation_reveal(consultation=case, **kw),
+        render_detail=lambda form, revealed, status: _detail(
+            request, consultation, reveal_form=form, revealed=revealed, status=status
+        ),
+        capability="pi.reveal",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

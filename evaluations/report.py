@@ -9,23 +9,14 @@ month's corpus) — the comments are fed to it as documents; no second text anal
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count
 
-from complaints.analysis import TOP_KEYWORDS, _vectors, month_bounds
+from complaints.analysis import TOP_KEYWORDS, month_bounds, tfidf_vectors
 from evaluations.models import TOP_LEVELS, Evaluation, EvaluationInvitation, InvitationStatus, Level
 
 GROUPS = {"clerk": "clerk_id", "hall": "hall_id", "region": "region_id"}
-
-
-@dataclass
-class _CommentDoc:
-    """The shape ``complaints.analysis._vectors`` reads (a demand, not anonymised)."""
-
-    demand: str
-    anonymised_at: None = None
 
 
 def pct(num: int, den: int) -> float | None:
@@ -122,7 +113,7 @@ def reasons_ranked(evs) -> list[dict]:
 def comment_keywords(evs) -> list[dict]:
     """The comments' keywords by the complaint hot-spot method (Σ tf·idf over the month's comments)."""
     comments = [c for c in evs.exclude(comment="").values_list("comment", flat=True) if c]
-    docs, _idf = _vectors([_CommentDoc(c) for c in comments])
+    docs, _idf = tfidf_vectors((c, c) for c in comments)
     weight: dict[str, float] = defaultdict(float)
     freq: Counter = Counter()
     for doc in docs:

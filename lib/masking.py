@@ -50,3 +50,14 @@ def mask_pi_in_text(text: str) -> str:
     text = _ID_RE.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text or "")
     text = _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
     return _LONG_DIGITS_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)
+
+
+def mask_names_in_text(text: str, names, mask=mask_name) -> str:
+    """Replace each known name (e.g. a case's own contact) inside free text by its masked form (张**), the longest
+    first so 欧阳娜娜 is masked before 欧阳. Names shorter than two characters are left: one character matches
+    too much ordinary text."""
+    text = text or ""
+    for name in sorted({(n or "").strip() for n in names}, key=len, reverse=True):
+        if len(name) >= 2:
+            text = text.replace(name, mask(name))
+    return text

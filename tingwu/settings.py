@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "floor",
     "sla",
     "notify",
+    "casework",  # the case-file kernel: abstract models and functions only, no tables
     "complaints",
     "consultations",
     "facilities",

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.casework import clean_text
+from casework.services import clean_text
 from complaints.evidence import sniff
 from complaints.models import Complaint
 from halls.models import Hall

@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints.views import _error_to_form, _http
+from casework.web import error_to_form as _error_to_form
+from casework.web import http_error as _http
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import hall_ids_with, user_can

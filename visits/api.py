@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from casework.api import add_reveal_route
 from catalog.models import BusinessType
-from complaints.api import RevealIn, RevealOut
 from halls.api import ErrorOut
 from halls.models import Hall
 from lib.errors import NotFound, ServiceError
-from staff.web import api_staff_user, client_ip
+from staff.web import api_staff_user
 from visits import services
 from visits.models import HomeVisit
 from visits.selectors import visit_list, visits_for
@@ -222,19 +221,11 @@ def visit_cancel(request, visit_id: int, payload: CancelIn):
     return _detail(services.visit_cancel(visit=_get(user, visit_id), actor=user, reason=payload.reason))
 
 
-@router.post(
-    "/{visit_id}/reveal",
-    response={200: RevealOut, **ERRORS},
+add_reveal_route(
+    router,
+    param="visit_id",
+    fetch=lambda request, user, pk: _get(user, pk),
+    reveal=lambda case, **kw: services.visit_reveal(visit=case, **kw),
     summary="查看完整地址或联系方式(审计)/ Reveal address, phone or name (audited)",
+    operation_id="visits_api_visit_reveal",
 )
-def visit_reveal(request, response: HttpResponse, visit_id: int, payload: RevealIn):
-    user = api_staff_user(request)
-    value = services.visit_reveal(
-        visit=_get(user, visit_id),
-        actor=user,
-        field=payload.field,
-        reason=payload.reason,
-        ip_address=client_ip(request),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return {"field": payload.field, "value": value}

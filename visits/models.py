@@ -9,9 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import CaseFile, TimelineEvent
+from casework.models import CaseCounter, CaseFile, TimelineEvent, masked
 from halls.models import HallScopedQuerySet
-from lib.masking import mask_name, mask_phone, mask_pi_in_text
+from lib.masking import mask_name, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
 
@@ -51,18 +51,9 @@ class Outcome(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("未能办结")
 
 
-class VisitCounter(models.Model):
-    """Per hall and day, incremented in the booking transaction (gapless numbers, no sequences)."""
-
-    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
+class VisitCounter(CaseCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="visit_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.hall_id}:{self.day}:{self.last}"
 
 
 class HomeVisit(CaseFile):
@@ -75,8 +66,7 @@ class HomeVisit(CaseFile):
     reason = models.CharField(_("上门原因"), max_length=20, choices=Reason.choices)
     agreement_reference = models.CharField(_("集团协议编号"), max_length=64, blank=True)
     customer_name = EncryptedTextField(_("客户姓名"))
-    contact_phone = EncryptedTextField(_("联系电话"))
-    phone_index = models.CharField(max_length=40, db_index=True, blank=True, editable=False)
+    # contact_phone and its phone_index come from casework.CaseFile
     address = EncryptedTextField(_("上门地址"))
     business_type = models.ForeignKey(
         "catalog.BusinessType",
@@ -145,17 +135,7 @@ class HomeVisit(CaseFile):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.customer_name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.contact_phone)
-
-    @property
-    def masked_authoriser_name(self) -> str:
-        return mask_name(self.authoriser_name)
+    masked_authoriser_name = masked("authoriser_name", mask_name)
 
     @property
     def masked_address(self) -> str:
@@ -163,13 +143,8 @@ class HomeVisit(CaseFile):
         text = mask_pi_in_text(self.address or "")
         return text[:6] + "****" if len(text) > 6 else "****"
 
-    @property
-    def masked_content(self) -> str:
-        return mask_pi_in_text(self.content or "")
-
-    @property
-    def masked_result(self) -> str:
-        return mask_pi_in_text(self.result or "")
+    masked_content = masked("content")
+    masked_result = masked("result")
 
 
 class EventKind(models.TextChoices):
@@ -182,12 +157,10 @@ class EventKind(models.TextChoices):
 
 
 class VisitEvent(TimelineEvent):
+    CASE_FIELD = "visit"
     visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("上门服务事件")
         verbose_name_plural = _("上门服务事件")
-
-    def __str__(self) -> str:
-        return f"{self.visit_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.casework import actor_label, clean_text, next_number, transition
+from casework.services import case_reveal, clean_text, next_number, timeline_add, transition
 from lib.errors import Conflict, ServiceError
 from privacy.logging import scrub
 from privacy.models import PIAccessLog
-from privacy.services import pi_reveal, validate_phone
+from privacy.services import validate_phone
 from staff.access import require, user_can
 from staff.models import HallAssignment, HallRole
 from visits.models import (
@@ -29,7 +29,6 @@ from visits.models import (
     Reason,
     Status,
     VisitCounter,
-    VisitEvent,
 )
 
 # Who may be sent to a customer's home: the hall's clerks, duty supervisors and managers.
@@ -39,19 +38,6 @@ REVEAL_CHOICES = [
     ("contact_phone", _("联系电话")),
     ("customer_name", _("客户姓名")),
 ]
-
-
-def _event(visit, kind, *, actor=None, note="", data=None, at=None):
-    return VisitEvent.objects.create(
-        visit=visit,
-        hall_id=visit.hall_id,
-        kind=kind,
-        at=at or timezone.now(),
-        actor=actor,
-        actor_label=actor_label(actor),
-        note=note,
-        data=data or {},
-    )
 
 
 def _move(visit, from_statuses, to, **fields) -> HomeVisit:
@@ -118,7 +104,7 @@ def visit_book(
         booked_at=now,
         booked_by=actor,
     )
-    _event(visit, EventKind.BOOKED, actor=actor, at=now, data={"reason": reason})
+    timeline_add(visit, EventKind.BOOKED, actor=actor, at=now, data={"reason": reason})
     return visit
 
 
@@ -141,7 +127,7 @@ def visit_confirm(
         )
     note = (note or "").strip()[:500]
     _move(visit, [Status.REQUESTED], Status.CONFIRMED, **fields)
-    _event(
+    timeline_add(
         visit,
         EventKind.CONFIRMED,
         actor=actor,
@@ -195,7 +181,7 @@ def visit_authorise(
         authorised_at=authorised_at,
         authorisation_recorded_by=actor,
     )
-    _event(
+    timeline_add(
         visit, EventKind.AUTHORISED, actor=actor, at=now, data={"authoriser": authoriser, "method": method}
     )
     return visit
@@ -217,7 +203,7 @@ def visit_assign(*, visit: HomeVisit, actor, clerk, now=None) -> HomeVisit:
         raise ServiceError("clerk_invalid", _("上门员工须为本厅营业员或主管"), field="clerk")
     now = now or timezone.now()
     _move(visit, [Status.AUTHORISED], Status.ASSIGNED, clerk=clerk, assigned_at=now)
-    _event(visit, EventKind.ASSIGNED, actor=actor, at=now, data={"clerk": clerk.pk})
+    timeline_add(visit, EventKind.ASSIGNED, actor=actor, at=now, data={"clerk": clerk.pk})
     return visit
 
 
@@ -236,7 +222,7 @@ def visit_record_result(*, visit: HomeVisit, actor, outcome: str, result: str, n
     result = clean_text(result, "result_required", _("请填写办理结果说明"), "result", min_len=2, max_len=2000)
     now = now or timezone.now()
     _move(visit, [Status.ASSIGNED], Status.DONE, outcome=outcome, result=result, done_at=now)
-    _event(visit, EventKind.DONE, actor=actor, at=now, note=result, data={"outcome": outcome})
+    timeline_add(visit, EventKind.DONE, actor=actor, at=now, note=result, data={"outcome": outcome})
     return visit
 
 
@@ -249,7 +235,7 @@ def visit_cancel(*, visit: HomeVisit, actor, reason: str, now=None) -> HomeVisit
     if not visit.is_open:
         raise Conflict("visit_closed", _("该上门服务已结束"))
     _move(visit, [visit.status], Status.CANCELLED, cancelled_at=now)
-    _event(visit, EventKind.CANCELLED, actor=actor, at=now, note=reason)
+    timeline_add(visit, EventKind.CANCELLED, actor=actor, at=now, note=reason)
     return visit
 
 
@@ -258,9 +244,7 @@ def visit_reveal(*, visit: HomeVisit, actor, field: str, reason: str, ip_address
     """The full address / phone / name, audited (PIAccessLog): a holder of ``pi.reveal`` in the hall, or the clerk
     assigned to the visit while it is open — they must find the door and call ahead."""
     if not (visit.clerk_id == actor.pk and visit.status == Status.ASSIGNED):
-        return pi_reveal(
-            user=actor, obj=visit, field=field, reason=reason, ip_address=ip_address, hall=visit.hall
-        )
+        return case_reveal(case=visit, actor=actor, field=field, reason=reason, ip_address=ip_address)
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError("reason_required", _("查看完整信息须填写原因"), field="reason")

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints.forms import RevealForm
-from complaints.views import _error_to_form, _http, intake_hall
+from casework.forms import RevealForm
+from casework.web import error_to_form, http_error, intake_hall, reveal_post
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import user_can
-from staff.web import client_ip
 from visits import services
 from visits.forms import AssignForm, AuthoriseForm, BookForm, CancelForm, ConfirmForm, ResultForm
 from visits.models import HomeVisit, Status
@@ -96,8 +95,8 @@ def visit_book_view(request):
             try:
                 visit = services.visit_book(hall=hall, actor=request.user, **d)
             except ServiceError as exc:
-                _http(exc)
-                _error_to_form(form, exc)
+                http_error(exc)
+                error_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -171,8 +170,8 @@ def visit_step_view(request, pk, step):
         try:
             _run(step, visit, request.user, form.cleaned_data)
         except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
+            http_error(exc)
+            error_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("visits:detail", pk=pk)
@@ -184,23 +183,13 @@ def visit_step_view(request, pk, step):
 def visit_reveal_view(request, pk):
     """The full address / phone once, audited: a holder of ``pi.reveal``, or the clerk sent to the visit."""
     visit = _get(request.user, pk)
-    form = RevealForm(request.POST, choices=services.REVEAL_CHOICES)
-    revealed = None
-    if form.is_valid():
-        try:
-            value = services.visit_reveal(
-                visit=visit,
-                actor=request.user,
-                field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"],
-                ip_address=client_ip(request),
-            )
-        except ServiceError as exc:
-            _http(exc)
-            _error_to_form(form, exc)
-        else:
-            revealed = {"label": dict(services.REVEAL_CHOICES)[form.cleaned_data["field"]], "value": value}
-            form = None
-    response = _detail(request, visit, reveal_form=form, revealed=revealed, status=200 if revealed else 400)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return reveal_post(
+        request,
+        visit,
+        choices=services.REVEAL_CHOICES,
+        reveal=lambda case, **kw: services.visit_reveal(visit=case, **kw),
+        render_detail=lambda form, revealed, status: _detail(
+            request, visit, reveal_form=form, revealed=revealed, status=status
+        ),
+        capability=None,
+    )

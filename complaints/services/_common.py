@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.casework import TOKEN_KINDS, actor_label, clean_text, transition
-from complaints.clocks import Target
-from complaints.models import Channel, Complaint, ComplaintEvent, Kind, Status
+from casework.services import TOKEN_KINDS, clean_text, transition
+from complaints.models import Channel, Complaint, Kind, Status
 from lib.errors import Conflict
+from sla.models import Target
 
 TOKEN_CHANNELS = {kind: Channel(kind) for kind in TOKEN_KINDS}
 _clean = clean_text
@@ -16,19 +15,6 @@ _clean = clean_text
 
 def solution_target(kind: str) -> str:
     return Target.COMPLAINT_COMPLEX_PROGRESS if kind == Kind.COMPLEX else Target.COMPLAINT_GENERAL_SOLUTION
-
-
-def _event(complaint, kind, *, actor=None, token=None, note: str = "", data=None, at=None) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
-        complaint=complaint,
-        hall_id=complaint.hall_id,
-        kind=kind,
-        at=at or timezone.now(),
-        actor=actor,
-        actor_label=actor_label(actor, token),
-        note=note,
-        data=data or {},
-    )
 
 
 def _transition(complaint: Complaint, from_statuses, to: str, **fields) -> Complaint:

@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.services import next_number, timeline_add
 from complaints import clocks
-from complaints.casework import next_number
 from complaints.classify import suggest_kind
-from complaints.clocks import Target
 from complaints.evidence import check_files
 from complaints.models import (
     Channel,
@@ -25,12 +24,12 @@ from complaints.receipt import complaint_receipt_data
 from complaints.services._common import (
     TOKEN_CHANNELS,
     _clean,
-    _event,
     _require_open,
     solution_target,
 )
 from lib.errors import ServiceError
 from privacy.services import validate_phone
+from sla.models import Target
 from staff.access import require
 
 
@@ -103,7 +102,7 @@ def complaint_intake(
         source_token=token,
     )
     complaint.save()
-    _event(
+    timeline_add(
         complaint,
         EventKind.ACCEPTED,
         actor=actor,
@@ -135,7 +134,7 @@ def complaint_intake(
         dedupe_key=f"complaint:{complaint.pk}:receipt",
         subject=complaint,
     )
-    _event(complaint, EventKind.RECEIPT, actor=actor, token=token, at=now, data={"sms": True})
+    timeline_add(complaint, EventKind.RECEIPT, actor=actor, token=token, at=now, data={"sms": True})
     # Files last: every check has passed, so nothing written to disk can be left behind by a later failure.
     stored: list = []
     try:
@@ -160,7 +159,7 @@ def _store_evidence(complaint, item, actor, stored: list) -> ComplaintEvidence:
     evidence.file.save(item.storage_name, item.upload, save=False)
     stored.append((evidence.file.storage, evidence.file.name))
     evidence.save()
-    _event(
+    timeline_add(
         complaint,
         EventKind.EVIDENCE,
         actor=actor,

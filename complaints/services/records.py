@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from casework.services import case_reveal
 from complaints.models import (
     Complaint,
     ComplaintNote,
@@ -15,7 +16,6 @@ from complaints.services._common import (
     _transition,
 )
 from lib.errors import Conflict
-from privacy.services import pi_reveal
 from staff.access import require
 
 
@@ -59,6 +59,4 @@ def complaint_reveal(
     require(actor, "pi.reveal", complaint.hall)
     if complaint.anonymised_at is not None:
         raise Conflict("complaint_anonymised", _("该档案的个人信息已匿名化"))
-    return pi_reveal(
-        user=actor, obj=complaint, field=field, reason=reason, ip_address=ip_address, hall=complaint.hall
-    )
+    return case_reveal(case=complaint, actor=actor, field=field, reason=reason, ip_address=ip_address)

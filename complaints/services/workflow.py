@@ -10,8 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.services import timeline_add
 from complaints import clocks
-from complaints.clocks import Target
 from complaints.models import (
     Complaint,
     CustomerResponse,
@@ -23,13 +23,13 @@ from complaints.models import (
 )
 from complaints.services._common import (
     _clean,
-    _event,
     _require_open,
     _transition,
     solution_target,
 )
 from lib.errors import Conflict, ServiceError
 from notify.messages import register_template
+from sla.models import Target
 from staff.access import require
 
 
@@ -43,7 +43,7 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
     old = complaint.kind
     if kind == old:
         _transition(complaint, [complaint.status], complaint.status, kind_confirmed_by=actor)
-        _event(complaint, EventKind.CLASSIFIED, actor=actor, note=reason, data={"kind": kind})
+        timeline_add(complaint, EventKind.CLASSIFIED, actor=actor, note=reason, data={"kind": kind})
         return complaint
     if complaint.status not in (Status.ACCEPTED, Status.CONTACTED):
         raise Conflict("reclassify_late", _("已出解决方案的投诉不能重新分类"))
@@ -67,7 +67,7 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
         reason=f"reclassified: {reason}",
         runs_from=complaint.accepted_at,
     )
-    _event(complaint, EventKind.RECLASSIFIED, actor=actor, note=reason, data={"from": old, "to": kind})
+    timeline_add(complaint, EventKind.RECLASSIFIED, actor=actor, note=reason, data={"from": old, "to": kind})
     return complaint
 
 
@@ -80,7 +80,7 @@ def complaint_contact(*, complaint: Complaint, actor, note: str, at: datetime | 
     at = at or timezone.now()
     _transition(complaint, [Status.ACCEPTED], Status.CONTACTED, contacted_at=at)
     clocks.meet(subject=complaint, target=Target.COMPLAINT_FIRST_CONTACT, at=at, actor=actor)
-    _event(complaint, EventKind.CONTACTED, actor=actor, note=note, at=at)
+    timeline_add(complaint, EventKind.CONTACTED, actor=actor, note=note, at=at)
     return complaint
 
 
@@ -105,7 +105,7 @@ def complaint_task_force(*, complaint: Complaint, actor, leader, members=(), not
         raise ServiceError("member_invalid", _("组员须为本厅员工"), field="members")
     _transition(complaint, [complaint.status], complaint.status, task_force_leader=leader)
     complaint.task_force_members.set(members)
-    _event(
+    timeline_add(
         complaint,
         EventKind.TASK_FORCE,
         actor=actor,
@@ -153,7 +153,7 @@ def complaint_progress(*, complaint: Complaint, actor, progress: str, by_sms: bo
             dedupe_key=f"complaint:{complaint.pk}:progress:{complaint.reopen_count}:{count}",
             subject=complaint,
         )
-    _event(complaint, EventKind.PROGRESS, actor=actor, note=progress, data={"sms": by_sms})
+    timeline_add(complaint, EventKind.PROGRESS, actor=actor, note=progress, data={"sms": by_sms})
     return complaint
 
 
@@ -223,7 +223,7 @@ def complaint_solve(
         responsibility=responsibility,
         solved_at=now,
     )
-    _event(
+    timeline_add(
         complaint,
         EventKind.SOLUTION,
         actor=actor,
@@ -265,7 +265,7 @@ def complaint_notify(*, complaint: Complaint, actor, method: str) -> Complaint:
             dedupe_key=f"complaint:{complaint.pk}:solution:{complaint.reopen_count}",
             subject=complaint,
         )
-    _event(complaint, EventKind.NOTIFIED, actor=actor, at=now, data={"method": method})
+    timeline_add(complaint, EventKind.NOTIFIED, actor=actor, at=now, data={"method": method})
     return complaint
 
 
@@ -313,7 +313,7 @@ def complaint_close(
     )
     clocks.cancel_open(subject=complaint, actor=actor, reason="closed")
     data = {"response": customer_response} | ({"next_step": next_step} if next_step else {})
-    _event(complaint, EventKind.CLOSED, actor=actor, note=note, at=now, data=data)
+    timeline_add(complaint, EventKind.CLOSED, actor=actor, note=note, at=now, data=data)
     if next_step == "reopen":
         return complaint_reopen(complaint=complaint, actor=actor, reason=note)
     if next_step == "escalate":
@@ -375,5 +375,5 @@ def complaint_reopen(*, complaint: Complaint, actor, reason: str) -> Complaint:
         clocks.restart(
             subject=complaint, target=target, hall=complaint.hall, actor=actor, reason=f"reopened: {reason}"
         )
-    _event(complaint, EventKind.REOPENED, actor=actor, note=reason, at=now, data=previous)
+    timeline_add(complaint, EventKind.REOPENED, actor=actor, note=reason, at=now, data=previous)
     return complaint

@@ -12,10 +12,9 @@ from django.core.management import call_command
 
 from complaints import services as s
 from complaints.archive import REDACTED, complaints_purge
-from complaints.clocks import Target
 from complaints.models import Complaint, ComplaintEvent, ComplaintEvidence, EventKind, Kind, Status
 from lib.errors import Conflict, ServiceError
-from sla.models import Clock, ClockStatus
+from sla.models import Clock, ClockStatus, Target
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

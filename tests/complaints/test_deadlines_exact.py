@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from complaints import services as s
-from complaints.clocks import Target
 from complaints.models import Kind
 from lib.errors import ServiceError
 from notify.models import Notification
-from sla.models import Clock
+from sla.models import Clock, Target
 from standard.models import StandardVersion
 from standard.services import standard_publish
 

@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 
 from complaints import services as s
-from complaints.clocks import Target
 from complaints.models import ComplaintEvent, EventKind, Kind, Status
 from lib.errors import Conflict, ServiceError
 from notify.models import Notification
-from sla.models import Clock, ClockStatus
+from sla.models import Clock, ClockStatus, Target
 
 
 def _clocks(complaint):

@@ -8,13 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from complaints.clocks import Target
 from consultations import services as s
 from consultations.models import Channel, Consultation, Status
 from integrations.models import TokenKind, token_create
 from lib.errors import ServiceError
 from notify.models import Notification
-from sla.models import Clock, ClockStatus
+from sla.models import Clock, ClockStatus, Target
 from tests.conftest import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

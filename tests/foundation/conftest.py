@@ -31,9 +31,3 @@ def people(world):
 
 
 PERSONAS = ["clerk_a", "manager_a", "clerk_b", "inspector", "auditor", "hq"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # PBKDF2's cost makes every persona take ~0.3 s on a shared CI box; the policy under test does not need it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

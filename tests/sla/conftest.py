@@ -31,9 +31,3 @@ def publish_variant(number: int, effective_from: datetime, **overrides):
     return standard_publish(
         number=number, title=f"v{number}", effective_from=effective_from, parameters=list(params.values())
     )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed at fixture time; PBKDF2 would dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

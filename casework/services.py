@@ -1,15 +1,17 @@
-"""What complaints and consultations share as case files (CMP, BIZ-2.1): a gapless daily number per hall, status
-changes by conditional UPDATE, a timeline labelled with its actor, and free text checked the same way.
-
-Consultations import these from here; the complaint services re-use them too, so each rule exists once.
+"""What every case file's workflow shares (CMP, BIZ-2.1, BIZ-1.2): a gapless daily number per hall, status changes
+by conditional UPDATE, one timeline writer labelled with its actor, free text checked the same way, and the audited
+reveal of the contact. Complaints, consultations and home visits call these; so should every new case-like record
+(docs/casework.md).
 """
 
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import Conflict, ServiceError
+from privacy.services import pi_reveal
 
 # Integration token kinds that may submit a case; the channel of the case is the token's kind.
 TOKEN_KINDS = ("wecom", "app")
@@ -53,3 +55,25 @@ def transition(obj, from_statuses, to: str, *, conflict_code: str, message, **fi
         raise Conflict(conflict_code, message)
     obj.refresh_from_db()
     return obj
+
+
+def timeline_add(case, kind: str, *, actor=None, token=None, note: str = "", data=None, at=None):
+    """Append one step to ``case``'s timeline (its ``events`` relation), in the caller's transaction: who acted
+    (``actor_label``), when, a free-text note (stored encrypted) and structured data."""
+    relation = type(case)._meta.get_field("events")
+    return relation.related_model.objects.create(
+        **{relation.field.name: case},
+        hall_id=case.hall_id,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=actor,
+        actor_label=actor_label(actor, token),
+        note=note,
+        data=data or {},
+    )
+
+
+def case_reveal(*, case, actor, field: str, reason: str, ip_address: str | None = None) -> str:
+    """The full value of one of the case's ``PI_FIELDS``, once, to a holder of ``pi.reveal`` in the case's hall,
+    with a reason; every reveal is an audit row (``privacy.services.pi_reveal`` → PIAccessLog)."""
+    return pi_reveal(user=actor, obj=case, field=field, reason=reason, ip_address=ip_address, hall=case.hall)

@@ -39,6 +39,7 @@ class AnnouncementOut(Schema):
     starts_at: str
     ends_at: str | None
     channels: list[str]
+    effective: str = Field(..., description="生效时间(ENV-3) / the effective time as screens print it")
 
 
 class AnnouncementIn(Schema):
@@ -49,7 +50,9 @@ class AnnouncementIn(Schema):
     kind: AnnouncementKind
     title: str = Field(..., max_length=80)
     body: str = Field(..., max_length=500)
-    starts_at: datetime | None = Field(None, description="留空为立即 / empty: now")
+    starts_at: datetime | None = Field(
+        None, description="临时公告必填,普通公告留空为立即 / required for temporary kinds; empty: now (ENV-3)"
+    )
     ends_at: datetime | None = None
     consult_phone: str = ""
     consult_wecom: str = ""

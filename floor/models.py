@@ -36,6 +36,15 @@ def region_chain(region) -> list[int]:
     return ids
 
 
+def _local_when(at: datetime) -> str:
+    local = timezone.localtime(at)
+    return _("%(month)s月%(day)s日 %(time)s") % {
+        "month": local.month,
+        "day": local.day,
+        "time": local.strftime("%H:%M"),
+    }
+
+
 class AnnouncementQuerySet(HallScopedQuerySet):
     def for_user(self, user):
         from staff.access import hall_ids_for_user, region_ids_for_user
@@ -133,6 +142,13 @@ class Announcement(models.Model):
         if self.consult_window:
             parts.append(self.consult_window)
         return parts
+
+    def effective_label(self) -> str:
+        """ENV-3 「标注生效时间」: what the scroller, the kiosk and the poster print."""
+        start = _local_when(self.starts_at)
+        if self.ends_at is None:
+            return _("生效时间:%(start)s") % {"start": start}
+        return _("生效时间:%(start)s 至 %(end)s") % {"start": start, "end": _local_when(self.ends_at)}
 
     def is_effective(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()

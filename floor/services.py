@@ -86,8 +86,8 @@ def announcement_publish(
         raise ServiceError("body_required", _("请填写公告内容"), field="body")
     if len(body) > 500:
         raise ServiceError("body_too_long", _("内容不能超过500个字"), field="body")
-    starts_at = starts_at or timezone.now()
-    if ends_at is not None and ends_at <= starts_at:
+    effective_from = starts_at or timezone.now()
+    if ends_at is not None and ends_at <= effective_from:
         raise ServiceError("window_invalid", _("失效时间必须晚于生效时间"), field="ends_at")
     consult_phone, consult_wecom, consult_window = (
         (consult_phone or "").strip(),
@@ -100,6 +100,9 @@ def announcement_publish(
             _("临时公告须注明咨询渠道(电话、企业微信或咨询窗口)"),
             field="consult_phone",
         )
+    if kind in TEMPORARY_KINDS and starts_at is None:
+        # ENV-3 「标注生效时间」: the notice says from when; "now, by default" is not a stated time.
+        raise ServiceError("starts_at_required", _("临时公告须注明生效时间"), field="starts_at")
     with transaction.atomic():
         announcement = Announcement.objects.create(
             hall=hall,
@@ -107,7 +110,7 @@ def announcement_publish(
             kind=kind,
             title=title,
             body=body,
-            starts_at=starts_at,
+            starts_at=effective_from,
             ends_at=ends_at,
             consult_phone=consult_phone,
             consult_wecom=consult_wecom,

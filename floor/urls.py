@@ -26,6 +26,17 @@ urlpatterns += [
     path("halls/<int:hall_id>/emergency/", manage.emergency, name="emergency"),
 ]
 
+from floor.views import signs  # noqa: E402
+
+urlpatterns += [
+    path(
+        "halls/<int:hall_id>/announcements/<int:pk>/poster.pdf",
+        signs.announcement_poster,
+        name="announcement_poster",
+    ),
+    path("halls/<int:hall_id>/signs/", signs.sign, name="signs"),
+]
+
 from floor.views import board, greeter  # noqa: E402
 
 urlpatterns += [

@@ -181,18 +181,24 @@ def test_stf32_api_report_then_declare(client, world, on_duty):
     assert r.status_code == 201, r.content
     report_id = r.json()["id"]
     bad = client.post(
-        "/api/v1/floor/incident-reports", {"hall_id": hall.pk, "kind": "fire"}, content_type="application/json"
+        "/api/v1/floor/incident-reports",
+        {"hall_id": hall.pk, "kind": "fire"},
+        content_type="application/json",
     )
     assert bad.status_code in (400, 422)
     assert client.get(f"/api/v1/floor/incident-reports?hall_id={hall.pk}").status_code == 403
     client.force_login(world["supervisor_a"])
-    assert [x["id"] for x in client.get(f"/api/v1/floor/incident-reports?hall_id={hall.pk}").json()] == [report_id]
+    assert [x["id"] for x in client.get(f"/api/v1/floor/incident-reports?hall_id={hall.pk}").json()] == [
+        report_id
+    ]
     r = client.post(
         f"/api/v1/floor/incident-reports/{report_id}/declare", {"minutes": 0}, content_type="application/json"
     )
     assert r.status_code == 400 and r.json()["code"] == "minutes_out_of_range"
     r = client.post(
-        f"/api/v1/floor/incident-reports/{report_id}/declare", {"minutes": 10}, content_type="application/json"
+        f"/api/v1/floor/incident-reports/{report_id}/declare",
+        {"minutes": 10},
+        content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["kind"] == "dispute"
     r = client.post(f"/api/v1/floor/incident-reports/{report_id}/dismiss")

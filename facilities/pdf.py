@@ -1,5 +1,5 @@
-"""Printable documents (ENV-2.2, ENV-4): the A4 maintenance-notice poster beside a broken device and the day's
-cleaning sheet, with the CJK font the receipts use (complaints/pdf.py)."""
+"""Printable documents (ENV-2.2, ENV-4): the A4 maintenance-notice poster beside a broken device (drawn by the
+floor's one sign template, ENV-3) and the day's cleaning sheet, with the CJK font the receipts use (complaints/pdf.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from complaints.pdf import FONT_FAMILY, find_cjk_font
 from facilities.services.faults import MAINTENANCE_NOTICE
+from floor.signs import sign_pdf
 
 
 def _pdf(title: str):
@@ -24,33 +25,23 @@ def _pdf(title: str):
 
 
 def notice_poster_pdf(fault) -> bytes:
-    """A4 portrait: the standard words large, the device and the hall small (ENV-2.2)."""
-    pdf = _pdf(_("设备维护中"))
-    pdf.set_draw_color(180, 35, 24)
-    pdf.set_line_width(2)
-    pdf.rect(12, 12, pdf.w - 24, pdf.h - 24)
-    pdf.set_text_color(180, 35, 24)
-    pdf.set_font(FONT_FAMILY, size=60)
-    pdf.set_y(45)
-    pdf.cell(0, 30, _("设备维护中"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(12)
-    pdf.set_text_color(29, 35, 41)
-    pdf.set_font(FONT_FAMILY, size=30)
-    head, _sep, tail = MAINTENANCE_NOTICE.partition(",")
-    pdf.set_x(25)
-    pdf.multi_cell(pdf.w - 50, 16, tail or head, align="C")
-    pdf.ln(20)
-    pdf.set_font(FONT_FAMILY, size=16)
+    """A4, the one sign template (ENV-3) in its alert tone: 「设备维护中」 large, the standard words (ENV-2.2), then
+    the device, where it is and since when."""
     facility = fault.facility
-    pdf.cell(0, 10, f"{facility.label}({facility.asset_code})", align="C", new_x="LMARGIN", new_y="NEXT")
-    if facility.location:
-        pdf.cell(0, 10, facility.location, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(pdf.h - 45)
-    pdf.set_font(FONT_FAMILY, size=14)
     when = timezone.localtime(fault.confirmed_at or fault.reported_at).strftime("%Y-%m-%d %H:%M")
-    pdf.cell(0, 8, f"{fault.facility.hall.name}  {when}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 8, _("给您带来不便,敬请谅解"), align="C")
-    return bytes(pdf.output())
+    return sign_pdf(
+        hall_name=facility.hall.name,
+        zone_name=facility.zone.name if facility.zone_id else "",
+        title=_("设备维护中"),
+        text=MAINTENANCE_NOTICE,
+        lines=[
+            f"{facility.label}({facility.asset_code})",
+            facility.location,
+            when,
+            _("给您带来不便,敬请谅解"),
+        ],
+        tone="alert",
+    )
 
 
 def cleaning_sheet_pdf(*, hall, day, rounds, sheet) -> bytes:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from facilities.models import (
     ACTIVE_FAULT_STATUSES,
     CONFIRMED_FAULT_STATUSES,
+    SELF_SERVICE_KINDS,
     CleaningRound,
     CleaningSheet,
     Facility,
@@ -142,3 +143,38 @@ def guide_tasks_for(user):
     return Fault.objects.filter(
         guide=user, guide_released_at__isnull=True, status__in=CONFIRMED_FAULT_STATUSES
     ).select_related("facility", "hall")
+
+
+def self_service_down(*, hall) -> list[Fault]:
+    """ENV-2.2: self-service terminals and queue kiosks with a confirmed fault — the greeter sends no one there
+    until it is resolved (a merely suspected one still works as far as anyone has seen)."""
+    return list(
+        Fault.objects.filter(
+            hall=hall, status__in=CONFIRMED_FAULT_STATUSES, facility__kind__in=SELF_SERVICE_KINDS
+        )
+        .select_related("facility__zone")
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def board_summary(*, hall, now: datetime | None = None) -> dict:
+    """The supervisor board's compact panel: the same sets as ``board`` (the 环境与设施 page), counted."""
+    now = now or timezone.now()
+    open_occ = Occurrence.objects.filter(hall=hall, status=OccurrenceStatus.OPEN, window_start__lte=now)
+    faults = Fault.objects.filter(hall=hall, status__in=ACTIVE_FAULT_STATUSES)
+    confirmed = faults.filter(status__in=CONFIRMED_FAULT_STATUSES)
+    rounds = CleaningRound.objects.filter(hall=hall, day=local_day(now))
+    return {
+        "due_now": open_occ.filter(window_end__gt=now).count(),
+        "overdue": open_occ.filter(window_end__lte=now).count(),
+        "faults": confirmed.count(),
+        "suspected": faults.filter(status=FaultStatus.SUSPECTED).count(),
+        "notices": confirmed.filter(
+            announcement__withdrawn_at__isnull=True, announcement__isnull=False
+        ).count(),
+        "guides": confirmed.filter(guide__isnull=False, guide_released_at__isnull=True).count(),
+        "rounds_done": rounds.filter(status=RoundStatus.DONE).count(),
+        "rounds_missed": rounds.filter(status=RoundStatus.MISSED).count(),
+        "rounds_total": rounds.count(),
+        "self_service_down": len(self_service_down(hall=hall)),
+    }

@@ -17,4 +17,6 @@ urlpatterns = [
     path("checks/<int:pk>/", views.occurrence_view, name="occurrence"),
     path("rounds/<int:pk>/done/", views.round_done, name="round_done"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
+    path("halls/<int:hall_id>/greeter-fragment", views.greeter_fragment, name="greeter_fragment"),
+    path("halls/<int:hall_id>/board-fragment", views.board_fragment, name="board_fragment"),
 ]

@@ -26,9 +26,10 @@ from facilities.models import (
     Photo,
 )
 from facilities.pdf import cleaning_sheet_pdf, notice_poster_pdf
+from facilities.templatetags.facilities import board_context, greeter_context
 from halls.models import Hall
 from lib.errors import ServiceError
-from staff.access import user_can
+from staff.access import require, user_can
 from staff.web import access_errors
 
 # One tap each on the phone page: what is wrong (the reporter may add words and a photo, but need not).
@@ -325,3 +326,23 @@ def photo_view(request, pk: int):
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@access_errors
+@require_GET
+def greeter_fragment(request, hall_id: int):
+    """The greeter tablet's self-service-down notice and guide tasks, refreshed on the hall's bus (ENV-2.2)."""
+    hall = _hall(request.user, hall_id)
+    require(request.user, "queue.greet", hall)
+    return render(request, "facilities/_greeter.html", greeter_context(hall=hall, user=request.user))
+
+
+@login_required
+@access_errors
+@require_GET
+def board_fragment(request, hall_id: int):
+    """The supervisor board's environment panel (issue 11 §6)."""
+    hall = _hall(request.user, hall_id)
+    require(request.user, "queue.supervise", hall)
+    return render(request, "facilities/_board_panel.html", board_context(hall=hall))

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from floor import bus, selectors, services
-from floor.models import Announcement, AnnouncementKind, Incident, IncidentKind
+from floor.models import Announcement, AnnouncementKind, Incident, IncidentKind, IncidentReport
+from halls.models import Counter
 from lib.apiauth import staff_session as django_auth
-from lib.errors import NotFound
+from lib.errors import NotFound, ServiceError
 from staff.access import require
 from staff.web import api_halls, api_staff_user, api_token
 
@@ -39,6 +40,7 @@ class AnnouncementOut(Schema):
     starts_at: str
     ends_at: str | None
     channels: list[str]
+    effective: str = Field(..., description="生效时间(ENV-3) / the effective time as screens print it")
 
 
 class AnnouncementIn(Schema):
@@ -49,7 +51,9 @@ class AnnouncementIn(Schema):
     kind: AnnouncementKind
     title: str = Field(..., max_length=80)
     body: str = Field(..., max_length=500)
-    starts_at: datetime | None = Field(None, description="留空为立即 / empty: now")
+    starts_at: datetime | None = Field(
+        None, description="临时公告必填,普通公告留空为立即 / required for temporary kinds; empty: now (ENV-3)"
+    )
     ends_at: datetime | None = None
     consult_phone: str = ""
     consult_wecom: str = ""
@@ -301,3 +305,104 @@ def display_test(request, hall_id: int):
     hall = _hall(request, hall_id)
     services.display_test(user=user, hall=hall)
     return Status(202, {"sent": True})
+
+
+class IncidentReportIn(Schema):
+    hall_id: int
+    kind: IncidentKind
+    note: str = Field("", max_length=500, description="情况说明(仅内部可见) / internal note")
+    counter_id: int | None = None
+
+
+class IncidentReportOut(Schema):
+    id: int
+    hall_id: int
+    kind: str
+    kind_label: str
+    status: str
+    reported_at: str
+    counter_id: int | None
+    incident_id: int | None
+
+
+class IncidentReportDeclareIn(Schema):
+    minutes: int = Field(..., description="预计多少分钟后恢复(1–480) / expected minutes to recovery")
+
+
+def _report_data(r) -> dict:
+    return {
+        "id": r.pk,
+        "hall_id": r.hall_id,
+        "kind": r.kind,
+        "kind_label": str(r.get_kind_display()),
+        "status": r.status,
+        "reported_at": r.reported_at.isoformat(),
+        "counter_id": r.counter_id,
+        "incident_id": r.incident_id,
+    }
+
+
+def _report(request, report_id: int):
+    report = IncidentReport.objects.for_user(api_staff_user(request)).filter(pk=report_id).first()
+    if report is None:
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    return report
+
+
+@router.post(
+    "/incident-reports",
+    auth=STAFF_AUTH,
+    response={201: IncidentReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="向值班主管汇报 / Report a system failure or dispute to the duty supervisor (STF-3.2, queue.serve)",
+)
+def incident_report_create(request, payload: IncidentReportIn):
+    user = api_staff_user(request)
+    hall = _hall(request, payload.hall_id)
+    counter = None
+    if payload.counter_id is not None:
+        counter = Counter.objects.filter(pk=payload.counter_id, hall=hall).first()
+        if counter is None:
+            raise ServiceError("counter_invalid", _("该窗口不属于本厅"), field="counter_id")
+    report = services.incident_report(
+        user=user, hall=hall, kind=payload.kind, note=payload.note, counter=counter
+    )
+    return Status(201, _report_data(report))
+
+
+@router.get(
+    "/incident-reports",
+    auth=STAFF_AUTH,
+    response={200: list[IncidentReportOut], 403: ErrorOut, 404: ErrorOut},
+    summary="待处理的营业员汇报 / Open reports of a hall (STF-3.2, emergency.declare)",
+)
+def incident_report_list(request, hall_id: int):
+    user = api_staff_user(request)
+    hall = _hall(request, hall_id)
+    require(user, "emergency.declare", hall)
+    return [_report_data(r) for r in services.open_reports(hall=hall)]
+
+
+@router.post(
+    "/incident-reports/{report_id}/declare",
+    auth=STAFF_AUTH,
+    response={201: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="由汇报启动应急模式 / Turn a report into emergency mode with the expected recovery (STF-3.2)",
+)
+def incident_report_declare(request, report_id: int, payload: IncidentReportDeclareIn):
+    incident = services.incident_report_declare(
+        user=api_staff_user(request), report=_report(request, report_id), minutes=payload.minutes
+    )
+    return Status(201, selectors.incident_data(incident))
+
+
+@router.post(
+    "/incident-reports/{report_id}/dismiss",
+    auth=STAFF_AUTH,
+    response={200: IncidentReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="汇报已处理,无需应急模式 / Close a report without emergency mode (STF-3.2)",
+)
+def incident_report_dismiss(request, report_id: int):
+    report = services.incident_report_dismiss(
+        user=api_staff_user(request), report=_report(request, report_id)
+    )
+    return _report_data(report)

@@ -36,6 +36,15 @@ def region_chain(region) -> list[int]:
     return ids
 
 
+def _local_when(at: datetime) -> str:
+    local = timezone.localtime(at)
+    return _("%(month)s月%(day)s日 %(time)s") % {
+        "month": local.month,
+        "day": local.day,
+        "time": local.strftime("%H:%M"),
+    }
+
+
 class AnnouncementQuerySet(HallScopedQuerySet):
     def for_user(self, user):
         from staff.access import hall_ids_for_user, region_ids_for_user
@@ -133,6 +142,13 @@ class Announcement(models.Model):
         if self.consult_window:
             parts.append(self.consult_window)
         return parts
+
+    def effective_label(self) -> str:
+        """ENV-3 「标注生效时间」: what the scroller, the kiosk and the poster print."""
+        start = _local_when(self.starts_at)
+        if self.ends_at is None:
+            return _("生效时间:%(start)s") % {"start": start}
+        return _("生效时间:%(start)s 至 %(end)s") % {"start": start, "end": _local_when(self.ends_at)}
 
     def is_effective(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
@@ -265,3 +281,67 @@ class SelfServiceReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hall_id} {self.ticket_number or '-'} {self.created_at:%H:%M}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DECLARED = "declared", _("已启动应急模式")
+    DISMISSED = "dismissed", _("已处理,无需应急模式")
+
+
+class IncidentReport(models.Model):
+    """STF-3.2 「第一时间向值班主管汇报」: a clerk's report of a system failure or a dispute, from the console. The duty
+    supervisor is notified at once and turns it into emergency mode (an ``Incident``) or closes it."""
+
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅")
+    )
+    counter = models.ForeignKey(
+        "halls.Counter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("窗口"),
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=IncidentKind.choices)
+    note = EncryptedTextField(_("情况说明"), blank=True)  # a dispute may name the customer
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("汇报人")
+    )
+    reported_at = models.DateTimeField(_("汇报时间"), default=timezone.now)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    incident = models.ForeignKey(
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("应急事件"),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("现场汇报")
+        verbose_name_plural = _("现场汇报")
+        ordering = ["-reported_at", "-pk"]
+        indexes = [models.Index(fields=["hall", "status"], name="incident_report_hall_status")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.get_kind_display()} {self.reported_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def sla_label(self) -> str:
+        return str(_("现场汇报#%(pk)s") % {"pk": self.pk})

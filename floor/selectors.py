@@ -29,6 +29,7 @@ def announcement_data(a: Announcement) -> dict:
         "ends_at": a.ends_at.isoformat() if a.ends_at else None,
         "ends_ts": a.ends_at.timestamp() if a.ends_at else None,
         "channels": [str(c) for c in a.consult_channels()],
+        "effective": str(a.effective_label()),
     }
 
 

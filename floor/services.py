@@ -1,11 +1,16 @@
-"""Floor workflows: announcements (ENV-3), emergency mode (STF-3.2), greeter referrals (BIZ-4)."""
+"""Floor workflows: announcements (ENV-3), emergency mode (STF-3.2), greeter referrals (BIZ-4), and the clerk's report
+to the duty supervisor (STF-3.2 「第一时间向值班主管汇报」): one tap on the console; the duty supervisor on duty (else
+the hall managers, the SLA ladder's rule in ``sla.escalation``) is notified at once through the outbox; the report is
+on the board, live, where it becomes emergency mode with the expected recovery time, or is closed."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +23,14 @@ from floor.models import (
     IncidentAction,
     IncidentKind,
     IncidentLog,
+    IncidentReport,
+    ReportStatus,
     SelfServiceReferral,
 )
 from lib.errors import Conflict, Forbidden, ServiceError
+from notify.messages import register_template
+from notify.services import notification_enqueue
+from sla.escalation import duty_supervisors, hall_managers
 from staff.access import require, user_can
 
 logger = logging.getLogger(__name__)
@@ -86,8 +96,8 @@ def announcement_publish(
         raise ServiceError("body_required", _("请填写公告内容"), field="body")
     if len(body) > 500:
         raise ServiceError("body_too_long", _("内容不能超过500个字"), field="body")
-    starts_at = starts_at or timezone.now()
-    if ends_at is not None and ends_at <= starts_at:
+    effective_from = starts_at or timezone.now()
+    if ends_at is not None and ends_at <= effective_from:
         raise ServiceError("window_invalid", _("失效时间必须晚于生效时间"), field="ends_at")
     consult_phone, consult_wecom, consult_window = (
         (consult_phone or "").strip(),
@@ -100,6 +110,9 @@ def announcement_publish(
             _("临时公告须注明咨询渠道(电话、企业微信或咨询窗口)"),
             field="consult_phone",
         )
+    if kind in TEMPORARY_KINDS and starts_at is None:
+        # ENV-3 「标注生效时间」: the notice says from when; "now, by default" is not a stated time.
+        raise ServiceError("starts_at_required", _("临时公告须注明生效时间"), field="starts_at")
     with transaction.atomic():
         announcement = Announcement.objects.create(
             hall=hall,
@@ -107,7 +120,7 @@ def announcement_publish(
             kind=kind,
             title=title,
             body=body,
-            starts_at=starts_at,
+            starts_at=effective_from,
             ends_at=ends_at,
             consult_phone=consult_phone,
             consult_wecom=consult_wecom,
@@ -252,3 +265,102 @@ def display_test(*, user, hall) -> None:
     """Send a test event to the hall's screens (the supervisor checks that every display is live)."""
     require(user, "queue.supervise", hall)
     bus.publish(hall_id=hall.pk, kind="display.test", data={"sent_at": timezone.now().timestamp()})
+
+
+NOTE_MAX = 500
+TEMPLATE = "floor_incident_report"
+
+# No note in the message: a dispute's note may name the customer, and the robot posts to a group.
+register_template(
+    TEMPLATE,
+    "【现场汇报】{hall_name}{counter}{reporter}报告{kind}({reported_at}),请值班主管{name}立即处理:{url}",
+    subject="现场汇报",
+)
+
+
+def _name(user) -> str:
+    profile = getattr(user, "staff_profile", None)
+    return profile.full_name if profile else user.get_username()
+
+
+def _event(report: IncidentReport) -> dict:
+    return {"report_id": report.pk, "status": report.status}
+
+
+def incident_report(*, user, hall, kind: str, note: str = "", counter=None) -> IncidentReport:
+    """STF-3.2: anyone serving at a counter of the hall reports to the duty supervisor at once."""
+    require(user, "queue.serve", hall)
+    if kind not in IncidentKind.values:
+        raise ServiceError("invalid_kind", _("事件类型不正确"), field="kind")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ServiceError("note_too_long", _("情况说明不能超过500个字"), field="note")
+    if counter is not None and counter.hall_id != hall.pk:
+        raise ServiceError("counter_invalid", _("该窗口不属于本厅"), field="counter")
+    now = timezone.now()
+    users = duty_supervisors(hall, now) or hall_managers(hall)
+    with transaction.atomic():
+        report = IncidentReport.objects.create(
+            hall=hall, counter=counter, kind=kind, note=note, reported_by=user, reported_at=now
+        )
+        notification_enqueue(
+            hall=hall,
+            channel="wecom",
+            recipient=getattr(settings, "TINGWU_SLA_WECOM_ROBOT", "default"),
+            template=TEMPLATE,
+            context={
+                "hall_name": hall.name,
+                "counter": str(counter) if counter else "",
+                "reporter": _name(user),
+                "kind": report.get_kind_display(),
+                "reported_at": now,
+                "name": "、".join(_name(u) for u in users) or "(未配置)",
+                "url": settings.TINGWU_PUBLIC_BASE_URL + reverse("floor:board", args=[hall.pk]) + "#reports",
+            },
+            dedupe_key=f"floor:report:{report.pk}",
+            subject=report,
+            options={"mentioned_list": [u.get_username() for u in users]},
+        )
+        _publish_after_commit([hall.pk], "incident.reported", _event(report))
+    return report
+
+
+def _claim(*, user, report: IncidentReport, status: str) -> None:
+    now = timezone.now()
+    changed = IncidentReport.objects.filter(pk=report.pk, status=ReportStatus.OPEN).update(
+        status=status, handled_by=user, handled_at=now
+    )
+    if changed == 0:
+        raise Conflict("report_handled", _("该汇报已处理"))
+    report.status, report.handled_by, report.handled_at = status, user, now
+
+
+def incident_report_declare(*, user, report: IncidentReport, minutes):
+    """The duty supervisor turns the report into emergency mode with the expected recovery time (STF-3.2)."""
+    require(user, "emergency.declare", report.hall_id)
+    with transaction.atomic():
+        _claim(user=user, report=report, status=ReportStatus.DECLARED)
+        incident = incident_declare(
+            user=user, hall=report.hall, kind=report.kind, minutes=minutes, note=report.note
+        )
+        IncidentReport.objects.filter(pk=report.pk).update(incident=incident)
+        report.incident = incident
+        _publish_after_commit([report.hall_id], "incident.reported", _event(report))
+    return incident
+
+
+def incident_report_dismiss(*, user, report: IncidentReport) -> IncidentReport:
+    """Handled without emergency mode (the dispute calmed down, the system came back)."""
+    require(user, "emergency.declare", report.hall_id)
+    with transaction.atomic():
+        _claim(user=user, report=report, status=ReportStatus.DISMISSED)
+        _publish_after_commit([report.hall_id], "incident.reported", _event(report))
+    return report
+
+
+def open_reports(*, hall) -> list[IncidentReport]:
+    return list(
+        IncidentReport.objects.filter(hall=hall, status=ReportStatus.OPEN)
+        .select_related("reported_by__staff_profile", "counter")
+        .order_by("reported_at")
+    )

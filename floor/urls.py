@@ -26,6 +26,36 @@ urlpatterns += [
     path("halls/<int:hall_id>/emergency/", manage.emergency, name="emergency"),
 ]
 
+from floor.views import signs  # noqa: E402
+
+urlpatterns += [
+    path(
+        "halls/<int:hall_id>/announcements/<int:pk>/poster.pdf",
+        signs.announcement_poster,
+        name="announcement_poster",
+    ),
+    path("halls/<int:hall_id>/signs/", signs.sign, name="signs"),
+]
+
+from floor.views import reports  # noqa: E402
+
+urlpatterns += [
+    path("halls/<int:hall_id>/incident-reports/", reports.report_create, name="incident_report"),
+    path("halls/<int:hall_id>/incident-reports/panel", reports.report_panel, name="incident_report_panel"),
+    path(
+        "halls/<int:hall_id>/incident-reports/<int:pk>/declare",
+        reports.report_act,
+        {"action": "declare"},
+        name="incident_report_declare",
+    ),
+    path(
+        "halls/<int:hall_id>/incident-reports/<int:pk>/dismiss",
+        reports.report_act,
+        {"action": "dismiss"},
+        name="incident_report_dismiss",
+    ),
+]
+
 from floor.views import board, greeter  # noqa: E402
 
 urlpatterns += [

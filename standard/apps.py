@@ -23,5 +23,7 @@ def _sync_v1(sender, using, apps=None, **kwargs):
     parameters must not wait for a migration of their own. Same function as the migration, real models."""
     from django.apps import apps as real_apps
 
-    seed = import_module("standard.migrations.0002_seed_v1")
-    seed.seed_v1(real_apps, SimpleNamespace(connection=connections[using]))
+    editor = SimpleNamespace(connection=connections[using])
+    import_module("standard.migrations.0002_seed_v1").seed_v1(real_apps, editor)
+    # Then the later shipped versions (v2: ENV-2.1 calendar months), which also receive what v1 just gained.
+    import_module("standard.migrations.0003_v2_calendar_month_checks").seed_v2(real_apps, editor)

@@ -22,6 +22,26 @@ def floor_staff_banner(hall):
     }
 
 
+@register.inclusion_tag("floor/_incident_report_form.html", takes_context=True)
+def floor_incident_report(context, hall, counter=None):
+    """STF-3.2: the console's one-tap report to the duty supervisor (``floor.services.incident_report``)."""
+    request = context.get("request")
+    return {
+        "hall": hall,
+        "counter": counter,
+        "next": request.get_full_path() if request is not None else "",
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("floor/_incident_reports.html")
+def floor_incident_reports(hall):
+    """STF-3.2: the duty supervisor's open reports (on the board)."""
+    from floor.services import open_reports
+
+    return {"hall": hall, "reports": open_reports(hall=hall)}
+
+
 @register.simple_tag
 def floor_kiosk_notices(hall):
     """Data for ``floor/_kiosk_notices.html``: the open incident and the announcements in force."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from halls.models import Hall
-from staff.access import require
+from staff.access import require, user_can
 from staff.web import access_errors
 
 
@@ -29,7 +29,12 @@ def _context(request, hall_id: int) -> dict:
             else ("busy" if t else "idle")
         )
         c["over"] = bool(t and t["clock"] == "red")
-    return {"hall": hall, "snap": snap, "over_count": sum(1 for c in snap["counters"] if c["over"])}
+    return {
+        "hall": hall,
+        "snap": snap,
+        "over_count": sum(1 for c in snap["counters"] if c["over"]),
+        "can_declare": user_can(request.user, "emergency.declare", hall),
+    }
 
 
 @login_required

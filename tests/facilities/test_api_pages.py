@@ -11,6 +11,7 @@ import time_machine
 
 from facilities.models import Facility, Fault, FaultStatus, MaintenancePlan, Occurrence
 from facilities.services import MAINTENANCE_NOTICE, cleaning_sweep, maintenance_sweep
+from floor import signs
 from tests.conftest import login
 from tests.facilities.conftest import SH
 
@@ -207,6 +208,7 @@ def test_pages_hall_board_facility_label_and_two_tap_report(client, world, fac, 
     assert MAINTENANCE_NOTICE in page
     r = client.get(f"/facilities/faults/{fault.pk}/poster.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert signs.template_mark(r.content)  # ENV-3: the one sign template draws the maintenance notice too
     r = client.get(f"/facilities/f/{fac['kiosk'].pk}/label/")
     assert r.status_code == 200 and "<svg" in r.content.decode()
     # the clerk cannot resolve; the manager can, from the page

@@ -146,7 +146,7 @@ def test_kiosk_partial_shows_emergency_notice_and_alternatives(world):
     html = Template('{% include "floor/_kiosk_notices.html" %}').render(Context({"hall": hall}))
     assert "系统临时维护" not in html
     incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=10)
-    _publish(world, kind=AnnouncementKind.SYSTEM_UPGRADE, consult_phone="10086")
+    _publish(world, kind=AnnouncementKind.SYSTEM_UPGRADE, consult_phone="10086", starts_at=timezone.now())
     html = Template('{% include "floor/_kiosk_notices.html" %}').render(Context({"hall": hall}))
     assert "系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息" in html
     assert "自助服务终端" in html and "预约" in html
@@ -204,7 +204,13 @@ def test_manager_publishes_through_the_page_and_errors_keep_the_input(client, wo
     assert "临时公告须注明咨询渠道" in html and "携号转网暂停" in html
     ok = client.post(
         url,
-        {"kind": "business_change", "title": "携号转网暂停", "body": "系统升级", "consult_phone": "10086"},
+        {
+            "kind": "business_change",
+            "title": "携号转网暂停",
+            "body": "系统升级",
+            "consult_phone": "10086",
+            "starts_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
     )
     assert ok.status_code == 302
     assert Announcement.objects.get().consult_phone == "10086"

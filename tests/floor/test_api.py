@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from floor.models import Announcement, Incident
 
@@ -21,6 +22,7 @@ def test_device_reads_its_halls_announcements_and_emergency(client, world, displ
             "kind": "system_upgrade",
             "title": "系统升级",
             "body": "今晚升级",
+            "starts_at": timezone.now().isoformat(),
             "consult_phone": "10086",
         },
         content_type="application/json",

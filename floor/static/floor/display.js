@@ -184,6 +184,7 @@
       var span = node("span", a.temporary ? "fd-ann fd-ann-temp" : "fd-ann");
       span.appendChild(node("strong", null, a.title));
       var text = " " + a.body;
+      if (a.temporary && a.effective) text += " · " + a.effective;  // ENV-3: 标注生效时间
       if (a.channels && a.channels.length) text += " · " + i18n.consult + ":" + a.channels.join(" / ");
       span.appendChild(document.createTextNode(text));
       el.ticker.appendChild(span);

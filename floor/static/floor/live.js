@@ -45,7 +45,7 @@
     source.onmessage = function (ev) {
       var msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (/^(emergency|announcement)\./.test(msg.kind) || msg.kind === "resync") { refresh(); }
+      if (/^(emergency|announcement|incident|facility)\./.test(msg.kind) || msg.kind === "resync") { refresh(); }
     };
     source.onerror = function () {
       if (source.readyState === EventSource.CLOSED) {  // refused (e.g. signed out): try again later

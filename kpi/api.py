@@ -75,6 +75,8 @@ def _flag_out(flag) -> dict:
         "status": flag.status,
         "decision": flag.decision,
         "decided_at": flag.decided_at,
+        "retraining_id": flag.retraining_id,
+        "retraining_status": flag.retraining.status if flag.retraining_id else None,
     }
 
 

@@ -109,7 +109,15 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    training_ref = models.CharField(_("培训安排"), max_length=64, blank=True)
+    # The retraining the decision assigned (SUP-2 → STF-3.1): a real link, so the register follows it to done.
+    retraining = models.ForeignKey(
+        "training.RetrainingAssignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kpi_flags",
+        verbose_name=_("培训安排"),
+    )
     follow_up = EncryptedTextField(_("跟进情况"), blank=True, default="")
 
     objects = HallScopedQuerySet.as_manager()

@@ -57,6 +57,7 @@ class Status:
     INSUFFICIENT = "insufficient"
     MET = "met"
     BELOW = "below"
+    NO_RESULT = "no_result"  # every item counted is still open: nothing is settled yet (SUP-2)
 
 
 STATUS_LABELS = {
@@ -64,6 +65,7 @@ STATUS_LABELS = {
     Status.INSUFFICIENT: _("样本不足"),
     Status.MET: _("达标"),
     Status.BELOW: _("未达标"),
+    Status.NO_RESULT: _("尚无定论"),
 }
 
 
@@ -144,6 +146,11 @@ class Figure:
         return KPIS[self.kpi].label
 
     @property
+    def provisional(self) -> bool:
+        """Some of A is still open: the figure may still rise as they are settled (SUP-2, complaints)."""
+        return bool(self.pending) and self.pct is not None
+
+    @property
     def status_label(self):
         return STATUS_LABELS[self.status]
 
@@ -161,6 +168,7 @@ class Figure:
             "wilson_low": None if self.wilson is None else round(self.wilson[0], 2),
             "wilson_high": None if self.wilson is None else round(self.wilson[1], 2),
             "pending": self.pending,
+            "provisional": self.provisional,
             "parts": [
                 {
                     "source": p.source,
@@ -207,6 +215,8 @@ def figure(code: str, parts: list[Part], std) -> Figure:
         pct = 100.0 * num / den
     if pct is None:
         return Figure(code, num, den, None, target, min_sample, Status.NO_DATA, pending=pending, parts=parts)
+    if pending and pending >= den:  # all still open (e.g. no complaint answered yet): not 0 %, no result yet
+        return Figure(code, num, den, None, target, min_sample, Status.NO_RESULT, pending=pending, parts=parts)
     if min_sample is not None and den < min_sample:
         status = Status.INSUFFICIENT
     elif target is None:

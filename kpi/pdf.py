@@ -71,7 +71,7 @@ def pack_pdf(pack: dict) -> bytes:
             f"{fig.status_label}  {_('上月')} {_pct(prev)}"
         )
         if fig.pending:
-            line += f"  {_('仍未办结')} {fig.pending:g}"
+            line += f"  {_('暂定') + ' ' if fig.provisional else ''}{_('仍未办结')} {fig.pending:g}"
         pdf.set_text_color(*((200, 40, 40) if fig.met is False else (0, 0, 0)))
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)

@@ -71,6 +71,14 @@ def sums(qs, *group) -> dict[tuple, dict[tuple[str, str], list[float]]]:
     return out
 
 
+def figure_for(
+    code: str, numerator: float, denominator: float, *, month: date, source: str, now: datetime | None = None
+) -> Figure:
+    """One KPI figure from sums another page already counted (the evaluations report's satisfaction), judged by the
+    month's standard exactly as the KPI pages judge it: the same target, minimum sample and Wilson interval."""
+    return figure(code, [Part(source, numerator, denominator)], standard_for_month(month, now))
+
+
 def figures_from(bucket: dict, std, kpis=None) -> dict[str, Figure]:
     result = {}
     for code in kpis or KPIS:

@@ -216,7 +216,9 @@ def figure(code: str, parts: list[Part], std) -> Figure:
     if pct is None:
         return Figure(code, num, den, None, target, min_sample, Status.NO_DATA, pending=pending, parts=parts)
     if pending and pending >= den:  # all still open (e.g. no complaint answered yet): not 0 %, no result yet
-        return Figure(code, num, den, None, target, min_sample, Status.NO_RESULT, pending=pending, parts=parts)
+        return Figure(
+            code, num, den, None, target, min_sample, Status.NO_RESULT, pending=pending, parts=parts
+        )
     if min_sample is not None and den < min_sample:
         status = Status.INSUFFICIENT
     elif target is None:

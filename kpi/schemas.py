@@ -24,7 +24,9 @@ class FigureOut(Schema):
     pct: float | None = Field(description="B ÷ A × 100; null = no data")
     target: float | None
     min_sample: float | None
-    status: str = Field(description="no_data | insufficient | met | below | no_result (every item still open)")
+    status: str = Field(
+        description="no_data | insufficient | met | below | no_result (every item still open)"
+    )
     met: bool | None
     wilson_low: float | None = Field(description="95 % Wilson interval when the sample is insufficient")
     wilson_high: float | None

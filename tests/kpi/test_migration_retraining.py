@@ -31,7 +31,11 @@ def test_sup2_training_ref_becomes_a_foreign_key_and_back(world):
     Flag = old.get_model("kpi", "Flag")
     common = {"subject": "clerk", "hall_id": w["hall_a"].pk, "region_id": w["hall_a"].region_id}
     linked = Flag.objects.create(
-        **common, clerk_id=w["clerk_a"].pk, kpi="on_time", month=date(2026, 9, 1), training_ref=str(assignment.pk)
+        **common,
+        clerk_id=w["clerk_a"].pk,
+        kpi="on_time",
+        month=date(2026, 9, 1),
+        training_ref=str(assignment.pk),
     )
     dangling = Flag.objects.create(
         **common, clerk_id=w["clerk_a"].pk, kpi="satisfaction", month=date(2026, 9, 1), training_ref="999999"

@@ -67,7 +67,11 @@ def annual_pack(scope: Scope, year: int, *, now: datetime | None = None) -> dict
     for t in series:
         t["cells"] = [t["figures"][c] for c in JUDGED]
     # The year pooled (Σ B ÷ Σ A over its rollups), judged by the standard in force at its last month's end.
-    bucket = sums(scope.rollups(date(year, 1, 1), min(date(year, 12, 31), today))).get((), {})
+    if scope.clerk_id is None:
+        rows = scope.month_rollups(date(year, 1, 1), last_month)
+    else:
+        rows = scope.rollups(date(year, 1, 1), min(date(year, 12, 31), today))
+    bucket = sums(rows).get((), {})
     figures = figures_from(bucket, standard_for_month(last_month, now))
     return {
         "scope": scope,

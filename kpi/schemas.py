@@ -175,3 +175,14 @@ class PackOut(Schema):
     flags: int
     plan_items: int
     complaints: int | None
+    low_score_evaluations: int | None = Field(
+        None, description="valid evaluations below 满意; null = no data"
+    )
+    rectifications: int | None = Field(None, description="items raised this month; null = no data")
+    rectifications_overdue: int | None = None
+    environment_compliance_pct: float | None = Field(
+        None, description="rounds/checks on time ÷ due; null = none due"
+    )
+    device_availability_pct: float | None = Field(None, description="null = no device measured")
+    highlights: list[str] = []
+    problems: list[str] = []

@@ -112,6 +112,9 @@ def test_sup3_pack_sections_without_sources_say_no_data(seeded, client):
     for section in ("pack-reasons", "pack-findings", "pack-environment"):
         part = body.split(f'id="{section}"')[1].split("</div>")[0]
         assert "暂无数据" in part and "%" not in part, section
+    api = client.get("/api/v1/kpi/pack?month=2026-11").json()
+    assert api["low_score_evaluations"] is None and api["rectifications"] is None
+    assert api["device_availability_pct"] is None
     wb = load_workbook(BytesIO(client.get("/kpi/pack/?month=2026-11&format=xlsx").content))
     assert wb.sheetnames == SHEETS
     for sheet in ("低分原因", "检查与暗访整改", "环境与设备"):
@@ -145,6 +148,9 @@ def test_sup3_pack_sections_with_their_sources(seeded, client):
         "整改逾期",
     ):
         assert words in text, words
+    api = client.get("/api/v1/kpi/pack?month=2026-11").json()
+    assert (api["low_score_evaluations"], api["rectifications"], api["rectifications_overdue"]) == (1, 1, 1)
+    assert api["device_availability_pct"] == 90.0 and api["environment_compliance_pct"] is None
     wb = load_workbook(BytesIO(client.get("/kpi/pack/?month=2026-11&format=xlsx").content))
     assert wb["低分原因"]["A2"].value == "等候时间长" and wb["低分原因"]["B2"].value == 1
     assert wb["检查与暗访整改"]["C2"].value == "叫号屏字幕不清" and wb["检查与暗访整改"]["F2"].value == "是"

@@ -110,7 +110,9 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
 
 def _satisfaction(row: dict, month: date):
     """The KPI's own figure (SUP-2): same target, minimum sample and 样本不足 marker as the KPI pages."""
-    return figure_for("satisfaction", row["top"], row["valid"], month=month.replace(day=1), source="evaluation")
+    return figure_for(
+        "satisfaction", row["top"], row["valid"], month=month.replace(day=1), source="evaluation"
+    )
 
 
 def reasons_ranked(evs) -> list[dict]:

@@ -94,6 +94,9 @@ class ReportRowOut(Schema):
     top: int
     excluded: int
     satisfaction: float | None
+    satisfaction_status: str = Field(
+        description="the KPI's judgement (SUP-2): no_data | insufficient | met | below — as on the KPI pages"
+    )
     response_rate: float | None
 
 
@@ -276,7 +279,10 @@ def evaluation_report(request, filters: Query[ReportQuery]):
         evs, invs = evs.filter(hall_id=filters.hall), invs.filter(hall_id=filters.hall)
     data = report.monthly(evaluations=evs, invitations=invs, month=month, group=filters.group)
     data["month"] = data["month"].strftime("%Y-%m")
-    data["rows"] = [r | {"label": str(r["label"])} for r in data["rows"]]
+    data["rows"] = [
+        r | {"label": str(r["label"]), "satisfaction_status": r["figure"].status} for r in data["rows"]
+    ]
+    data["totals"] = data["totals"] | {"figure": data["totals"]["figure"].as_dict()}
     data["levels"] = [lv | {"label": str(lv["label"])} for lv in data["levels"]]
     return data
 

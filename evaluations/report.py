@@ -15,6 +15,7 @@ from django.db.models import Count
 
 from complaints.analysis import TOP_KEYWORDS, month_bounds, tfidf_vectors
 from evaluations.models import TOP_LEVELS, Evaluation, EvaluationInvitation, InvitationStatus, Level
+from kpi.selectors import figure_for
 
 GROUPS = {"clerk": "clerk_id", "hall": "hall_id", "region": "region_id"}
 
@@ -75,6 +76,7 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
                 **row,
                 "satisfaction": pct(row["top"], row["valid"]),
                 "response_rate": pct(row["answered"], row["invited"]),
+                "figure": _satisfaction(row, month),
             }
         )
     table.sort(key=lambda r: (r["satisfaction"] is None, r["satisfaction"] or 0, str(r["label"])))
@@ -83,6 +85,7 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
     }
     totals["satisfaction"] = pct(totals["top"], totals["valid"])
     totals["response_rate"] = pct(totals["answered"], totals["invited"])
+    totals["figure"] = _satisfaction(totals, month)
     by_level = dict(evs.valid().values_list("level").annotate(n=Count("pk")).order_by())
     levels = [{"level": v, "label": label, "count": by_level.get(v, 0)} for v, label in Level.choices]
     return {
@@ -94,6 +97,13 @@ def monthly(*, evaluations, invitations, month: date, group: str = "clerk") -> d
         "reasons": reasons_ranked(evs),
         "keywords": comment_keywords(evs),
     }
+
+
+def _satisfaction(row: dict, month: date):
+    """The KPI's own figure (SUP-2): same target, minimum sample and 样本不足 marker as the KPI pages."""
+    return figure_for(
+        "satisfaction", row["top"], row["valid"], month=month.replace(day=1), source="evaluation"
+    )
 
 
 def reasons_ranked(evs) -> list[dict]:

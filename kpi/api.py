@@ -75,6 +75,8 @@ def _flag_out(flag) -> dict:
         "status": flag.status,
         "decision": flag.decision,
         "decided_at": flag.decided_at,
+        "retraining_id": flag.retraining_id,
+        "retraining_status": flag.retraining.status if flag.retraining_id else None,
     }
 
 
@@ -289,6 +291,13 @@ def pack(request, month: str | None = None, hall: str | None = None, region: str
         "flags": len(p["flags"]),
         "plan_items": len(p["items"]),
         "complaints": p["hotspots"]["total"] if p["hotspots"] else None,
+        "low_score_evaluations": p["reasons"]["low"] if p["reasons"] else None,
+        "rectifications": len(p["findings"]["rectifications"]) if p["findings"] else None,
+        "rectifications_overdue": p["findings"]["overdue"] if p["findings"] else None,
+        "environment_compliance_pct": p["environment"]["compliance_pct"] if p["environment"] else None,
+        "device_availability_pct": p["environment"]["availability_pct"] if p["environment"] else None,
+        "highlights": p["highlights"]["highlights"],
+        "problems": p["highlights"]["problems"],
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,7 @@ class Status:
     INSUFFICIENT = "insufficient"
     MET = "met"
     BELOW = "below"
+    NO_RESULT = "no_result"  # every item counted is still open: nothing is settled yet (SUP-2)
 
 
 STATUS_LABELS = {
@@ -64,6 +66,7 @@ STATUS_LABELS = {
     Status.INSUFFICIENT: _("样本不足"),
     Status.MET: _("达标"),
     Status.BELOW: _("未达标"),
+    Status.NO_RESULT: _("尚无定论"),
 }
 
 
@@ -144,6 +147,11 @@ class Figure:
         return KPIS[self.kpi].label
 
     @property
+    def provisional(self) -> bool:
+        """Some of A is still open: the figure may still rise as they are settled (SUP-2, complaints)."""
+        return bool(self.pending) and self.pct is not None
+
+    @property
     def status_label(self):
         return STATUS_LABELS[self.status]
 
@@ -161,6 +169,7 @@ class Figure:
             "wilson_low": None if self.wilson is None else round(self.wilson[0], 2),
             "wilson_high": None if self.wilson is None else round(self.wilson[1], 2),
             "pending": self.pending,
+            "provisional": self.provisional,
             "parts": [
                 {
                     "source": p.source,
@@ -179,7 +188,12 @@ def wilson(numerator: float, denominator: float) -> tuple[float, float] | None:
     n = round(denominator)
     if n <= 0:
         return None
-    k = min(max(round(numerator), 0), n)
+    return _wilson(min(max(round(numerator), 0), n), n)
+
+
+@lru_cache(maxsize=4096)
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    # A pure function of two small integers; scipy takes ~0.3 ms a call and a dashboard asks for dozens.
     ci = binomtest(k, n).proportion_ci(confidence_level=WILSON_CONFIDENCE, method="wilson")
     return 100.0 * float(ci.low), 100.0 * float(ci.high)
 
@@ -207,6 +221,10 @@ def figure(code: str, parts: list[Part], std) -> Figure:
         pct = 100.0 * num / den
     if pct is None:
         return Figure(code, num, den, None, target, min_sample, Status.NO_DATA, pending=pending, parts=parts)
+    if pending and pending >= den:  # all still open (e.g. no complaint answered yet): not 0 %, no result yet
+        return Figure(
+            code, num, den, None, target, min_sample, Status.NO_RESULT, pending=pending, parts=parts
+        )
     if min_sample is not None and den < min_sample:
         status = Status.INSUFFICIENT
     elif target is None:

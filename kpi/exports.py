@@ -99,6 +99,67 @@ def flags_workbook(flags: list[Flag]) -> bytes:
     return _save(wb)
 
 
+def _pack_sections(wb, pack: dict) -> None:
+    """Sheets 低分原因, 检查与暗访整改, 环境与设备, 亮点与问题; a section without data has the one row 暂无数据."""
+    none = [[_("暂无数据")]]
+    reasons = pack["reasons"]
+    _sheet(
+        wb,
+        _("低分原因"),
+        [_("原因"), _("条数"), _("占低分评价(%)")],
+        [[r["name"], r["count"], r["share"]] for r in reasons["reasons"]] if reasons else none,
+    )
+    found = pack["findings"]
+    _sheet(
+        wb,
+        _("检查与暗访整改"),
+        [_("营业厅"), _("来源"), _("问题"), _("状态"), _("整改期限"), _("是否逾期")],
+        [
+            [
+                r.hall.name,
+                r.get_source_display(),
+                r.title,
+                r.get_status_display(),
+                r.deadline.strftime("%Y-%m-%d"),
+                _("是") if r.overdue else _("否"),
+            ]
+            for r in found["rectifications"]
+        ]
+        if found
+        else none,
+    )
+    env = pack["environment"]
+    _sheet(
+        wb,
+        _("环境与设备"),
+        [_("营业厅"), _("设备"), _("完好率(%)"), _("停用时长(小时)"), _("维修次数")],
+        [[_("合计"), env["devices"], env["availability_pct"], None, None]]
+        + [[_("按时完成率(%)"), env["due"], env["compliance_pct"], None, None]]
+        + [
+            [
+                d["hall"].name,
+                d["facility"].label,
+                d["availability_pct"],
+                round(d["downtime_seconds"] / 3600, 2),
+                d["repairs"],
+            ]
+            for d in env["worst"]
+        ]
+        if env
+        else none,
+    )
+    hp = pack["highlights"]
+    _sheet(
+        wb,
+        _("亮点与问题"),
+        [_("类别"), _("内容")],
+        [[_("亮点"), h] for h in hp["highlights"]]
+        + [[_("问题"), p] for p in hp["problems"]]
+        + [[f"{m['held_on']:%Y-%m-%d}", f"{m['highlights']} / {m['problems']}"] for m in hp["recorded"]]
+        or none,
+    )
+
+
 def pack_workbook(pack: dict) -> bytes:
     wb = Workbook()
     figs = pack["figures"]
@@ -135,6 +196,7 @@ def pack_workbook(pack: dict) -> bytes:
             [_("业务类型"), _("本月"), _("上月")],
             [[r["label"], r["count"], r["previous"]] for r in hot["by_business_type"]],
         )
+    _pack_sections(wb, pack)
     _sheet(
         wb,
         _("改进计划"),

@@ -53,6 +53,40 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.hall_id} {self.kpi}/{self.source}"
 
 
+class MonthRollup(models.Model):
+    """Σ of a month's daily rollups per (hall, kpi, source), rewritten with them (``kpi.rollup.rollup_range``): the
+    month figures and trends of a hall, a region or the chain read these — a few rows per hall instead of one per
+    day and clerk. Clerk figures read the daily rows."""
+
+    month = models.DateField(_("月份"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("营业厅")
+    )
+    region_id = models.BigIntegerField(_("区域"))
+    kpi = models.CharField(_("指标"), max_length=32)
+    source = models.CharField(_("来源"), max_length=32)
+    numerator = models.FloatField(_("分子"))
+    denominator = models.FloatField(_("分母"))
+    pending = models.FloatField(_("未结"), default=0)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核月汇总")
+        verbose_name_plural = _("考核月汇总")
+        indexes = [
+            models.Index(fields=["month", "hall"], name="kpi_month_rollup_month_hall"),
+            models.Index(fields=["region_id", "month"], name="kpi_month_rollup_region"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "hall", "kpi", "source"], name="kpi_month_rollup_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.hall_id} {self.kpi}/{self.source}"
+
+
 class RollupDay(models.Model):
     """A day's rollup state: ``dirty`` days are recomputed by the next sweep."""
 
@@ -109,7 +143,15 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    training_ref = models.CharField(_("培训安排"), max_length=64, blank=True)
+    # The retraining the decision assigned (SUP-2 → STF-3.1): a real link, so the register follows it to done.
+    retraining = models.ForeignKey(
+        "training.RetrainingAssignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kpi_flags",
+        verbose_name=_("培训安排"),
+    )
     follow_up = EncryptedTextField(_("跟进情况"), blank=True, default="")
 
     objects = HallScopedQuerySet.as_manager()

@@ -43,6 +43,57 @@ def _bars(pdf, label: str, values: list, months: list[str], target) -> None:
     pdf.set_y(y0 + h + 6)
 
 
+def _lines(pdf, title: str, lines: list[str]) -> None:
+    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=10)
+    for line in lines or [_("暂无数据")]:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+
+
+def _sections(pdf, pack: dict) -> None:
+    """Sections five to eight (``kpi.pack_sections``): a section without data reads 暂无数据."""
+    reasons = pack["reasons"]
+    lines = []
+    if reasons:
+        lines.append(_("低分评价 %(n)s 条") % {"n": reasons["low"]})
+        lines += [f"{r['name']}:{r['count']}({r['share']}%)" for r in reasons["reasons"][:10]]
+    _lines(pdf, _("五、低分评价原因"), lines)
+    found, lines = pack["findings"], []
+    if found:
+        for src in found["by_source"]:
+            counts = "、".join(f"{st['label']} {st['count']}" for st in src["statuses"])
+            lines.append(f"{src['label']}:{_('整改项')} {src['total']}({counts})")
+        for r in found["rectifications"][:20]:
+            late = f" · {_('已逾期')}" if r.overdue else ""
+            lines.append(f"· {r.hall.name} · {r.title} · {r.get_status_display()}{late}")
+        if found["carried_over"]:
+            lines.append(_("以前月份未验收的整改项 %(n)s 项") % {"n": found["carried_over"]})
+    _lines(pdf, _("六、检查与暗访发现及整改"), lines)
+    env, lines = pack["environment"], []
+    if env:
+        na = _("暂无数据")
+        comp = (
+            na
+            if env["compliance_pct"] is None
+            else f"{env['compliance_pct']:.2f}%({env['on_time']}/{env['due']})"
+        )
+        avail = na if env["availability_pct"] is None else f"{env['availability_pct']:.2f}%"
+        lines.append(f"{_('环境巡检与设备维护按时完成率')}:{comp}")
+        lines.append(f"{_('设备完好率')}:{avail}")
+        lines += [
+            f"· {d['hall'].name} · {d['facility'].label}:{d['availability_pct']:.2f}%" for d in env["worst"]
+        ]
+    _lines(pdf, _("七、环境达标与设备完好"), lines)
+    hp = pack["highlights"]
+    lines = [f"{_('亮点')}:{h}" for h in hp["highlights"]] + [f"{_('问题')}:{p}" for p in hp["problems"]]
+    lines += [
+        f"{m['held_on']:%Y-%m-%d} {_('亮点')}:{m['highlights']} {_('问题')}:{m['problems']}"
+        for m in hp["recorded"]
+    ]
+    _lines(pdf, _("八、亮点与问题"), lines)
+
+
 def pack_pdf(pack: dict) -> bytes:
     from fpdf import FPDF
 
@@ -71,7 +122,7 @@ def pack_pdf(pack: dict) -> bytes:
             f"{fig.status_label}  {_('上月')} {_pct(prev)}"
         )
         if fig.pending:
-            line += f"  {_('仍未办结')} {fig.pending:g}"
+            line += f"  {_('暂定') + ' ' if fig.provisional else ''}{_('仍未办结')} {fig.pending:g}"
         pdf.set_text_color(*((200, 40, 40) if fig.met is False else (0, 0, 0)))
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
@@ -124,8 +175,9 @@ def pack_pdf(pack: dict) -> bytes:
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
+    _sections(pdf, pack)
     pdf.set_font(FONT_FAMILY, size=12)
-    pdf.cell(0, 8, _("五、服务分析会与改进计划"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _("九、服务分析会与改进计划"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
     for m in pack["meetings"]:
         pdf.multi_cell(

@@ -1,6 +1,8 @@
 """The monthly review pack (SUP-3) for a hall or a region, the previous month by default: KPIs against targets with
 12-month trends, best and weakest clerks, complaint hot spots (``complaints.analysis``), the flags raised, the
-service analysis meetings and the improvement plan with the movement of the KPI each item targets. Sections whose
+service analysis meetings and the improvement plan with the movement of the KPI each item targets, and the sections
+from other apps (``kpi.pack_sections``: low-score reasons, findings, environment and devices, highlights and
+problems). Sections whose
 source is not installed say so ("no data"), never a zero."""
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import date, datetime
 from django.apps import apps
 from django.utils import timezone
 
-from kpi import registry
+from kpi import pack_sections, registry
 from kpi.definitions import JUDGED, KPIS, local_day
 from kpi.models import Flag, Meeting, PlanItem
 from kpi.selectors import Scope, clerk_figures, month_figures, score, trend
@@ -54,7 +56,14 @@ def review_pack(scope: Scope, month: date, *, user, now: datetime | None = None)
         hotspots = monthly_hotspots(
             queryset=Complaint.objects.for_user(user).filter(hall_id__in=hall_ids), month=month
         )
+    found = pack_sections.findings(user=user, hall_ids=hall_ids, month=month, now=now)
     return {
+        "reasons": pack_sections.low_score_reasons(user=user, hall_ids=hall_ids, month=month),
+        "findings": found,
+        "environment": pack_sections.environment(hall_ids=hall_ids, month=month, now=now),
+        "highlights": pack_sections.highlights_problems(
+            figures=figures, previous=previous, flags=flags, meetings=meetings, found=found
+        ),
         "scope": scope,
         "month": month,
         "generated_at": now,

@@ -14,12 +14,13 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from halls.models import Hall
 from kpi import registry
 from kpi.definitions import SHANGHAI, day_bounds, local_day
-from kpi.models import DailyRollup, RollupDay
+from kpi.models import DailyRollup, MonthRollup, RollupDay
 from lib.months import add_months
 from standard.services import standard_in_force
 
@@ -67,7 +68,39 @@ def rollup_range(*, day_from: date, day_to: date, now: datetime | None = None) -
         RollupDay.objects.bulk_create([RollupDay(day=d) for d in days], ignore_conflicts=True)
         for d in days:
             RollupDay.objects.filter(day=d).update(dirty=False, computed_at=now, rows=per_day[d])
+        month_rollup_refresh(months={d.replace(day=1) for d in days}, now=now)
     return len(rows)
+
+
+def month_rollup_refresh(*, months, now: datetime | None = None) -> int:
+    """Rewrite the months' ``MonthRollup`` rows as Σ of their daily rows (one grouped query a month)."""
+    now = now or timezone.now()
+    written = 0
+    for month in sorted(months):
+        MonthRollup.objects.filter(month=month).delete()
+        grouped = (
+            DailyRollup.objects.filter(day__gte=month, day__lt=add_months(month, 1))
+            .values("hall_id", "region_id", "kpi", "source")
+            .annotate(num=Sum("numerator"), den=Sum("denominator"), pend=Sum("pending"))
+            .order_by()
+        )
+        rows = [
+            MonthRollup(
+                month=month,
+                hall_id=g["hall_id"],
+                region_id=g["region_id"],
+                kpi=g["kpi"],
+                source=g["source"],
+                numerator=g["num"] or 0,
+                denominator=g["den"] or 0,
+                pending=g["pend"] or 0,
+                computed_at=now,
+            )
+            for g in grouped
+        ]
+        MonthRollup.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
 
 
 def rollup_day(*, day: date, now: datetime | None = None) -> int | None:
@@ -119,4 +152,11 @@ def kpi_rollup_sweep(*, now: datetime | None = None, limit: int = 40) -> dict:
     return {"marked": marked, "recomputed": done, "flags": flags}
 
 
-__all__ = ["SHANGHAI", "kpi_days_mark_dirty", "kpi_rollup_sweep", "rollup_day", "rollup_range"]
+__all__ = [
+    "SHANGHAI",
+    "kpi_days_mark_dirty",
+    "kpi_rollup_sweep",
+    "month_rollup_refresh",
+    "rollup_day",
+    "rollup_range",
+]

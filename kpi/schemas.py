@@ -24,11 +24,14 @@ class FigureOut(Schema):
     pct: float | None = Field(description="B ÷ A × 100; null = no data")
     target: float | None
     min_sample: float | None
-    status: str = Field(description="no_data | insufficient | met | below")
+    status: str = Field(
+        description="no_data | insufficient | met | below | no_result (every item still open)"
+    )
     met: bool | None
     wilson_low: float | None = Field(description="95 % Wilson interval when the sample is insufficient")
     wilson_high: float | None
     pending: float = Field(description="complaints still open (shown apart)")
+    provisional: bool = Field(False, description="some of A still open: the figure is not final")
     parts: list[PartOut]
 
 
@@ -108,6 +111,8 @@ class FlagOut(Schema):
     status: str
     decision: str
     decided_at: datetime | None
+    retraining_id: int | None = Field(None, description="the retraining assigned (training app), if any")
+    retraining_status: str | None = Field(None, description="assigned | done | cancelled")
 
 
 class DecisionIn(Schema):
@@ -170,3 +175,14 @@ class PackOut(Schema):
     flags: int
     plan_items: int
     complaints: int | None
+    low_score_evaluations: int | None = Field(
+        None, description="valid evaluations below 满意; null = no data"
+    )
+    rectifications: int | None = Field(None, description="items raised this month; null = no data")
+    rectifications_overdue: int | None = None
+    environment_compliance_pct: float | None = Field(
+        None, description="rounds/checks on time ÷ due; null = none due"
+    )
+    device_availability_pct: float | None = Field(None, description="null = no device measured")
+    highlights: list[str] = []
+    problems: list[str] = []

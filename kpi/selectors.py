@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halls.models import Hall, Region
 from kpi.definitions import JUDGED, KPIS, Figure, Part, day_bounds, figure, local_day, month_end
-from kpi.models import DailyRollup
+from kpi.models import DailyRollup, MonthRollup
 from lib.errors import Forbidden, NotFound, ServiceError
 from lib.months import add_months
 from staff.access import hall_ids_with, user_can
@@ -71,6 +71,14 @@ def sums(qs, *group) -> dict[tuple, dict[tuple[str, str], list[float]]]:
     return out
 
 
+def figure_for(
+    code: str, numerator: float, denominator: float, *, month: date, source: str, now: datetime | None = None
+) -> Figure:
+    """One KPI figure from sums another page already counted (the evaluations report's satisfaction), judged by the
+    month's standard exactly as the KPI pages judge it: the same target, minimum sample and Wilson interval."""
+    return figure(code, [Part(source, numerator, denominator)], standard_for_month(month, now))
+
+
 def figures_from(bucket: dict, std, kpis=None) -> dict[str, Figure]:
     result = {}
     for code in kpis or KPIS:
@@ -95,6 +103,13 @@ class Scope:
             qs = qs.filter(hall_id__in=self.hall_ids)
         if self.clerk_id is not None:
             qs = qs.filter(clerk_id=self.clerk_id)
+        return qs
+
+    def month_rollups(self, month_from: date, month_to: date):
+        """The monthly sums for a scope without a clerk (hall, halls, region, chain)."""
+        qs = MonthRollup.objects.filter(month__gte=month_from, month__lte=month_to)
+        if self.hall_ids is not None:
+            qs = qs.filter(hall_id__in=self.hall_ids)
         return qs
 
     def drill_hall_ids(self) -> list[int]:
@@ -175,15 +190,21 @@ def _hall(user, code: str, allowed) -> Hall:
 # --- figures -----------------------------------------------------------------------------------------------------
 def month_figures(scope: Scope, month: date, *, now: datetime | None = None) -> dict[str, Figure]:
     now = now or timezone.now()
-    day_to = min(month_end(month), local_day(now))
-    bucket = sums(scope.rollups(month, day_to)).get((), {})
+    if scope.clerk_id is None:
+        bucket = sums(scope.month_rollups(month, month)).get((), {})
+    else:
+        day_to = min(month_end(month), local_day(now))
+        bucket = sums(scope.rollups(month, day_to)).get((), {})
     return figures_from(bucket, standard_for_month(month, now))
 
 
 def trend(scope: Scope, last_month: date, months: int = 12, *, now: datetime | None = None) -> list[dict]:
     """Monthly figures for ``months`` months ending with ``last_month`` (one query, grouped by month in Python)."""
     first = add_months(last_month, -(months - 1))
-    by_day = sums(scope.rollups(first, month_end(last_month)), "day")
+    if scope.clerk_id is None:
+        by_day = sums(scope.month_rollups(first, last_month), "month")
+    else:
+        by_day = sums(scope.rollups(first, month_end(last_month)), "day")
     per_month: dict[date, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0.0]))
     for (day,), bucket in by_day.items():
         acc = per_month[day.replace(day=1)]

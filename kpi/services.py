@@ -99,19 +99,18 @@ def flag_decide(*, flag: Flag, actor, decision: str, reason: str, due: date | No
         raise ServiceError("reason_required", _("请填写决定理由"), field="reason")
     with transaction.atomic():
         now = timezone.now()
-        ref = ""
+        retraining = None
         if decision == Decision.RETRAINING:
-            record = retraining_assign(
+            retraining = retraining_assign(
                 clerk=flag.clerk, hall=flag.hall, reason=reason, assigned_by=actor, due=due
             )
-            ref = str(getattr(record, "pk", "") or "")
         updated = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
             status=FlagStatus.DECIDED,
             decision=decision,
             reason=reason,
             decided_by=actor,
             decided_at=now,
-            training_ref=ref,
+            retraining=retraining,
         )
         if updated != 1:
             raise Conflict("already_decided", _("该记录已作出决定"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("flags/<int:pk>/follow-up/", views.flag_follow_up, name="flag_follow_up"),
     path("export/clerks.xlsx", views.export_clerks, name="export_clerks"),
     path("pack/", views.pack, name="pack"),
+    path("pack/year/", views.pack_year, name="pack_year"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("process/", views.process_changes, name="process"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from halls.models import Hall, Region
 from kpi import exports, services
+from kpi.annual import annual_pack, read_year
 from kpi.definitions import JUDGED, KPIS
 from kpi.models import Decision, FlagStatus, Meeting, PlanItem, PlanStatus, Subject
 from kpi.pdf import pack_pdf
@@ -228,6 +229,21 @@ def pack(request):
     p["judged"] = JUDGED
     p["hall_code"] = Hall.objects.get(pk=p["scope"].hall_ids[0]).code if p["scope"].kind == "hall" else ""
     return render(request, "kpi/pack.html", p)
+
+
+@login_required
+@require_GET
+@service_errors
+def pack_year(request):
+    """The annual revision (SUP-3): the year's KPIs and the standard versions in force with what changed."""
+    if not user_can(request.user, "kpi.view"):
+        raise PermissionDenied
+    scope = read_scope(request.user, request.GET)
+    scope.region_code = request.GET.get("region", "")
+    p = annual_pack(scope, read_year(request.GET.get("year")))
+    p["query"] = _query(scope)
+    p["cards"] = [(KPIS[c], p["figures"][c], None) for c in KPIS]
+    return render(request, "kpi/pack_year.html", p)
 
 
 @login_required

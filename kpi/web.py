@@ -70,7 +70,7 @@ def read_drill(user, params) -> dict:
 
 
 def read_flag_filters(user, params):
-    qs = Flag.objects.for_user(user, "kpi.view").select_related("hall", "clerk", "decided_by")
+    qs = Flag.objects.for_user(user, "kpi.view").select_related("hall", "clerk", "decided_by", "retraining")
     status = params.get("status") or ""
     if status:
         if status not in FlagStatus.values:

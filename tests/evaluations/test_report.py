@@ -136,3 +136,29 @@ def test_sup_1_2_kpi_parts_and_rows(ev, month):
     assert any(r["note"] for r in rows)  # the excluded one says why
     assert kpi_sources.rows(source="other", day_from=today, day_to=today, hall_ids=[ev["hall_a"].pk]) == []
     assert EvaluationInvitation.objects.count() == 12
+
+
+def test_sup2_evaluations_page_shows_the_kpi_figure_and_its_insufficient_marker(ev, month):
+    """SUP-2 one rule, one place: 7 of 9 valid is below the minimum sample (30), so the evaluations page shows what
+    the KPI dashboard shows for the same hall and month — 77.78 % with 样本不足 and the Wilson interval."""
+    from kpi.rollup import rollup_range
+    from kpi.selectors import month_figures, resolve_scope
+
+    today = timezone.localdate()
+    data = _figures(ev["manager_a"])
+    fig = data["totals"]["figure"]
+    assert fig.status == "insufficient" and round(fig.pct, 2) == 77.78 and fig.wilson
+    rollup_range(day_from=today, day_to=today)
+    scope = resolve_scope(ev["manager_a"], hall=ev["hall_a"].code)
+    kpi_fig = month_figures(scope, today.replace(day=1))["satisfaction"]
+    assert (kpi_fig.status, kpi_fig.pct, kpi_fig.wilson) == (fig.status, fig.pct, fig.wilson)
+    c = Client()
+    c.force_login(ev["manager_a"])
+    marker = f"样本不足,95%区间 {fig.wilson[0]:.1f}%–{fig.wilson[1]:.1f}%"
+    totals = c.get("/evaluations/").content.decode().split('id="ev-totals"')[1].split("</p>")[0]
+    assert "77.78%" in totals and marker in totals
+    dashboard = c.get(f"/kpi/?hall={ev['hall_a'].code}").content.decode()
+    assert "77.78%" in dashboard and marker in dashboard
+    api = c.get(f"/api/v1/evaluations/report?month={today:%Y-%m}").json()
+    assert api["totals"]["figure"]["status"] == "insufficient"
+    assert {r["satisfaction_status"] for r in api["rows"]} == {"insufficient"}

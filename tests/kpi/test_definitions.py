@@ -77,3 +77,21 @@ def test_bad_month_is_an_error(bad):
     with pytest.raises(ServiceError) as e:
         parse_month(bad)
     assert e.value.code == "invalid_month"
+
+
+def test_sup2_complaints_all_still_open_is_no_result_yet_not_zero():
+    """SUP-2: a month whose 4 complaints are all still open is 尚无定论 (no result yet), not 0.00 %; it is neither met
+    nor below and does not count for the three-month rule."""
+    fig = figure("complaint_resolution", [Part("complaint", 0, 4, 4)], STD)
+    assert fig.status == Status.NO_RESULT and fig.pct is None and fig.met is None
+    assert str(fig.status_label) == "尚无定论" and fig.pending == 4
+    assert not counts_as_below(fig) and fig.as_dict()["pct"] is None
+
+
+def test_sup2_complaints_partly_open_is_a_provisional_figure():
+    """SUP-2: 6 of 8 resolved, 2 still open → 75 %, judged, marked provisional until they are settled."""
+    fig = figure("complaint_resolution", [Part("complaint", 6, 8, 2)], STD)
+    assert fig.pct == 75.0 and fig.status == Status.BELOW and fig.provisional
+    assert fig.as_dict()["provisional"] is True
+    settled = figure("complaint_resolution", [Part("complaint", 8, 8, 0)], STD)
+    assert settled.status == Status.MET and not settled.provisional

@@ -143,7 +143,17 @@ def test_sup3_review_pack_pdf_text_and_excel_sheets(seeded, client):
         assert words in text
     xlsx = client.get("/api/v1/kpi/pack.xlsx?month=2026-11")
     wb = load_workbook(BytesIO(xlsx.content))
-    assert wb.sheetnames == ["考核指标", "12个月趋势", "员工", "投诉热点", "改进计划"]
+    assert wb.sheetnames == [
+        "考核指标",
+        "12个月趋势",
+        "员工",
+        "投诉热点",
+        "低分原因",
+        "检查与暗访整改",
+        "环境与设备",
+        "亮点与问题",
+        "改进计划",
+    ]
     assert wb["12个月趋势"].max_row == 13
     export = client.get("/kpi/export/clerks.xlsx?month=2026-11")
     sheet = load_workbook(BytesIO(export.content)).active

@@ -113,3 +113,39 @@ def test_sup2_rollup_day_replaces_rows_in_one_transaction(world, time_machine):
     rollup_range(day_from=day, day_to=day)
     assert n and not DailyRollup.objects.filter(day=day, kpi="on_time").exists()
     assert DailyRollup.objects.filter(day=day + timedelta(days=1)).count() == 0
+
+
+@pytest.mark.django_db
+def test_sup2_month_rollup_is_the_sum_of_the_days_and_follows_a_recompute(world, time_machine):
+    """SUP-2: the month rows the hall/region/chain reports read equal Σ of the daily rows, per hall, kpi and source,
+    and a recomputed day (late data) rewrites them; a clerk's figure still reads the daily rows."""
+    from kpi.models import MonthRollup
+
+    time_machine.move_to(sh(2026, 12, 20, 12, 0), tick=False)
+    seed_month(world, NOV)
+    rollup_range(day_from=NOV, day_to=date(2026, 11, 30))
+
+    def daily():
+        return {
+            (r["hall_id"], r["kpi"], r["source"]): [r["n"], r["d"], r["p"]]
+            for r in DailyRollup.objects.values("hall_id", "kpi", "source")
+            .annotate(n=Sum("numerator"), d=Sum("denominator"), p=Sum("pending"))
+            .order_by()
+        }
+
+    def monthly():
+        return {
+            (m.hall_id, m.kpi, m.source): [m.numerator, m.denominator, m.pending]
+            for m in MonthRollup.objects.filter(month=NOV)
+        }
+
+    assert monthly() == daily() and monthly()
+    late = Ticket.objects.filter(service_date=date(2026, 11, 10), within_limit=True).first()
+    Ticket.objects.filter(pk=late.pk).update(within_limit=False)
+    before = month_figures(Scope("hall", hall_ids=[late.hall_id]), NOV)["on_time"].numerator
+    rollup_range(day_from=date(2026, 11, 10), day_to=date(2026, 11, 10))
+    assert monthly() == daily()
+    assert month_figures(Scope("hall", hall_ids=[late.hall_id]), NOV)["on_time"].numerator == before - 1
+    clerk = Scope("clerk", hall_ids=[late.hall_id], clerk_id=late.clerk_id)
+    mine = Ticket.objects.filter(service_date__month=11, clerk_id=late.clerk_id, within_limit=True).count()
+    assert month_figures(clerk, NOV)["on_time"].numerator == mine

@@ -105,7 +105,7 @@ def test_sup2_retraining_decision_assigns_a_retraining_in_the_training_app(histo
     flag = Flag.objects.get(subject=Subject.CLERK, clerk=w["supervisor_a"])
     flag = flag_decide(flag=flag, actor=w["manager_a"], decision=Decision.RETRAINING, reason="服务规范再培训")
     assignment = RetrainingAssignment.objects.get(clerk=w["supervisor_a"], hall=w["hall_a"])
-    assert flag.status == FlagStatus.DECIDED and flag.training_ref == str(assignment.pk)
+    assert flag.status == FlagStatus.DECIDED and flag.retraining == assignment
     assert assignment.reason == "服务规范再培训" and assignment.assigned_by == w["manager_a"]
 
 

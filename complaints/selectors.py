@@ -147,10 +147,10 @@ def consultation_list(*, user, now: datetime, status: str = "", state: str = "",
 
 
 def clocks_with_state(subject, *, now: datetime) -> list[dict]:
-    from sla.selectors import clock_state, clocks_for
+    from sla.selectors import clocks_for
 
     return [
-        {"clock": c, "state": clock_state(c, now)}
+        {"clock": c, "state": c.state(now)}
         for c in sorted(clocks_for(subject), key=lambda c: (c.started_at, c.target, c.cycle))
     ]
 

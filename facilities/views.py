@@ -29,7 +29,6 @@ from facilities.pdf import cleaning_sheet_pdf, notice_poster_pdf
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import user_can
-from staff.web import access_errors
 
 # One tap each on the phone page: what is wrong (the reporter may add words and a photo, but need not).
 QUICK_PROBLEMS = [
@@ -63,7 +62,6 @@ def index(request):
 
 @login_required
 @require_GET
-@access_errors
 def hall_view(request, hall_id: int):
     hall = _hall(request.user, hall_id)
     now = timezone.now()
@@ -83,7 +81,6 @@ def hall_view(request, hall_id: int):
 
 @login_required
 @require_GET
-@access_errors
 def report_pick(request, hall_id: int):
     """Phone: tap the facility (first tap), then the problem on its page (second tap)."""
     hall = _hall(request.user, hall_id)
@@ -102,7 +99,6 @@ def _facility(user, pk) -> Facility:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def facility_view(request, pk: int):
     facility = _facility(request.user, pk)
     if request.method == "POST":
@@ -135,7 +131,6 @@ def facility_view(request, pk: int):
 
 @login_required
 @require_GET
-@access_errors
 def label_view(request, pk: int):
     """Printable asset label: the QR opens the facility page on a phone (report a fault, see its history)."""
     facility = _facility(request.user, pk)
@@ -150,7 +145,6 @@ def _fault(user, pk) -> Fault:
 
 @login_required
 @require_GET
-@access_errors
 def fault_view(request, pk: int):
     fault = _fault(request.user, pk)
     from sla.services import clocks_for
@@ -182,7 +176,6 @@ FAULT_ACTIONS = {
 
 @login_required
 @require_POST
-@access_errors
 def fault_action(request, pk: int, action: str):
     fault = _fault(request.user, pk)
     handler = FAULT_ACTIONS.get(action)
@@ -198,7 +191,6 @@ def fault_action(request, pk: int, action: str):
 
 @login_required
 @require_GET
-@access_errors
 def fault_poster(request, pk: int):
     fault = _fault(request.user, pk)
     response = HttpResponse(notice_poster_pdf(fault), content_type="application/pdf")
@@ -208,7 +200,6 @@ def fault_poster(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def occurrence_view(request, pk: int):
     occ = get_object_or_404(
         Occurrence.objects.for_user(request.user).select_related("plan", "facility", "hall"), pk=pk
@@ -248,7 +239,6 @@ def occurrence_view(request, pk: int):
 
 @login_required
 @require_POST
-@access_errors
 def round_done(request, pk: int):
     rnd = get_object_or_404(CleaningRound.objects.for_user(request.user), pk=pk)
     try:
@@ -273,7 +263,6 @@ def _day(raw: str) -> date:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def sheet_view(request, hall_id: int, day: str):
     hall = _hall(request.user, hall_id)
     try:
@@ -318,7 +307,6 @@ def sheet_view(request, hall_id: int, day: str):
 
 @login_required
 @require_GET
-@access_errors
 def photo_view(request, pk: int):
     """Private evidence, only through this access-checked view."""
     photo = get_object_or_404(Photo.objects.for_user(request.user), pk=pk)

@@ -289,7 +289,8 @@ def day_totals(*, hall_id: int, day, clerk_id: int | None = None) -> dict:
 
 class Seconds(Func):
     """``end - start`` in seconds, computed by the database itself. On SQLite Django's ``F(end) - F(start)`` calls a
-    Python function for every row (``django_timestamp_diff``): a day of 10k tickets took ≈ 1 s per aggregate."""
+    Python function for every row (``django_timestamp_diff``), which made a busy day's aggregates slow
+    (docs/performance.md, "Records, export and the SLA sweep")."""
 
     arity = 2
     output_field = FloatField()

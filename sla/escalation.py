@@ -47,8 +47,11 @@ def _labels(clocks) -> dict:
         model = ct.model_class()
         if model is None:
             continue
-        for pk, subject in model._base_manager.in_bulk(list(ids)).items():
-            labels[(ct.pk, pk)] = _label_of(subject, ct, pk)
+        found = model._base_manager.in_bulk(list(ids))
+        for (
+            pk
+        ) in ids:  # a subject deleted meanwhile still gets its type + id label, without a query per clock
+            labels[(ct.pk, pk)] = _label_of(found.get(pk), ct, pk)
     return labels
 
 
@@ -155,7 +158,8 @@ def plan(clock: Clock, kind: str, level: int, at: datetime) -> tuple[ClockEvent,
     context = {
         "hall_name": clock.hall.name,
         "subject": subject_label(clock),
-        "target": clock.get_target_display(),
+        # Once per target and pass: get_FIELD_display hashes the whole choice list on every call.
+        "target": _memoised(("target", clock.target), lambda: str(clock.get_target_display())),
         "deadline": clock.deadline,
         "share": f"{round(clock.warn_share * 100)}%",
         "level": level,
@@ -172,7 +176,9 @@ def plan(clock: Clock, kind: str, level: int, at: datetime) -> tuple[ClockEvent,
         "subject": clock,
         # Usernames double as WeCom user ids (single sign-on); the robot @-mentions them in the group.
         "options": {"mentioned_list": [u.get_username() for u in users]},
-        "not_before": not_before(clock, at, on_duty),
+        "not_before": _memoised(
+            ("not_before", clock.hall_id, at, on_duty), lambda: not_before(clock, at, on_duty)
+        ),
     }
     return event, notice
 

@@ -385,11 +385,40 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict:
             planned = [step for clock in clocks for step in _advance(clock, now)]
             for event in escalation.record_all(planned):
                 result[_COUNTS[event.kind]] += 1
-        # The rows are locked: the status condition is the same backstop as every other conditional UPDATE.
-        Clock.objects.filter(status__in=OPEN_STATUSES).bulk_update(
-            clocks, ["status", "warned_at", "breached_at", "escalation_level", "next_check_at"]
-        )
+        _write_back(clocks)
     return result
+
+
+_SWEPT = ("status", "warned_at", "breached_at", "escalation_level", "next_check_at")
+_PG_TYPES = {"status": "text", "escalation_level": "integer"}  # the others are timestamps
+
+
+def _write_back(clocks: list[Clock]) -> None:
+    """One ``UPDATE … FROM (VALUES …)`` for the pass's clocks (``bulk_update``'s CASE per field and row cost a
+    second of Python for 300 clocks). The rows are locked; the status condition is the same backstop as every
+    other conditional UPDATE."""
+    fields = [Clock._meta.get_field(name) for name in _SWEPT]
+    qn = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    cell = "%s::bigint" if pg else "%s"
+    cells = [cell] + [f"%s::{_PG_TYPES.get(f.name, 'timestamptz')}" if pg else "%s" for f in fields]
+    row = f"({', '.join(cells)})"
+    table = qn(Clock._meta.db_table)
+    sets = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(fields, start=2))
+    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    chunk = 150  # 6 parameters a row: under SQLite's 999 variables as Django assumes them
+    with connection.cursor() as cursor:
+        for start in range(0, len(clocks), chunk):
+            part = clocks[start : start + chunk]
+            params: list = []
+            for clock in part:
+                params.append(clock.pk)
+                params.extend(f.get_db_prep_save(getattr(clock, f.attname), connection) for f in fields)
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(part))}) AS v "
+                f"WHERE {table}.{qn('id')} = v.column1 AND {table}.{qn('status')} IN ({open_statuses})",
+                [*params, *OPEN_STATUSES],
+            )
 
 
 def _advance(clock: Clock, now: datetime) -> list:

@@ -84,10 +84,10 @@ def checked_id(value, field: str) -> int | None:
 
 
 def clocks_with_state(subject, *, now: datetime) -> list[dict]:
-    from sla.selectors import clock_state, clocks_for
+    from sla.selectors import clocks_for
 
     return [
-        {"clock": c, "state": clock_state(c, now)}
+        {"clock": c, "state": c.state(now)}
         for c in sorted(clocks_for(subject), key=lambda c: (c.started_at, c.target, c.cycle))
     ]
 

@@ -13,7 +13,6 @@ from django.views.decorators.cache import cache_control
 from catalog.models import BusinessCategory, BusinessType
 from catalog.selectors import glossary_search, phrase_search, standard_or_none, time_limit_in_force
 from staff.access import require
-from staff.web import access_errors
 
 
 def _guide_context(bt: BusinessType) -> dict:
@@ -32,7 +31,6 @@ def public_guide_url(bt: BusinessType) -> str:
 
 
 @login_required
-@access_errors
 def business_type_list(request):
     require(request.user, "catalog.view")
     types = BusinessType.objects.for_user(request.user).filter(is_active=True)
@@ -44,7 +42,6 @@ def business_type_list(request):
 
 
 @login_required
-@access_errors
 def guide(request, code: str):
     require(request.user, "catalog.view")
     bt = get_object_or_404(BusinessType.objects.for_user(request.user), code=code, is_active=True)
@@ -52,7 +49,6 @@ def guide(request, code: str):
 
 
 @login_required
-@access_errors
 def guide_print(request, code: str):
     require(request.user, "catalog.view")
     bt = get_object_or_404(BusinessType.objects.for_user(request.user), code=code, is_active=True)
@@ -75,7 +71,6 @@ def guide_public(request, code: str):
 
 
 @login_required
-@access_errors
 def glossary(request):
     require(request.user, "catalog.view")
     q = (request.GET.get("q") or "").strip()[:100]

@@ -62,9 +62,7 @@ def clocks_for(subject) -> list:
 
 
 def clock_state(clock, now: datetime | None = None):
-    from sla import services as sla
-
-    return sla.clock_state(clock, now or timezone.now())
+    return clock.state(now or timezone.now())
 
 
 def latest(clocks, target: str):

@@ -1,7 +1,7 @@
 """KPI source (SUP-2 on-time, BIZ-2.1): consultation promises answered within their limit ÷ promises due.
 
 Each BIZ-2.1 SLA clock of a consultation is one promise (the 24 h callback, the 1 h online first response, the 48 h
-complex online solution). Its state comes from the SLA engine (``sla.selectors.clock_state``): met in time counts
+complex online solution). Its state comes from the SLA engine (``sla.models.Clock.state``): met in time counts
 in both numerator and denominator; met late or overdue in the denominator only; a clock still running before its
 deadline (or paused on the customer) is not due yet; a cancelled clock is not counted. Day = the local day the
 clock started; the clerk credited is who answered (else who took the question).
@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
 from sla.models import Clock, ClockState
-from sla.selectors import clock_state
 
 LABELS = {"consultation": _("咨询答复")}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,7 +53,7 @@ def parts(*, day_from: date, day_to: date):
     clocks, subjects = _clocks(day_from, day_to)
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for clk in clocks:
-        state = clock_state(clk, now)
+        state = clk.state(now)
         if state not in _ON_TIME and state not in _LATE:
             continue
         subject = subjects.get(clk.object_id)
@@ -90,7 +89,7 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
             continue
         if clerk_id is not None and (subject.answered_by_id or subject.taken_by_id) != clerk_id:
             continue
-        state = clock_state(clk, now)
+        state = clk.state(now)
         if state in _ON_TIME:
             num, den, note = 1, 1, ""
         elif state in _LATE:

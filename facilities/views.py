@@ -30,7 +30,6 @@ from facilities.templatetags.facilities import board_context, greeter_context
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import require, user_can
-from staff.web import access_errors
 
 # One tap each on the phone page: what is wrong (the reporter may add words and a photo, but need not).
 QUICK_PROBLEMS = [
@@ -64,7 +63,6 @@ def index(request):
 
 @login_required
 @require_GET
-@access_errors
 def hall_view(request, hall_id: int):
     hall = _hall(request.user, hall_id)
     now = timezone.now()
@@ -84,7 +82,6 @@ def hall_view(request, hall_id: int):
 
 @login_required
 @require_GET
-@access_errors
 def report_pick(request, hall_id: int):
     """Phone: tap the facility (first tap), then the problem on its page (second tap)."""
     hall = _hall(request.user, hall_id)
@@ -103,7 +100,6 @@ def _facility(user, pk) -> Facility:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def facility_view(request, pk: int):
     facility = _facility(request.user, pk)
     if request.method == "POST":
@@ -136,7 +132,6 @@ def facility_view(request, pk: int):
 
 @login_required
 @require_GET
-@access_errors
 def label_view(request, pk: int):
     """Printable asset label: the QR opens the facility page on a phone (report a fault, see its history)."""
     facility = _facility(request.user, pk)
@@ -151,7 +146,6 @@ def _fault(user, pk) -> Fault:
 
 @login_required
 @require_GET
-@access_errors
 def fault_view(request, pk: int):
     fault = _fault(request.user, pk)
     from sla.services import clocks_for
@@ -183,7 +177,6 @@ FAULT_ACTIONS = {
 
 @login_required
 @require_POST
-@access_errors
 def fault_action(request, pk: int, action: str):
     fault = _fault(request.user, pk)
     handler = FAULT_ACTIONS.get(action)
@@ -199,7 +192,6 @@ def fault_action(request, pk: int, action: str):
 
 @login_required
 @require_GET
-@access_errors
 def fault_poster(request, pk: int):
     fault = _fault(request.user, pk)
     response = HttpResponse(notice_poster_pdf(fault), content_type="application/pdf")
@@ -209,7 +201,6 @@ def fault_poster(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def occurrence_view(request, pk: int):
     occ = get_object_or_404(
         Occurrence.objects.for_user(request.user).select_related("plan", "facility", "hall"), pk=pk
@@ -249,7 +240,6 @@ def occurrence_view(request, pk: int):
 
 @login_required
 @require_POST
-@access_errors
 def round_done(request, pk: int):
     rnd = get_object_or_404(CleaningRound.objects.for_user(request.user), pk=pk)
     try:
@@ -274,7 +264,6 @@ def _day(raw: str) -> date:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@access_errors
 def sheet_view(request, hall_id: int, day: str):
     hall = _hall(request.user, hall_id)
     try:
@@ -319,7 +308,6 @@ def sheet_view(request, hall_id: int, day: str):
 
 @login_required
 @require_GET
-@access_errors
 def photo_view(request, pk: int):
     """Private evidence, only through this access-checked view."""
     photo = get_object_or_404(Photo.objects.for_user(request.user), pk=pk)
@@ -329,7 +317,6 @@ def photo_view(request, pk: int):
 
 
 @login_required
-@access_errors
 @require_GET
 def greeter_fragment(request, hall_id: int):
     """The greeter tablet's self-service-down notice and guide tasks, refreshed on the hall's bus (ENV-2.2)."""
@@ -339,7 +326,6 @@ def greeter_fragment(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_GET
 def board_fragment(request, hall_id: int):
     """The supervisor board's environment panel (issue 11 §6)."""

@@ -16,13 +16,12 @@ from ninja import Field, Router, Schema, Status
 from floor import bus, selectors, services
 from floor.models import Announcement, AnnouncementKind, Incident, IncidentKind, IncidentReport
 from halls.models import Counter
-from lib.apiauth import staff_session as django_auth
 from lib.errors import NotFound, ServiceError
 from staff.access import require
 from staff.web import api_halls, api_staff_user, api_token
+from tingwu.api_auth import STAFF_AUTH
 
 router = Router()
-STAFF_AUTH = [django_auth]  # not imported from tingwu.api: that module imports this one
 
 
 class ErrorOut(Schema):

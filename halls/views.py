@@ -14,7 +14,6 @@ from halls.holidays import missing_next_year, official_year_set, parse_days
 from halls.models import Counter, DayKind, Hall, OfficialYear, Zone
 from lib.errors import ServiceError
 from staff.access import require
-from staff.web import access_errors
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
@@ -31,7 +30,6 @@ def hall_list(request):
 
 
 @login_required
-@access_errors
 def hall_detail(request, pk: int):
     hall = get_object_or_404(Hall.objects.for_user(request.user).select_related("region"), pk=pk)
     zones = Zone.objects.for_user(request.user).filter(hall=hall).order_by("kind", "name")
@@ -57,7 +55,6 @@ def _days_text(record, kind) -> str:
 
 
 @login_required
-@access_errors
 def holiday_years(request):
     """HQ: the official holiday arrangement per year, and the warning while next year is missing (December)."""
     require(request.user, "standard.publish")
@@ -74,7 +71,6 @@ def holiday_years(request):
 
 
 @login_required
-@access_errors
 def holiday_year_edit(request, year: int):
     require(request.user, "standard.publish")
     record = OfficialYear.objects.filter(year=year).first()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -15,6 +14,7 @@ from halls.models import Hall, Region
 from kpi.definitions import JUDGED, KPIS, Figure, Part, day_bounds, figure, local_day, month_end
 from kpi.models import DailyRollup, MonthRollup
 from lib.errors import Forbidden, NotFound, ServiceError
+from lib.memo import Memo
 from lib.months import add_months
 from staff.access import hall_ids_with, user_can
 from staff.directory import person_name
@@ -31,21 +31,15 @@ def standard_for_month(month: date, now: datetime | None = None):
     now = now or timezone.now()
     _start, end = day_bounds(month_end(month))
     at = min(now, end)
-    key = (month, at if at < now else None)
-    hit = _standard_memo.get(key)
-    if hit is not None and time.monotonic() - hit[0] < STANDARD_MEMO_SECONDS:
-        return hit[1]
-    std = _standard_at(at)
-    if len(_standard_memo) > 256:
-        _standard_memo.clear()
-    _standard_memo[key] = (time.monotonic(), std)
-    return std
+    return _standard_memo.get((month, at if at < now else None), lambda: _standard_at(at))
 
 
 # A page shows up to 15 months; each month's standard is one query with its parameters. Memoised for a few seconds
-# per process (a newly published version is seen within that time, and it only applies from its effective date).
-STANDARD_MEMO_SECONDS = 5.0
-_standard_memo: dict = {}
+# per process (lib.memo: forgotten when a version is published here; other processes see it within the TTL, and
+# it only applies from its effective date).
+_standard_memo = Memo(
+    "kpi.standard", ttl=5.0, maxsize=256, models=("standard.StandardVersion", "standard.StandardParameter")
+)
 
 
 def _standard_at(at: datetime):

@@ -10,7 +10,7 @@ from halls.api import error_responses
 from notify.models import Channel, Notification, NotificationStatus
 from notify.web import OUTBOX_CAPABILITY, require_outbox
 from staff.web import api_staff_user
-from tingwu.api import STAFF_AUTH
+from tingwu.api_auth import STAFF_AUTH
 
 router = Router()
 

@@ -31,6 +31,7 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 
 __all__ = [
     "notification_enqueue",
+    "notification_enqueue_many",
     "notification_deliver",
     "notification_drain",
     "render_template",
@@ -80,15 +81,65 @@ def notification_enqueue(
     existing = None if fresh else Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
+    notification = _notification_row(
+        hall=hall,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        context=context,
+        dedupe_key=dedupe_key,
+        subject=subject,
+        options=options,
+        not_before=not_before,
+    )
+    try:
+        with transaction.atomic():
+            notification.save(force_insert=True)
+    except IntegrityError:
+        # Lost a race with an identical enqueue: theirs is the one.
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    if prompt and (not_before is None or not_before <= timezone.now()):
+        pk = notification.pk
+        transaction.on_commit(lambda: _schedule_prompt_delivery(pk))
+    return notification
+
+
+def notification_enqueue_many(notices: list[dict]) -> list[Notification]:
+    """Queue many fresh messages in one INSERT (the SLA sweep's pass: issue 14). Each item takes the keyword
+    arguments of ``notification_enqueue``; the caller holds the claims (``fresh``) and the worker's drain follows
+    (no prompt task). Should a key exist after all, the rows go one by one and the existing ones are returned."""
+    rows = [_notification_row(**notice) for notice in notices]
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        return [notification_enqueue(**notice, prompt=False) for notice in notices]
+
+
+def _notification_row(
+    *,
+    hall,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    subject=None,
+    options: dict | None = None,
+    not_before: datetime | None = None,
+) -> Notification:
+    if not dedupe_key:
+        raise ServiceError("notify_dedupe_required", _("通知必须提供去重键"), field="dedupe_key")
     recipient = _check_recipient(channel, recipient)
-    body = render_template(template, context)
     fields = {
         "hall": hall,
         "channel": channel,
         "recipient": recipient,
         "recipient_masked": mask_recipient(channel, recipient),
         "template": template,
-        "body": body,
+        "body": render_template(template, context),
         "options": options or {},
         "dedupe_key": dedupe_key,
         "next_attempt_at": not_before or timezone.now(),
@@ -97,16 +148,7 @@ def notification_enqueue(
     if subject is not None:
         fields["content_type"] = ContentType.objects.get_for_model(subject, for_concrete_model=False)
         fields["object_id"] = subject.pk
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(**fields)
-    except IntegrityError:
-        # Lost a race with an identical enqueue: theirs is the one.
-        return Notification.objects.get(dedupe_key=dedupe_key)
-    if prompt and (not_before is None or not_before <= timezone.now()):
-        pk = notification.pk
-        transaction.on_commit(lambda: _schedule_prompt_delivery(pk))
-    return notification
+    return Notification(**fields)
 
 
 def _schedule_prompt_delivery(pk: int) -> None:

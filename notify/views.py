@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from halls.models import Hall
 from notify.models import Channel, Notification, NotificationStatus
 from notify.web import OUTBOX_CAPABILITY, require_outbox
-from staff.web import access_errors
 
 
 class OutboxFilter(forms.Form):
@@ -30,7 +29,6 @@ class OutboxFilter(forms.Form):
 
 
 @login_required
-@access_errors
 def outbox(request):
     require_outbox(request.user)
     form = OutboxFilter(request.GET or None, user=request.user)

@@ -17,7 +17,7 @@ from privacy.forms import AUDIT_COLUMNS, FIELD_LABELS, AuditFilterForm, PhoneSea
 from privacy.models import Customer, PIAccessLog
 from privacy.services import customer_find_by_phone, pi_reveal
 from staff.access import require, user_can
-from staff.web import access_errors, client_ip
+from staff.web import client_ip
 
 LIST_LIMIT = 100
 
@@ -27,7 +27,6 @@ def _customers(user):
 
 
 @login_required
-@access_errors
 def customer_list(request):
     """GET: the most recent customers, masked. POST: look-up by phone through the blind index."""
     require(request.user, "customer.view")
@@ -58,7 +57,6 @@ def _detail(request, customer, *, form=None, revealed=None, status=200):
 
 
 @login_required
-@access_errors
 def customer_detail(request, pk: int):
     customer = get_object_or_404(_customers(request.user), pk=pk)
     require(request.user, "customer.view", customer.hall_id)
@@ -67,7 +65,6 @@ def customer_detail(request, pk: int):
 
 @login_required
 @require_POST
-@access_errors
 def customer_reveal(request, pk: int):
     """Shows one full value once; the response is not cached and a new reveal writes a new audit record."""
     customer = get_object_or_404(_customers(request.user), pk=pk)
@@ -161,7 +158,6 @@ def _describe(logs) -> list:
 
 
 @login_required
-@access_errors
 def audit_list(request):
     form, qs = _audit_queryset(request)
     logs = _describe(list(qs[:500]))
@@ -169,7 +165,6 @@ def audit_list(request):
 
 
 @login_required
-@access_errors
 def audit_export(request, fmt: str):
     form, qs = _audit_queryset(request)
     if form.is_bound and not form.is_valid():

@@ -19,7 +19,6 @@ Estimated wait (docs/queueing.md): people ahead ÷ open counters serving the bus
 from __future__ import annotations
 
 import math
-import time
 
 from django.db.models import (
     Avg,
@@ -34,6 +33,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from halls.models import Counter, CounterStatus
+from lib.memo import Memo
 from queueing import clock
 from queueing.models import ACTIVE_STATUSES, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from queueing.standard_memo import standard_at
@@ -50,30 +50,36 @@ def _tier(ticket: Ticket, now) -> int:
     return 2 if ticket.priority_kind else 3
 
 
-# Per-process memo of the slow-moving inputs of the estimate (open counters with the businesses they serve and
-# whether they are busy; the recent mean service time per category): four queries and ≈ 5 ms on every issue
-# otherwise. An estimate may use inputs up to ESTIMATE_INPUT_TTL seconds old; a counter opened, paused, closed or
-# re-configured in this process is seen at once (``forget_estimate_inputs``). The simulated clock bypasses it.
+# Per-process memo (lib.memo) of the slow-moving inputs of the estimate (open counters with the businesses they
+# serve and whether they are busy; the recent mean service time per category): four queries on every issue
+# otherwise (docs/performance.md). An estimate may use inputs up to ESTIMATE_INPUT_TTL seconds old; a counter
+# opened, paused, closed or re-configured in this process is seen at once. The simulated clock bypasses it.
 ESTIMATE_INPUT_TTL = 3.0
-_inputs: dict[tuple, tuple[float, object]] = {}
+
+
+def _counter_scope(instance):
+    """A counter's own change forgets its hall; business types edited from their side forget every hall."""
+    hall_id = getattr(instance, "hall_id", None) if isinstance(instance, Counter) else None
+    return None if hall_id is None else (lambda key: key[1] == hall_id)
+
+
+_inputs = Memo(
+    "queueing.estimate_inputs",
+    ttl=ESTIMATE_INPUT_TTL,
+    maxsize=1_000,
+    models=("halls.Counter", "halls.Counter_business_types"),
+    scope=_counter_scope,
+)
 
 
 def _memoised(key: tuple, load):
     if clock.is_simulated():
         return load()
-    hit = _inputs.get(key)
-    if hit is not None and time.monotonic() - hit[0] < ESTIMATE_INPUT_TTL:
-        return hit[1]
-    value = load()
-    if len(_inputs) > 1_000:
-        _inputs.clear()
-    _inputs[key] = (time.monotonic(), value)
-    return value
+    return _inputs.get(key, load)
 
 
 def forget_estimate_inputs(hall_id: int | None = None) -> None:
-    for key in [k for k in _inputs if hall_id is None or k[1] == hall_id]:
-        _inputs.pop(key, None)
+    _inputs.forget(None if hall_id is None else (lambda key: key[1] == hall_id))
 
 
 def _open_counters(hall_id: int) -> list[tuple[int, bool, frozenset[int], bool]]:
@@ -283,7 +289,8 @@ def day_totals(*, hall_id: int, day, clerk_id: int | None = None) -> dict:
 
 class Seconds(Func):
     """``end - start`` in seconds, computed by the database itself. On SQLite Django's ``F(end) - F(start)`` calls a
-    Python function for every row (``django_timestamp_diff``): a day of 10k tickets took ≈ 1 s per aggregate."""
+    Python function for every row (``django_timestamp_diff``), which made a busy day's aggregates slow
+    (docs/performance.md, "Records, export and the SLA sweep")."""
 
     arity = 2
     output_field = FloatField()

@@ -5,54 +5,41 @@ issue. Versions are few and append-only (a new one starts later than every publi
 all of them and picks the one in force at ``at`` itself: a version scheduled in advance takes over exactly at its
 ``effective_from``. The list is reloaded after ``TTL_SECONDS`` (a version published by another process is seen
 within that time) and at once when this process saves or deletes a version or parameter (after commit too, so a
-concurrent reader cannot keep a pre-commit list).
+concurrent reader cannot keep a pre-commit list: lib.memo).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime
 
-from django.db import transaction
-
+from lib.memo import Memo
 from standard.services import Standard, standard_in_force
 
 TTL_SECONDS = 10.0
 
-_lock = threading.Lock()
-_memo: tuple[float, list[tuple[datetime, Standard]]] = (float("-inf"), [])
+_memo = Memo(
+    "queueing.standard",
+    ttl=TTL_SECONDS,
+    maxsize=1,
+    models=("standard.StandardVersion", "standard.StandardParameter"),
+)
 
 
-def _versions() -> list[tuple[datetime, Standard]]:
-    global _memo
-    loaded_at, versions = _memo
-    if time.monotonic() - loaded_at < TTL_SECONDS:
-        return versions
+def _load() -> list[tuple[datetime, Standard]]:
     from standard.models import StandardVersion
 
-    with _lock:
-        rows = StandardVersion.objects.order_by("-effective_from").prefetch_related("parameters")
-        versions = [(v.effective_from, Standard(v, v.values())) for v in rows]
-        _memo = (time.monotonic(), versions)
-    return versions
+    rows = StandardVersion.objects.order_by("-effective_from").prefetch_related("parameters")
+    return [(v.effective_from, Standard(v, v.values())) for v in rows]
 
 
 def standard_at(at: datetime) -> Standard:
     """The version in force at ``at`` (same answer as ``standard_in_force``, which also raises when none is)."""
-    for effective_from, standard in _versions():
+    for effective_from, standard in _memo.get(None, _load):
         if effective_from <= at:
             return standard
     return standard_in_force(at=at)
 
 
-def _reset() -> None:
-    global _memo
-    _memo = (float("-inf"), [])
-
-
 def clear(**_kwargs) -> None:
-    """Signal receiver: forget the memo now and again once the writing transaction commits."""
-    _reset()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_reset)
+    """Forget the memo now and again once the writing transaction commits."""
+    _memo.forget()

@@ -19,7 +19,6 @@ from sla.forms import ClockPauseForm
 from sla.models import Clock
 from sla.services import clock_pause, clock_resume
 from sla.web import clock_for_action
-from staff.web import access_errors
 
 
 def _back(request, clock: Clock, next_url: str | None) -> str:
@@ -41,7 +40,6 @@ def _failed(request, clock: Clock, *, pause_form=None, error=None, back: str, st
 
 @require_POST
 @login_required
-@access_errors
 def pause(request, pk: int):
     clock = clock_for_action(request.user, pk)
     form = ClockPauseForm(request.POST)
@@ -67,7 +65,6 @@ def pause(request, pk: int):
 
 @require_POST
 @login_required
-@access_errors
 def resume(request, pk: int):
     clock = clock_for_action(request.user, pk)
     back = _back(request, clock, request.POST.get("next"))

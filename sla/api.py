@@ -13,11 +13,11 @@ from ninja import Field, Query, Router, Schema
 from halls.api import error_responses
 from lib.errors import ServiceError
 from sla.models import Clock
-from sla.selectors import clock_state, clocks_board
+from sla.selectors import clocks_board
 from sla.services import clock_pause, clock_resume
 from sla.web import BOARD_CAPABILITY, clock_for_action, require_board
 from staff.web import api_staff_user
-from tingwu.api import STAFF_AUTH
+from tingwu.api_auth import STAFF_AUTH
 
 router = Router()
 
@@ -68,7 +68,7 @@ def _out(clock: Clock, now: datetime, *, events: bool) -> dict:
         "target_label": str(clock.get_target_display()),
         "cycle": clock.cycle,
         "status": clock.status,
-        "state": clock_state(clock, now),
+        "state": clock.state(now),
         "calendar": clock.calendar,
         "standard_version": clock.standard_version.number,
         "started_at": clock.started_at,

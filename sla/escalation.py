@@ -15,14 +15,14 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from notify.services import notification_enqueue_many
 from sla.calendars import BusinessCalendar, NoOpeningHours
 from sla.models import Clock, ClockEvent, EventKind
+from sla.policy import ROLE_LABELS
 from staff.models import DutyShift, HallAssignment, HallRole, RegionAssignment, RegionRole
 
-ROLE_LABELS = {1: "值班主管", 2: "厅经理", 3: "区域质检员"}
-
 # One sweep pass (``sweep_pass``): who is on duty, the managers and inspectors of a hall, and the subjects' labels
-# are looked up once per hall / per kind of subject instead of once per due clock (issue 14: 14 queries per clock).
+# are looked up once per hall / per kind of subject instead of once per due clock (issue 14).
 _pass: ContextVar[dict | None] = ContextVar("sla_sweep_pass", default=None)
 
 
@@ -47,8 +47,11 @@ def _labels(clocks) -> dict:
         model = ct.model_class()
         if model is None:
             continue
-        for pk, subject in model._base_manager.in_bulk(list(ids)).items():
-            labels[(ct.pk, pk)] = _label_of(subject, ct, pk)
+        found = model._base_manager.in_bulk(list(ids))
+        for (
+            pk
+        ) in ids:  # a subject deleted meanwhile still gets its type + id label, without a query per clock
+            labels[(ct.pk, pk)] = _label_of(found.get(pk), ct, pk)
     return labels
 
 
@@ -144,47 +147,63 @@ def _display_name(user) -> str:
     return profile.full_name if profile else user.get_username()
 
 
-def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
-    """Insert the event (the unique (clock, kind, level) row is the claim) and queue its notice. False when the
-    event already exists: someone else sent it."""
-    users, on_duty, role = (
-        recipients(clock, kind, level, at) if kind != EventKind.BREACHED else ([], False, "")
-    )
-    data = {"recipients": [u.pk for u in users], "on_duty": on_duty} if kind != EventKind.BREACHED else {}
-    try:
-        with transaction.atomic():
-            ClockEvent.objects.create(
-                clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at, data=data
-            )
-    except IntegrityError:
-        return False
+def plan(clock: Clock, kind: str, level: int, at: datetime) -> tuple[ClockEvent, dict | None]:
+    """The event row (unsaved) and its notice's arguments (``None`` for the breach itself: its notice is rung 1 of
+    the ladder, planned right after)."""
     if kind == EventKind.BREACHED:
-        return True  # the breach notice is rung 1 of the ladder, recorded right after
-    template = "sla_warning" if kind == EventKind.WARNED else "sla_escalation"
+        return ClockEvent(clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at, data={}), None
+    users, on_duty, role = recipients(clock, kind, level, at)
+    data = {"recipients": [u.pk for u in users], "on_duty": on_duty}
+    event = ClockEvent(clock=clock, hall_id=clock.hall_id, kind=kind, level=level, at=at, data=data)
     context = {
         "hall_name": clock.hall.name,
         "subject": subject_label(clock),
-        "target": clock.get_target_display(),
+        # Once per target and pass: get_FIELD_display hashes the whole choice list on every call.
+        "target": _memoised(("target", clock.target), lambda: str(clock.get_target_display())),
         "deadline": clock.deadline,
         "share": f"{round(clock.warn_share * 100)}%",
         "level": level,
         "role": role,
         "name": "、".join(_display_name(u) for u in users) or "(未配置)",
     }
-    from notify.services import notification_enqueue
-
-    notification_enqueue(
-        hall=clock.hall,
-        channel="wecom",
-        recipient=getattr(settings, "TINGWU_SLA_WECOM_ROBOT", "default"),
-        template=template,
-        context=context,
-        dedupe_key=f"sla:{clock.pk}:{kind}:{level}",
-        subject=clock,
+    notice = {
+        "hall": clock.hall,
+        "channel": "wecom",
+        "recipient": getattr(settings, "TINGWU_SLA_WECOM_ROBOT", "default"),
+        "template": "sla_warning" if kind == EventKind.WARNED else "sla_escalation",
+        "context": context,
+        "dedupe_key": f"sla:{clock.pk}:{kind}:{level}",
+        "subject": clock,
         # Usernames double as WeCom user ids (single sign-on); the robot @-mentions them in the group.
-        options={"mentioned_list": [u.get_username() for u in users]},
-        not_before=not_before(clock, at, on_duty),
-        prompt=False,  # the sweep runs inside the worker, whose outbox drain follows in the same pass
-        fresh=True,  # the event just inserted is the claim: no earlier notice can carry this key
-    )
-    return True
+        "options": {"mentioned_list": [u.get_username() for u in users]},
+        "not_before": _memoised(
+            ("not_before", clock.hall_id, at, on_duty), lambda: not_before(clock, at, on_duty)
+        ),
+    }
+    return event, notice
+
+
+def record_all(planned: list[tuple[ClockEvent, dict | None]]) -> list[ClockEvent]:
+    """Insert one pass's events in one INSERT and queue their notices in another (issue 14: set-based).
+
+    The unique (clock, kind, level) row is the claim that sends each notice exactly once. The sweep holds the
+    clocks' row locks, so an existing event means a sweep that did not (or a clock met meanwhile): then the
+    events go one by one, and only those inserted here get their notice."""
+    if not planned:
+        return []
+    try:
+        with transaction.atomic():
+            ClockEvent.objects.bulk_create([event for event, _notice in planned])
+        inserted = planned
+    except IntegrityError:
+        inserted = []
+        for event, notice in planned:
+            event.pk = None
+            try:
+                with transaction.atomic():
+                    event.save(force_insert=True)
+            except IntegrityError:
+                continue  # someone else sent it
+            inserted.append((event, notice))
+    notification_enqueue_many([notice for _event, notice in inserted if notice is not None])
+    return [event for event, _notice in inserted]

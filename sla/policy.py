@@ -1,10 +1,31 @@
-"""What each target means: the standard parameter that sets its hours, whether it may pause, whether it repeats."""
+"""The SLA policies in one place: the targets, what each means (the standard parameter that sets its hours, whether
+it may pause, whether it repeats), the warning share and the escalation ladder. Models and services read them here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sla.models import Target
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Target(models.TextChoices):
+    COMPLAINT_FIRST_CONTACT = "complaint_first_contact", _("投诉首次联系(2小时)")
+    COMPLAINT_GENERAL_SOLUTION = "complaint_general_solution", _("一般投诉解决(24小时)")
+    COMPLAINT_COMPLEX_PROGRESS = "complaint_complex_progress", _("复杂投诉进度反馈(72小时,周期)")
+    CONSULTATION_CALLBACK = "consultation_callback", _("现场咨询回复(24小时)")
+    CONSULTATION_ONLINE_FIRST_RESPONSE = "consultation_online_first_response", _("线上咨询首次响应(1小时)")
+    CONSULTATION_ONLINE_COMPLEX_SOLUTION = (
+        "consultation_online_complex_solution",
+        _("线上复杂问题解决(48小时)"),
+    )
+    FACILITY_CHECK = "facility_check", _("设施维护检查(检查窗口内完成)")
+    FACILITY_FAULT_RESPONSE = "facility_fault_response", _("设备故障响应")
+    FACILITY_FAULT_REPAIR = "facility_fault_repair", _("设备故障修复")
+    SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
+    RECTIFICATION = "rectification", _("整改项完成(默认3天)")
+    KPI_PLAN_ITEM = "kpi_plan_item", _("服务改进计划事项完成")
+    EVALUATION_FOLLOW_UP = "evaluation_follow_up", _("差评回访(24小时)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,8 @@ POLICIES: dict[str, TargetPolicy] = {
 
 # The escalation ladder: level 1 the duty supervisor on duty, 2 the hall manager, 3 the regional quality inspector.
 LADDER_LEVELS = 3
+# Who each rung notifies (named in the notice); sla.escalation finds the people.
+ROLE_LABELS = {1: "值班主管", 2: "厅经理", 3: "区域质检员"}
 DEFAULT_WARN_SHARE = 0.75
 # Rung n+1 follows rung n after this share of the target (clamped), e.g. 1 h for a 2 h target, 24 h for 72 h.
 DEFAULT_ESCALATION_STEP_SHARE = 0.5

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 
-from sla.models import OPEN_STATUSES, Clock, ClockState, ClockStatus
+from sla.models import OPEN_STATUSES, Clock
 
 
 def clocks_for(subject):
@@ -17,22 +17,6 @@ def clocks_for(subject):
         .order_by("started_at", "pk")
         .prefetch_related("events")
     )
-
-
-def clock_state(clock: Clock, now: datetime) -> str:
-    """ok / due_soon (past the warn share) / overdue / met / met_late (plus paused / cancelled)."""
-    if clock.status == ClockStatus.MET:
-        late = clock.breached_at is not None or (clock.met_at and clock.met_at > clock.deadline)
-        return ClockState.MET_LATE if late else ClockState.MET
-    if clock.status == ClockStatus.CANCELLED:
-        return ClockState.CANCELLED
-    if clock.status == ClockStatus.PAUSED:
-        return ClockState.PAUSED
-    if clock.status == ClockStatus.BREACHED or clock.deadline <= now:
-        return ClockState.OVERDUE
-    if clock.warn_at <= now:
-        return ClockState.DUE_SOON
-    return ClockState.OK
 
 
 def clocks_board(user, *, now: datetime, within_hours: float = 4, hall_id: int | None = None):

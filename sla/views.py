@@ -13,7 +13,6 @@ from halls.models import Hall
 from sla.models import ClockState
 from sla.selectors import clocks_board
 from sla.web import BOARD_CAPABILITY, clock_row, require_board
-from staff.web import access_errors
 
 DEFAULT_WITHIN_HOURS = 4
 
@@ -32,7 +31,6 @@ class BoardFilter(forms.Form):
 
 
 @login_required
-@access_errors
 def board(request):
     require_board(request.user)
     form = BoardFilter(request.GET or None, user=request.user)

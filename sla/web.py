@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from lib.errors import Forbidden, NotFound
 from sla.escalation import subject_label
 from sla.models import Clock
-from sla.selectors import clock_state
 from staff.access import require, user_can
 
 # Who watches deadlines: duty supervisors, managers, inspectors, HQ and auditors.
@@ -60,7 +59,7 @@ def clock_row(clock: Clock, now: datetime) -> dict:
     url = subject.get_absolute_url() if subject is not None and hasattr(subject, "get_absolute_url") else ""
     return {
         "clock": clock,
-        "state": clock_state(clock, now),
+        "state": clock.state(now),
         "label": subject_label(clock),
         "url": url,
         "remaining": remaining_text(clock, now),

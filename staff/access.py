@@ -6,11 +6,12 @@ and every action through ``user_can(user, capability, hall)``. Capabilities come
 
 from __future__ import annotations
 
-import time
-
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from lib.errors import Forbidden, NotFound
+from lib.memo import Memo
 from staff.models import HallRole, RegionRole
 
 # What each role may do. Read access to a hall comes from any role there; these are the extra rights.
@@ -182,14 +183,35 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 
 _CACHE_ATTR = "_tingwu_access"
 
-# Per-process memo of the roles (two queries per request otherwise: the counter console's every call-next, start
-# and finish paid them). Entries live ACCESS_TTL_SECONDS; a role granted or withdrawn in THIS process drops the
-# user's entry at once (and again after commit, see ``forget_access``), other processes see it within the TTL.
-# The key carries the password hash: it is salted per user row, so a recycled primary key (tests, SQLite) or a
-# password change never hits an older entry; ``is_active``/``is_superuser`` come from the request's fresh user row.
+# Per-process memo (lib.memo) of the roles (two queries per request otherwise: the counter console's every
+# call-next, start and finish paid them). Entries live ACCESS_TTL_SECONDS; a role granted or withdrawn in THIS
+# process drops the user's entry at once and again after commit, other processes see it within the TTL (or at once,
+# when the hot path's listener hears the change: ``forget_access``). A hall moved or added to a region changes the
+# halls of every regional role: every entry goes. The key carries the password hash: it is salted per user row, so
+# a recycled primary key (tests, SQLite) or a password change never hits an older entry; ``is_active`` /
+# ``is_superuser`` come from the request's fresh user row.
 ACCESS_TTL_SECONDS = 5.0
-_memo: dict[tuple, tuple[float, dict]] = {}
-_MEMO_MAX = 10_000
+
+
+def _scope(instance):
+    """The entries of the user a changed row belongs to (everyone's for a hall or region)."""
+    user_id = instance.pk if isinstance(instance, AbstractBaseUser) else getattr(instance, "user_id", None)
+    return None if user_id is None else (lambda key: key[0] == user_id)
+
+
+_memo = Memo(
+    "staff.access",
+    ttl=ACCESS_TTL_SECONDS,
+    maxsize=10_000,
+    models=(
+        "staff.HallAssignment",
+        "staff.RegionAssignment",
+        settings.AUTH_USER_MODEL,
+        "halls.Hall",
+        "halls.Region",
+    ),
+    scope=_scope,
+)
 
 
 def _memo_key(user) -> tuple:
@@ -198,18 +220,7 @@ def _memo_key(user) -> tuple:
 
 def forget_access(user_id: int | None = None) -> None:
     """Drop memoised roles (one user, or everyone) now and once the current transaction commits."""
-    from django.db import transaction
-
-    def drop():
-        if user_id is None:
-            _memo.clear()
-        else:
-            for key in [k for k in _memo if k[0] == user_id]:
-                _memo.pop(key, None)
-
-    drop()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(drop)
+    _memo.forget(None if user_id is None else (lambda key: key[0] == user_id))
 
 
 def _access(user) -> dict:
@@ -222,15 +233,7 @@ def _access(user) -> dict:
     if not user or not user.is_authenticated or not user.is_active:
         setattr(user, _CACHE_ATTR, data)
         return data
-    key = _memo_key(user)
-    hit = _memo.get(key)
-    if hit is not None and time.monotonic() - hit[0] < ACCESS_TTL_SECONDS:
-        setattr(user, _CACHE_ATTR, hit[1])
-        return hit[1]
-    data = _load_access(user, data)
-    if len(_memo) >= _MEMO_MAX:
-        _memo.clear()
-    _memo[key] = (time.monotonic(), data)
+    data = _memo.get(_memo_key(user), lambda: _load_access(user, data))
     setattr(user, _CACHE_ATTR, data)
     return data
 

@@ -7,13 +7,11 @@ import time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.models import Session
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from halls.models import Hall, Region
-from staff.access import forget_access
-from staff.models import HallAssignment, PasswordHistory, RegionAssignment, StaffProfile, UserSession
+from staff.models import PasswordHistory, StaffProfile, UserSession
 
 User = get_user_model()
 
@@ -52,22 +50,3 @@ def _track_session(sender, request, user, **kwargs):
             request.session.save()
         request.session[TRACKED_KEY] = request.session.session_key
         UserSession.objects.get_or_create(session_key=request.session.session_key, defaults={"user": user})
-
-
-# The per-process role memo of staff.access: a grant or withdrawal takes effect at once in this process.
-@receiver([post_save, post_delete], sender=HallAssignment)
-@receiver([post_save, post_delete], sender=RegionAssignment)
-def _on_assignment_change(sender, instance, **kwargs):
-    forget_access(instance.user_id)
-
-
-@receiver([post_save, post_delete], sender=User)
-def _on_user_change(sender, instance, **kwargs):
-    forget_access(instance.pk)
-
-
-# A hall moved or added to a region changes the halls of every regional role.
-@receiver([post_save, post_delete], sender=Hall)
-@receiver([post_save, post_delete], sender=Region)
-def _on_hall_tree_change(sender, instance, **kwargs):
-    forget_access()

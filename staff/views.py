@@ -9,11 +9,9 @@ from django.shortcuts import render
 from staff.access import require
 from staff.models import StaffProfile
 from staff.selectors import staff_visible_to
-from staff.web import access_errors
 
 
 @login_required
-@access_errors
 def staff_list(request):
     require(request.user, "staff.view")
     profiles = staff_visible_to(request.user).order_by("employee_number")
@@ -21,7 +19,6 @@ def staff_list(request):
 
 
 @login_required
-@access_errors
 def badge(request, pk: int):
     """STF-1: name, post, employee number and hall. Anyone may print their own badge; managers any in scope."""
     own = StaffProfile.objects.filter(pk=pk, user=request.user).select_related("user").first()

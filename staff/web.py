@@ -3,27 +3,53 @@ and that tells the API who is calling (a staff session or a hall-bound device to
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext_lazy as _
 
-from lib.errors import Forbidden, NotFound
+from lib.errors import Forbidden, NotFound, ServiceError
 
 
-def access_errors(view):
-    """Pages: a hall the user cannot see is a 404 (no existence leak), a missing right a 403."""
+class AccessErrorMiddleware(MiddlewareMixin):
+    """The one web edge for access errors (issue 9 §4): a hall or record the user cannot see is a 404 (no
+    existence leak), a missing right a 403 — JSON ``{code, message, message_en}`` under /api/, Django's error page
+    otherwise. Views and services just raise ``staff.access``'s ``NotFound`` / ``Forbidden`` (or Django's
+    ``Http404`` / ``PermissionDenied``); the API's own ``ServiceError`` handler (tingwu.api) answers first there."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc.message)) from None
-        except Forbidden as exc:
-            raise PermissionDenied(str(exc.message)) from None
+    def process_exception(self, request, exception):
+        status = _access_status(exception)
+        if status is None:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(_api_body(exception, status), status=status)
+        if isinstance(exception, (Http404, PermissionDenied)):
+            return None  # Django renders its own
+        message = str(exception.message)
+        return response_for_exception(
+            request, Http404(message) if status == 404 else PermissionDenied(message)
+        )
 
-    return wrapper
+
+def _access_status(exception) -> int | None:
+    if isinstance(exception, Http404):
+        return 404
+    if isinstance(exception, PermissionDenied):
+        return 403
+    if isinstance(exception, ServiceError) and exception.status in (403, 404):
+        return exception.status
+    return None
+
+
+def _api_body(exception, status: int) -> dict:
+    if isinstance(exception, ServiceError):
+        return {"code": exception.code, **exception.messages()}
+    if status == 404:
+        error = NotFound("not_found", _("记录不存在或无权查看"))
+    else:
+        error = Forbidden("forbidden", _("您没有执行此操作的权限"))
+    return {"code": error.code, **error.messages()}
 
 
 def client_ip(request) -> str | None:
@@ -57,6 +83,4 @@ def api_halls(request):
 
 
 def _device_message():
-    from django.utils.translation import gettext_lazy as _
-
     return _("设备令牌无权访问此接口")

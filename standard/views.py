@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from lib.errors import ServiceError
 from staff.access import require, user_can
-from staff.web import access_errors
 from standard.forms import PublishForm
 from standard.models import StandardVersion
 from standard.services import standard_compare, standard_publish
@@ -27,7 +26,6 @@ def _in_force_id(at=None):
 
 
 @login_required
-@access_errors
 def version_list(request):
     # The standard is company-wide reference data: every staff role reads it.
     require(request.user, "catalog.view")
@@ -44,7 +42,6 @@ def version_list(request):
 
 
 @login_required
-@access_errors
 def version_detail(request, number: int):
     require(request.user, "catalog.view")
     version = get_object_or_404(StandardVersion, number=number)
@@ -56,7 +53,6 @@ def version_detail(request, number: int):
 
 
 @login_required
-@access_errors
 def compare(request):
     require(request.user, "catalog.view")
     versions = list(StandardVersion.objects.order_by("number"))
@@ -83,7 +79,6 @@ def compare(request):
 
 
 @login_required
-@access_errors
 def publish(request):
     require(request.user, "standard.publish")
     base = StandardVersion.objects.order_by("-effective_from").prefetch_related("parameters").first()

@@ -142,6 +142,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Every per-process memo (lib.memo) starts empty: a memo must not outlive the database it was read from."""
+    from lib.memo import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _hot_path_connections():
     """The queue hot path keeps its own async PostgreSQL connections and per-process memos: drop them after each test
     (a kept connection would stop the test database from being dropped; a memo must not outlive its rows)."""

@@ -1,50 +1,37 @@
 """The REST API under /api/v1/: one NinjaAPI, routers contributed by each app's ``api.py``.
 
-Auth: a staff browser session (CSRF-checked) or a device/integration bearer token (``Authorization: Bearer tw_…``).
+Auth: a staff browser session (CSRF-checked) or a device/integration bearer token (``Authorization: Bearer tw_…``);
+the lists (``STAFF_AUTH``, ``DEVICE_AUTH``, ``ANY_AUTH``) are in ``tingwu.api_auth``.
 Errors: ``{"code": str, "message": zh-hans, "message_en": en}`` with a 4xx status.
 """
 
 from __future__ import annotations
 
 from django.db import OperationalError
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer
 
-from integrations.models import token_authenticate
-from lib.apiauth import staff_session as django_auth
+from catalog import api as catalog_api
+from complaints import api as complaints_api
+from consultations import api as consultations_api
+from evaluations import api as evaluations_api
+from facilities import api as facilities_api
+from floor import api as floor_api
+from halls import api as halls_api
+from inspections import api as inspections_api
+from kpi import api as kpi_api
 from lib.errors import ServiceError
+from notify import api as notify_api
+from privacy import api as privacy_api
+from queueing import api as queueing_api
+from sla import api as sla_api
+from staff import api as staff_api
+from standard import api as standard_api
 from tingwu import overload
-
-
-class DeviceToken(HttpBearer):
-    """Bearer token for kiosks, displays and integrations; ``request.auth`` becomes the ApiToken (hall-bound)."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        found = token_authenticate(token)
-        if found is not None:
-            request.api_token = found
-        return found
-
-
-class DeviceTokenHeader(APIKeyHeader):
-    """Same token in ``X-Device-Token`` (EventSource and simple devices cannot always set Authorization)."""
-
-    param_name = "X-Device-Token"
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        found = token_authenticate(key)
-        if found is not None:
-            request.api_token = found
-        return found
-
-
-STAFF_AUTH = [django_auth]
-DEVICE_AUTH = [DeviceToken(), DeviceTokenHeader()]
-# Device tokens first: a token-bearing POST must not fall into the session check (which enforces CSRF).
-ANY_AUTH = [DeviceToken(), DeviceTokenHeader(), django_auth]
+from tingwu.api_auth import ANY_AUTH
+from training import api as training_api
+from visits import api as visits_api
 
 api = NinjaAPI(
     title="Tingwu 厅务 API",
@@ -97,35 +84,24 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, error_body(code, str(exc.message)), status=exc.status_code)
 
 
-def _register_routers() -> None:
-    from importlib import import_module
-
-    for app, prefix in [
-        ("halls", "/halls"),
-        ("staff", "/staff"),
-        ("catalog", "/catalog"),
-        ("standard", "/standard"),
-        ("privacy", "/customers"),
-        ("queueing", "/queue"),
-        ("floor", "/floor"),
-        ("sla", "/sla"),
-        ("notify", "/notifications"),
-        ("complaints", "/complaints"),
-        ("consultations", "/consultations"),
-        ("facilities", "/facilities"),
-        ("inspections", "/inspections"),
-        ("training", "/training"),
-        ("visits", "/visits"),
-        ("kpi", "/kpi"),
-        ("evaluations", "/evaluations"),
-    ]:
-        try:
-            module = import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
-            continue
-        api.add_router(prefix, module.router, tags=[app])
-
-
-_register_routers()
+# Each app's router under its prefix (the auth lists live in tingwu.api_auth, which imports no router).
+for prefix, app, router in [
+    ("/halls", "halls", halls_api.router),
+    ("/staff", "staff", staff_api.router),
+    ("/catalog", "catalog", catalog_api.router),
+    ("/standard", "standard", standard_api.router),
+    ("/customers", "privacy", privacy_api.router),
+    ("/queue", "queueing", queueing_api.router),
+    ("/floor", "floor", floor_api.router),
+    ("/sla", "sla", sla_api.router),
+    ("/notifications", "notify", notify_api.router),
+    ("/complaints", "complaints", complaints_api.router),
+    ("/consultations", "consultations", consultations_api.router),
+    ("/facilities", "facilities", facilities_api.router),
+    ("/inspections", "inspections", inspections_api.router),
+    ("/training", "training", training_api.router),
+    ("/visits", "visits", visits_api.router),
+    ("/kpi", "kpi", kpi_api.router),
+    ("/evaluations", "evaluations", evaluations_api.router),
+]:
+    api.add_router(prefix, router, tags=[app])

@@ -15,8 +15,8 @@ class OneHopASGIHandler(ASGIHandler):
     """Run the whole middleware chain and a sync view in one worker thread (one hop from the event loop).
 
     Django's own ASGI chain switches thread at every sync-only middleware and around every ``process_request`` /
-    ``process_response`` hook of the async-capable ones (≈ 7 hops per request with this MIDDLEWARE list), which cost
-    ≈ 2 ms of a ≈ 9 ms API request. Async views (the SSE streams) still work: the sync chain runs them through
+    ``process_response`` hook of the async-capable ones (several hops per request with this MIDDLEWARE list), a
+    large share of an API request's CPU (docs/performance.md, "Figures moved out of code comments"). Async views (the SSE streams) still work: the sync chain runs them through
     ``async_to_sync`` and the streaming body is sent from the event loop as before."""
 
     def load_middleware(self, is_async=False):
@@ -49,9 +49,9 @@ def get_application():
 def _settle_heap() -> None:
     """Import what requests need, then hide the start-up heap from the cyclic garbage collector (``gc.freeze``).
 
-    Every full collection walks every tracked object: with Django, the API and the apps loaded that is ≈ 140,000
-    objects and a 60–65 ms pause of the whole event loop — every request in flight waits (measured with
-    bench/hot_path_inprocess.py: 2 such pauses per 8,000 operations, and ≈ 7 % of the CPU in collections). Frozen,
+    Every full collection walks every tracked object: with Django, the API and the apps loaded that is a pause of
+    the whole event loop — every request in flight waits (measured with bench/hot_path_inprocess.py; figures in
+    docs/performance.md, "Figures moved out of code comments"). Frozen,
     the start-up objects are never scanned (nor freed: they live as long as the process anyway)."""
     import gc
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staff.middleware.SessionPolicyMiddleware",
+    "staff.web.AccessErrorMiddleware",  # NotFound/Forbidden from any view → 404/403 (JSON under /api/)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -122,7 +123,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     # Under ASGI each request's sync code runs in a fresh thread, so CONN_MAX_AGE cannot keep a connection (it is
-    # thread-local); without a pool every request paid a new PostgreSQL backend (~6 ms). Django's own psycopg pool
+    # thread-local); without a pool every request paid a new PostgreSQL backend (docs/performance.md). Django's own psycopg pool
     # (psycopg_pool) keeps them per process instead.
     if env_bool("DB_POOL", True):
         DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from halls.models import Hall
 from staff.access import require, user_can
-from staff.web import access_errors
 
 
 def _context(request, hall_id: int) -> dict:
@@ -38,14 +37,12 @@ def _context(request, hall_id: int) -> dict:
 
 
 @login_required
-@access_errors
 @require_GET
 def board(request, hall_id: int):
     return render(request, "floor/board.html", _context(request, hall_id))
 
 
 @login_required
-@access_errors
 @require_POST
 def board_display_test(request, hall_id: int):
     """Send a test signal to the hall's displays (each shows the time it arrived)."""
@@ -58,7 +55,6 @@ def board_display_test(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_GET
 def board_panel(request, hall_id: int):
     return render(request, "floor/_board_panel.html", _context(request, hall_id))

@@ -17,7 +17,6 @@ from floor import services as floor_services
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import require
-from staff.web import access_errors
 
 PRIORITY_CHOICES = [
     ("", _("无")),
@@ -89,7 +88,6 @@ def _context(request, hall, issue_form=None, refer_form=None) -> dict:
 
 
 @login_required
-@access_errors
 @require_GET
 def greeter_home(request):
     """One tap from the greeter's home card: straight to the tablet page of their hall (a list if several)."""
@@ -108,7 +106,6 @@ def greeter_home(request):
 
 
 @login_required
-@access_errors
 @require_GET
 def greeter(request, hall_id: int):
     hall = _hall(request, hall_id)
@@ -116,7 +113,6 @@ def greeter(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_GET
 def greeter_list(request, hall_id: int):
     hall = _hall(request, hall_id)
@@ -124,7 +120,6 @@ def greeter_list(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_http_methods(["POST"])
 def greeter_issue(request, hall_id: int):
     from queueing.services import ticket_issue
@@ -158,7 +153,6 @@ def _wanted(request, default: bool) -> bool:
 
 
 @login_required
-@access_errors
 @require_POST
 def greeter_flag(request, hall_id: int, ticket_id: int):
     """Mark priority / accompaniment / form help (BIZ-4) through queueing's ``ticket_flag``."""
@@ -197,7 +191,6 @@ def greeter_flag(request, hall_id: int, ticket_id: int):
 
 
 @login_required
-@access_errors
 @require_POST
 def greeter_refer(request, hall_id: int):
     hall = _hall(request, hall_id)
@@ -214,7 +207,6 @@ def greeter_refer(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_POST
 def greeter_reactivate(request, hall_id: int, ticket_id: int):
     """「过号请到引导台重新激活」: put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``

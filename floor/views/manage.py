@@ -14,7 +14,6 @@ from floor.models import Announcement, Incident
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import require, user_can
-from staff.web import access_errors
 
 
 def _hall(request, hall_id: int, capability: str) -> Hall:
@@ -49,7 +48,6 @@ def index(request):
 
 
 @login_required
-@access_errors
 @require_http_methods(["GET", "POST"])
 def announcements(request, hall_id: int):
     hall = _hall(request, hall_id, "announcement.publish")
@@ -74,7 +72,6 @@ def announcements(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_POST
 def announcement_withdraw(request, hall_id: int, pk: int):
     hall = _hall(request, hall_id, "announcement.publish")
@@ -88,7 +85,6 @@ def announcement_withdraw(request, hall_id: int, pk: int):
 
 
 @login_required
-@access_errors
 @require_http_methods(["GET", "POST"])
 def emergency(request, hall_id: int):
     """Declare / adjust / end an incident; the manager sees the list with the log."""

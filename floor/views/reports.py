@@ -14,7 +14,6 @@ from floor.models import IncidentReport
 from floor.views.manage import _hall
 from halls.models import Counter
 from lib.errors import ServiceError
-from staff.web import access_errors
 
 
 def _back(request, hall):
@@ -25,7 +24,6 @@ def _back(request, hall):
 
 
 @login_required
-@access_errors
 @require_POST
 def report_create(request, hall_id: int):
     """One tap on the console: 系统故障 / 现场纠纷, an optional note."""
@@ -59,7 +57,6 @@ def _panel_context(request, hall) -> dict:
 
 
 @login_required
-@access_errors
 @require_GET
 def report_panel(request, hall_id: int):
     hall = _hall(request, hall_id, "emergency.declare")
@@ -67,7 +64,6 @@ def report_panel(request, hall_id: int):
 
 
 @login_required
-@access_errors
 @require_POST
 def report_act(request, hall_id: int, pk: int, action: str):
     """Turn the report into emergency mode (with the expected recovery minutes), or close it."""

@@ -13,7 +13,6 @@ from floor import signs
 from floor.forms import SignForm
 from floor.models import Announcement
 from floor.views.manage import _hall
-from staff.web import access_errors
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
@@ -23,7 +22,6 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 
 @login_required
-@access_errors
 @require_GET
 def announcement_poster(request, hall_id: int, pk: int):
     """The hall manager (who publishes the notices) prints the poster to post beside the screens."""
@@ -38,7 +36,6 @@ def announcement_poster(request, hall_id: int, pk: int):
 
 
 @login_required
-@access_errors
 @require_http_methods(["GET", "POST"])
 def sign(request, hall_id: int):
     hall = _hall(request, hall_id, "announcement.publish")

@@ -12,17 +12,11 @@ from ninja import Field, Router, Schema
 
 from halls.models import Counter, Hall
 from integrations.models import ApiToken
-from lib.apiauth import staff_session as django_auth
 from lib.errors import Forbidden, NotFound, ServiceError
 from queueing.models import Ticket
 from staff.access import require
-from tingwu.api import DEVICE_AUTH
 
 router = Router()
-
-# Device tokens are tried first: a kiosk has no session, and the session check would refuse it for a missing CSRF
-# token before the bearer token is looked at.
-ANY_AUTH = [*DEVICE_AUTH, django_auth]
 
 
 class ErrorOut(Schema):
@@ -79,8 +73,8 @@ _TOKEN = re.compile(
 
 @functools.lru_cache(maxsize=16)
 def _mobile_url_around(prefix: str, urlconf: str) -> tuple[str, str]:
-    """The mobile page's URL before and after the token, per script prefix: reverse() costs ≈ 50 µs, and every
-    ticket answer carries this URL."""
+    """The mobile page's URL before and after the token, per script prefix: every ticket answer carries this URL,
+    and reverse() per answer was a measurable share of it (docs/performance.md)."""
     from django.urls import reverse
 
     marker = "TOKEN0marker"

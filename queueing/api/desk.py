@@ -19,7 +19,7 @@ from queueing.api._common import (
 )
 from queueing.hotpath import identity
 from queueing.models import Ticket
-from tingwu.api import STAFF_AUTH
+from tingwu.api_auth import STAFF_AUTH
 
 # --- greeter -------------------------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from integrations.models import TokenKind
 from lib.errors import NotFound
 from queueing import selectors, services
 from queueing.api._common import (
-    ANY_AUTH,
     ERRORS,
     BusinessOut,
     TicketOut,
@@ -22,7 +21,7 @@ from queueing.api._common import (
 )
 from queueing.hotpath import identity
 from queueing.models import Appointment, Ticket
-from tingwu.api import STAFF_AUTH
+from tingwu.api_auth import ANY_AUTH, STAFF_AUTH
 
 # --- kiosk ---------------------------------------------------------------------------------------------------
 KIOSK_KINDS = {TokenKind.KIOSK}

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-import time
 from types import SimpleNamespace
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -23,6 +21,7 @@ from django.utils import timezone
 
 from catalog.models import BusinessType
 from halls.models import Counter
+from lib.memo import Memo
 from queueing import clock
 from queueing.hotpath.sql import ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
 from queueing.models import (
@@ -123,36 +122,25 @@ def _ticket(row: dict) -> Ticket:
 
 
 # --- memos of slow-moving rows: counters and business types (labels for screens and responses) -----------------
-MEMO_TTL = 5.0
-_memo_lock = threading.Lock()
-_counters: dict[int, tuple[float, Counter | None]] = {}
-_businesses: dict[int, tuple[float, BusinessType | None]] = {}
+_counters = Memo(
+    "hotpath.counters", ttl=5.0, maxsize=10_000, models=("halls.Counter", "catalog.BusinessType")
+)
+_businesses = Memo(
+    "hotpath.businesses", ttl=5.0, maxsize=10_000, models=("halls.Counter", "catalog.BusinessType")
+)
 
 
 def forget_rows(**_kwargs) -> None:
-    with _memo_lock:
-        _counters.clear()
-        _businesses.clear()
-
-
-def _memo(cache: dict, key: int, load):
-    hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < MEMO_TTL:
-        return hit[1]
-    value = load()
-    with _memo_lock:
-        if len(cache) > 10_000:
-            cache.clear()
-        cache[key] = (time.monotonic(), value)
-    return value
+    _counters.forget()
+    _businesses.forget()
 
 
 def counter_row(counter_id: int) -> Counter | None:
-    return _memo(_counters, counter_id, lambda: Counter.objects.filter(pk=counter_id).first())
+    return _counters.get(counter_id, lambda: Counter.objects.filter(pk=counter_id).first())
 
 
 def business_row(bt_id: int) -> BusinessType | None:
-    return _memo(_businesses, bt_id, lambda: BusinessType.objects.filter(pk=bt_id).first())
+    return _businesses.get(bt_id, lambda: BusinessType.objects.filter(pk=bt_id).first())
 
 
 async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:

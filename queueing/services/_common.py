@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import BusinessType
 from halls.models import Counter
 from lib.errors import Conflict, Forbidden, ServiceError
+from lib.memo import Memo
 from queueing.models import (
     CounterState,
     Ticket,
@@ -118,16 +118,14 @@ def _check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> Non
         raise Forbidden("not_your_ticket", _("该号码由其他营业员办理"))
 
 
-# Which businesses a hall offers changes a few times a year but was read on every issue: memoised per process for
-# BUSINESS_TTL seconds, forgotten at once in this process when a business type or its halls change (queueing.apps).
-BUSINESS_TTL = 5.0
-_businesses: dict[tuple[int, int], tuple[float, BusinessType | None]] = {}
-
-
-def forget_businesses(**_kwargs) -> None:
-    _businesses.clear()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_businesses.clear)
+# Which businesses a hall offers changes a few times a year but was read on every issue: memoised per process
+# (lib.memo), forgotten when a business type or its halls change.
+_businesses = Memo(
+    "queueing.businesses",
+    ttl=5.0,
+    maxsize=10_000,
+    models=("catalog.BusinessType", "catalog.BusinessType_halls"),
+)
 
 
 def _business_for_hall(hall, business_type) -> BusinessType:
@@ -135,14 +133,10 @@ def _business_for_hall(hall, business_type) -> BusinessType:
     hall_id = getattr(hall, "pk", hall)
     bt = None
     if bt_id:
-        hit = _businesses.get((hall_id, bt_id))
-        if hit is not None and time.monotonic() - hit[0] < BUSINESS_TTL:
-            bt = hit[1]
-        else:
-            bt = BusinessType.objects.filter(pk=bt_id, halls=hall_id, is_active=True).first()
-            if len(_businesses) > 10_000:
-                _businesses.clear()
-            _businesses[(hall_id, bt_id)] = (time.monotonic(), bt)
+        bt = _businesses.get(
+            (hall_id, bt_id),
+            lambda: BusinessType.objects.filter(pk=bt_id, halls=hall_id, is_active=True).first(),
+        )
     if bt is None:
         raise ServiceError("unknown_business", _("本厅不办理该业务"), field="business_type")
     return copy.copy(bt)  # callers hang related objects on it; the memoised one stays untouched

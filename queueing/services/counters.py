@@ -23,11 +23,11 @@ from staff.access import require
 
 
 def _forget_estimate_inputs(hall_id: int) -> None:
-    """The wait estimate memoises the open counters for a few seconds; this process sees the change at once."""
+    """The wait estimate memoises the open counters for a few seconds; this process sees the change at once (and
+    again after the commit: lib.memo)."""
     from queueing.selectors import forget_estimate_inputs
 
     forget_estimate_inputs(hall_id)
-    transaction.on_commit(lambda: forget_estimate_inputs(hall_id))
 
 
 def _counter_set(counter: Counter, actor, *, status: str, reason: str = "", expected=None) -> Counter:

@@ -22,8 +22,7 @@ from halls.models import Counter
 from lib.errors import ServiceError
 from queueing import clock, services
 from queueing.models import ACTIVE_STATUSES, Outcome, Ticket, TicketStatus
-from queueing.views.access import require
-from staff.access import user_can
+from staff.access import require, user_can
 
 
 def _counter_or_404(request, counter_id: int) -> Counter:

@@ -16,8 +16,7 @@ from halls.models import Hall
 from queueing import clock
 from queueing.models import Ticket
 from queueing.reports import daily_summary, day_tickets
-from queueing.views.access import require
-from staff.access import user_can
+from staff.access import require, user_can
 
 
 def _readable_halls(user) -> list[Hall]:

@@ -21,13 +21,3 @@ def private_storage(settings, tmp_path):
 def sh(*args) -> datetime:
     """An Asia/Shanghai instant."""
     return datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_standard_memo():
-    """Each test has its own database: the per-process standard memo must not outlive it."""
-    from kpi import selectors
-
-    selectors._standard_memo.clear()
-    yield
-    selectors._standard_memo.clear()

@@ -16,7 +16,6 @@ from sla.services import (
     clock_restart,
     clock_resume,
     clock_start,
-    clock_state,
     clocks_for,
     sla_sweep,
 )
@@ -89,12 +88,12 @@ def test_met_after_breach_keeps_both_times_and_reads_met_late(world, subject):
     )
     sla_sweep(now=T0 + timedelta(hours=2, minutes=1))
     clock.refresh_from_db()
-    assert clock.status == ClockStatus.BREACHED and clock_state(clock, T0 + timedelta(hours=3)) == "overdue"
+    assert clock.status == ClockStatus.BREACHED and clock.state(T0 + timedelta(hours=3)) == "overdue"
     met = clock_meet(subject=subject, target=Target.COMPLAINT_FIRST_CONTACT, at=T0 + timedelta(hours=3))
     assert met.status == ClockStatus.MET
     assert met.breached_at == T0 + timedelta(hours=2)
     assert met.met_at == T0 + timedelta(hours=3)
-    assert clock_state(met, T0 + timedelta(hours=4)) == "met_late"
+    assert met.state(T0 + timedelta(hours=4)) == "met_late"
     assert met.next_check_at is None
 
 
@@ -106,16 +105,16 @@ def test_met_late_without_a_sweep_still_counts_as_late(world, subject):
         subject=subject, target=Target.CONSULTATION_ONLINE_FIRST_RESPONSE, at=T0 + timedelta(hours=2)
     )
     assert met.breached_at == T0 + timedelta(hours=1)
-    assert clock_state(met, T0 + timedelta(hours=2)) == "met_late"
+    assert met.state(T0 + timedelta(hours=2)) == "met_late"
 
 
 def test_clock_states_over_time(world, subject):
     clock = clock_start(
         subject=subject, target=Target.COMPLAINT_FIRST_CONTACT, hall=world["hall_a"], started_at=T0
     )
-    assert clock_state(clock, T0 + timedelta(minutes=10)) == "ok"
-    assert clock_state(clock, T0 + timedelta(minutes=95)) == "due_soon"
-    assert clock_state(clock, T0 + timedelta(minutes=121)) == "overdue"
+    assert clock.state(T0 + timedelta(minutes=10)) == "ok"
+    assert clock.state(T0 + timedelta(minutes=95)) == "due_soon"
+    assert clock.state(T0 + timedelta(minutes=121)) == "overdue"
 
 
 def test_complex_progress_repeats_after_each_report_until_cancelled(world, subject):
@@ -242,7 +241,7 @@ def test_meeting_a_paused_clock_counts_the_open_pause(world, subject):
         subject=subject, target=Target.CONSULTATION_ONLINE_COMPLEX_SOLUTION, at=T0 + timedelta(hours=60)
     )
     assert met.paused_seconds == 20 * 3600
-    assert clock_state(met, T0 + timedelta(hours=61)) == "met"
+    assert met.state(T0 + timedelta(hours=61)) == "met"
 
 
 def test_breached_or_paused_clock_cannot_pause_again_and_resume_needs_a_pause(world, subject):

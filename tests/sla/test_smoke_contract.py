@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from sla.models import ClockStatus, EventKind, Target
-from sla.services import clock_cancel, clock_meet, clock_start, clock_state, clocks_for, sla_sweep
+from sla.services import clock_cancel, clock_meet, clock_start, clocks_for, sla_sweep
 
 SH = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
 
@@ -28,7 +28,7 @@ def test_first_contact_clock_deadline_is_two_hours_and_met_in_time(world):
     assert again.pk == clock.pk
     met = clock_meet(subject=subject, target=Target.COMPLAINT_FIRST_CONTACT, at=t0 + timedelta(hours=1))
     assert met.status == ClockStatus.MET
-    assert clock_state(met, t0 + timedelta(hours=3)) == "met"
+    assert met.state(t0 + timedelta(hours=3)) == "met"
     assert clock_meet(subject=subject, target=Target.COMPLAINT_FIRST_CONTACT) is None
     assert [e.kind for e in clocks_for(subject)[0].events.all()] == [EventKind.STARTED, EventKind.MET]
     assert clock_cancel(subject=subject, target=Target.COMPLAINT_FIRST_CONTACT) is None

@@ -4,13 +4,13 @@
    connection for every request and closed it at the end (``CONN_MAX_AGE`` cannot help: connections are per thread).
    When the *last* connection to a WAL database closes, SQLite checkpoints the whole WAL into the database file,
    fsyncs it and deletes the WAL; the next request's first write creates it again. Measured in process
-   (bench/django_path_inprocess.py, cProfile): ≈ 20 ms in ``close()`` and ≈ 17 ms in ``commit()`` per write request —
-   more than all of Django's own work. Here a closed connection goes back to a small per-process pool (rolled back if
+   (bench/django_path_inprocess.py, cProfile; figures in docs/performance.md, "Why latency exploded"): ``close()`` and
+   ``commit()`` cost more per write request than all of Django's own work. Here a closed connection goes back to a small per-process pool (rolled back if
    a transaction was left open) and the next request takes it, so the WAL stays, checkpoints happen every
    ``wal_autocheckpoint`` pages as SQLite intends, and no request pays for opening a connection and its PRAGMAs.
 2. **Writers take turns in the process before SQLite's lock.** ``BEGIN IMMEDIATE`` makes a second writer wait in
-   SQLite's busy handler, which polls with sleeps growing to 100 ms: under a dozen concurrent writers the lock went
-   to whichever poller woke first and some requests waited seconds (p99 2–9 s at 8–32 desks). A process-wide lock
+   SQLite's busy handler, which polls with growing sleeps: under a dozen concurrent writers the lock went to whichever
+   poller woke first and some requests waited seconds (docs/performance.md). A process-wide lock
    taken before ``BEGIN IMMEDIATE`` and released at commit/rollback hands the database over as soon as it is free;
    SQLite's busy timeout still arbitrates between processes (the web server and ``manage.py worker``). A turn that
    does not come within the busy timeout raises "database is locked", which the web layer answers with 503

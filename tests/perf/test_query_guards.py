@@ -89,3 +89,26 @@ def test_page_queries_do_not_grow_with_the_days_tickets_or_clerks(client, world,
     busy = _count(client, url(world, _busy_day(world, clerks=5, served_each=4, waiting=12)))
     assert busy <= quiet, f"{name}: {quiet} queries on a quiet day, {busy} on a busy one"
     assert busy <= 30, f"{name}: {busy} queries"
+
+
+# --- pages at 1M tickets: every ticket query of a page names the hall (bench/pages_bench.py) ----------------------
+
+HALL_INDEXED = [p for p in PAGES if p[0] in ("console", "greeter", "records")]
+
+
+@pytest.mark.parametrize(("name", "persona", "url"), HALL_INDEXED, ids=[p[0] for p in HALL_INDEXED])
+def test_page_ticket_queries_name_the_hall_the_indexes_lead_with(client, world, name, persona, url):
+    """BIZ-2.2 console (and the greeter, records): the console's current-ticket query filtered by counter, day and
+    status only, so PostgreSQL read the whole ``ticket_hall_day_status`` index (3 ms at 1M tickets, growing with the
+    table); each query on the ticket table must name the hall that the composite indexes lead with."""
+    client.force_login(world[persona])
+    page = url(world, _busy_day(world, clerks=2, served_each=1, waiting=2))
+    client.get(page)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(page)
+        assert r.status_code == 200
+        b"".join(r.streaming_content) if r.streaming else r.content
+    ticket_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "queueing_ticket"' in q["sql"]]
+    assert ticket_queries, name
+    for sql in ticket_queries:
+        assert '"queueing_ticket"."hall_id" =' in sql or '"queueing_ticket"."hall_id" IN' in sql, sql

@@ -131,4 +131,8 @@ def pgbench_ceiling(dsn: str, seconds: int, clients: int, hall_ids: list[int]) -
     lat = re.search(r"latency average = ([\d.]+) ms", out)
     if tps is None:
         raise RuntimeError(f"pgbench printed no tps: {out}")
-    return {"rate": float(tps.group(1)), "threads": threads, "latency_ms": float(lat.group(1)) if lat else 0.0}
+    return {
+        "rate": float(tps.group(1)),
+        "threads": threads,
+        "latency_ms": float(lat.group(1)) if lat else 0.0,
+    }

@@ -105,9 +105,9 @@ def seed(args) -> dict:
     today = timezone.localdate()
 
     def day_rows(hall_id: int, day, n: int):
-        opening = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(
-            hours=8
-        )
+        opening = timezone.make_aware(
+            timezone.datetime.combine(day, timezone.datetime.min.time())
+        ) + timedelta(hours=8)
         step = max(1, 36000 // max(n, 1))  # the day's tickets inside ten hours
         cs = counters[hall_id]
         d = dd(day)
@@ -257,7 +257,9 @@ def measure(args, ctx: dict) -> None:
             print(f"    {float(q['time']) * 1000:6.1f} ms  {q['sql'][:220]}")
             if args.explain:
                 with connection.cursor() as cursor:
-                    prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+                    prefix = (
+                        "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+                    )
                     cursor.execute(prefix + q["sql"])
                     for line in cursor.fetchall():
                         print("        " + " ".join(str(x) for x in line))
@@ -274,7 +276,9 @@ def main() -> None:
     ap.add_argument("--halls", type=int, default=8)
     ap.add_argument("--per-day", type=int, default=500, help="tickets per hall on the other days")
     ap.add_argument("--runs", type=int, default=50)
-    ap.add_argument("--reuse", action="store_true", help="PostgreSQL: measure the database seeded by an earlier run")
+    ap.add_argument(
+        "--reuse", action="store_true", help="PostgreSQL: measure the database seeded by an earlier run"
+    )
     ap.add_argument("--slow", type=int, default=3)
     ap.add_argument("--explain", action="store_true")
     ap.add_argument("--sort", default="cumulative")

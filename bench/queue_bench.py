@@ -46,7 +46,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_QUEUE_PORT", "8765"))  # first server's port; several runs on one machine differ
+PORT = int(
+    os.environ.get("BENCH_QUEUE_PORT", "8765")
+)  # first server's port; several runs on one machine differ
 REDIS_URL = os.environ.get("BENCH_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/0")
 MAX_WAITING = 30  # customers waiting per hall before a kiosk holds back (see drive())
 
@@ -54,10 +56,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/_http.py, benc
 from _measure import (  # noqa: E402
     cpu_delta,
     pct,
+    pgbench_ceiling,
     postgres_cpu,
     postgres_cpu_delta,
     process_tree_cpu,
-    pgbench_ceiling,
     raw_ceiling,
 )
 from _queue_seed import DB, DB_URL, PASSWORD, setup_database  # noqa: E402
@@ -489,7 +491,9 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, default=1, help="run the hot path set-ups this many times")
     ap.add_argument(
-        "--pgbench", action="store_true", help="also the claim statement under pgbench (bench/pgbench_claim.sql)"
+        "--pgbench",
+        action="store_true",
+        help="also the claim statement under pgbench (bench/pgbench_claim.sql)",
     )
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -515,7 +519,10 @@ def main() -> None:
     pgb = None
     if args.pgbench:
         pgb = pgbench_ceiling(
-            "postgresql://postgres@127.0.0.1:5432/" + DB, 10, runs[0]["clients"], [h["hall"] for h in seed["halls"]]
+            "postgresql://postgres@127.0.0.1:5432/" + DB,
+            10,
+            runs[0]["clients"],
+            [h["hall"] for h in seed["halls"]],
         )
         for res in runs:
             res["pgbench"] = pgb["rate"]

@@ -112,3 +112,29 @@ def test_page_ticket_queries_name_the_hall_the_indexes_lead_with(client, world, 
     assert ticket_queries, name
     for sql in ticket_queries:
         assert '"queueing_ticket"."hall_id" =' in sql or '"queueing_ticket"."hall_id" IN' in sql, sql
+
+
+def test_finish_reads_the_ticket_once_for_its_evaluation_invitation(world):
+    """SUP-1.2: the finish hook read the ticket, then invitation_create read it again (17 statements per finish on
+    the Django path); now the invitation costs its existence check, one ticket read and the insert."""
+    from queueing import services as s
+    from queueing.signals import ticket_finished
+
+    hall, bt, clerk = world["hall_a"], world["basic"], world["clerk_a"]
+    counter = f.counter(hall, 30, serves_all=True)
+    s.ticket_issue(hall=hall, business_type=bt)
+    t = s.ticket_call_next(counter=counter, clerk=clerk)
+    s.handling_start(ticket=t, clerk=clerk)
+    s.handling_finish(ticket=t, clerk=clerk, outcome="done", business_types=[bt])
+    from evaluations.models import EvaluationInvitation
+
+    EvaluationInvitation.objects.filter(ticket_id=t.pk).delete()
+    with CaptureQueriesContext(connection) as ctx:
+        ticket_finished.send(sender=t.__class__, ticket_id=t.pk)
+    assert EvaluationInvitation.objects.filter(ticket_id=t.pk).exists()
+    reads = [
+        q
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "queueing_ticket"' in q["sql"]
+    ]
+    assert len(reads) == 1, [q["sql"][:120] for q in reads]

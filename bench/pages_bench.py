@@ -14,6 +14,7 @@ queries per request, this process's CPU per request (p50), and the ``--slow`` sl
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import secrets
 import statistics
@@ -156,7 +157,9 @@ def seed(args) -> dict:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(names))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(rows()))
+            sql, it = f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows()
+            while chunk := list(itertools.islice(it, 50_000)):
+                cursor.executemany(sql, chunk)
     from django.db import transaction
 
     if not connection.get_autocommit():
@@ -209,6 +212,7 @@ def measure(args, ctx: dict) -> None:
 
     hall = ctx["hall"].pk
     pages = [
+        ("baseline: /healthz", "clerk", "/healthz"),  # the middleware chain alone, same run
         ("console", "clerk", reverse("queueing:console", args=[ctx["counter"].pk])),
         ("console panel (polled)", "clerk", reverse("queueing:console_panel", args=[ctx["counter"].pk])),
         ("board", "manager", reverse("floor:board", args=[hall])),

@@ -37,8 +37,10 @@ def setup(args) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
-    if args.pg and args.reuse:
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    if args.reuse:
+        os.environ["DATABASE_URL"] = (
+            f"postgres://postgres@127.0.0.1:5432/{args.db}" if args.pg else f"sqlite:///{SQLITE}"
+        )
         import django
 
         django.setup()
@@ -279,16 +281,14 @@ def main() -> None:
     ap.add_argument("--halls", type=int, default=8)
     ap.add_argument("--per-day", type=int, default=500, help="tickets per hall on the other days")
     ap.add_argument("--runs", type=int, default=50)
-    ap.add_argument(
-        "--reuse", action="store_true", help="PostgreSQL: measure the database seeded by an earlier run"
-    )
+    ap.add_argument("--reuse", action="store_true", help="measure the database seeded by an earlier run")
     ap.add_argument("--slow", type=int, default=3)
     ap.add_argument("--explain", action="store_true")
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--profile", default="", help="cProfile 5 requests of the pages whose name contains this")
     args = ap.parse_args()
     setup(args)
-    ctx = existing() if args.pg and args.reuse else seed(args)
+    ctx = existing() if args.reuse else seed(args)
     measure(args, ctx)
 
 

@@ -64,11 +64,11 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def raw_ceiling(dsn: str, seconds: int, threads: int, hall_ids: list[int]) -> float:
-    """The call-next claim as one SQL statement, at the same concurrency, over pre-seeded waiting tickets."""
+def _claim_table(dsn: str, hall_ids: list[int]) -> None:
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_ticket")
         conn.execute(
             "CREATE TABLE bench_ticket (id bigserial primary key, hall_id int, status text, arrival_at timestamptz,"
             " counter_id int)"
@@ -79,6 +79,14 @@ def raw_ceiling(dsn: str, seconds: int, threads: int, hall_ids: list[int]) -> fl
             (len(hall_ids),),
         )
         conn.execute("CREATE INDEX ON bench_ticket (hall_id, arrival_at) WHERE status = 'waiting'")
+        conn.execute("ANALYZE bench_ticket")
+
+
+def raw_ceiling(dsn: str, seconds: int, threads: int, hall_ids: list[int]) -> float:
+    """The call-next claim as one SQL statement, at the same concurrency, over pre-seeded waiting tickets."""
+    import psycopg
+
+    _claim_table(dsn, hall_ids)
     sql = (
         "UPDATE bench_ticket SET status = 'called', counter_id = %s WHERE id = (SELECT id FROM bench_ticket"
         " WHERE hall_id = %s AND status = 'waiting' ORDER BY arrival_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
@@ -100,3 +108,31 @@ def raw_ceiling(dsn: str, seconds: int, threads: int, hall_ids: list[int]) -> fl
     for t in ts:
         t.join()
     return sum(count) / (time.perf_counter() - t0)
+
+
+def pgbench_ceiling(dsn: str, seconds: int, clients: int, hall_ids: list[int]) -> dict:
+    """The same claim (bench/pgbench_claim.sql) under pgbench: C client, prepared statements, ``clients``
+    connections on 2 threads, over a fresh claim table. Returns claims/s, threads and pgbench's average latency."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    _claim_table(dsn, hall_ids)
+    script = Path(__file__).resolve().parent / "pgbench_claim.sql"
+    threads = min(2, clients)
+    out = subprocess.run(
+        ["pgbench", "-n", "-M", "prepared", "-f", str(script), "-D", f"halls={len(hall_ids)}"]
+        + ["-c", str(clients), "-j", str(threads), "-T", str(seconds), dsn],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tps = re.search(r"tps = ([\d.]+)", out)
+    lat = re.search(r"latency average = ([\d.]+) ms", out)
+    if tps is None:
+        raise RuntimeError(f"pgbench printed no tps: {out}")
+    return {
+        "rate": float(tps.group(1)),
+        "threads": threads,
+        "latency_ms": float(lat.group(1)) if lat else 0.0,
+    }

@@ -4,8 +4,10 @@ clerks, kiosk tokens and previous days of served tickets."""
 from __future__ import annotations
 
 import logging
+import os
 
-DB = "tingwu_bench_queue"
+# BENCH_QUEUE_DB: several people benchmarking on one PostgreSQL server each need a database of their own.
+DB = os.environ.get("BENCH_QUEUE_DB", "tingwu_bench_queue")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PASSWORD = "Bench@Pass2026x"
 HISTORY_DAYS, HISTORY_PER_DAY = 5, 600  # served tickets per hall and day before the run (seed_history)

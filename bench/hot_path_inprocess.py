@@ -31,7 +31,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/tingwu_bench_queue"
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/" + os.environ.get(
+        "BENCH_QUEUE_DB", "tingwu_bench_queue"
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
     os.environ["DEBUG"] = "false"
     import django

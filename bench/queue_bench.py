@@ -46,13 +46,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = int(
+    os.environ.get("BENCH_QUEUE_PORT", "8765")
+)  # first server's port; several runs on one machine differ
+REDIS_URL = os.environ.get("BENCH_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/0")
 MAX_WAITING = 30  # customers waiting per hall before a kiosk holds back (see drive())
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/_http.py, bench/_measure.py
 from _measure import (  # noqa: E402
     cpu_delta,
     pct,
+    pgbench_ceiling,
     postgres_cpu,
     postgres_cpu_delta,
     process_tree_cpu,
@@ -67,12 +71,18 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subprocess.Popen]:
+def start_servers(
+    n: int, hot_path: bool, server: str = "uvicorn", setup: str = "bench"
+) -> list[subprocess.Popen]:
     """``n`` independent uvicorn processes (``--workers 1`` each) on PORT, PORT+1, …, ``QUEUE_HOT_PATH`` on or off.
 
     The production entry point (tingwu.asgi on uvicorn) with the access log off (a log line per request is not part
     of the app's cost). DB connections are reused through Django's psycopg pool (settings: DB_POOL, on by default)
-    and, on the hot path, its own small per-loop pool. Returns once every server answers /healthz."""
+    and, on the hot path, its own small per-loop pool. Returns once every server answers /healthz.
+
+    ``setup``: ``bench`` as above; ``redis`` the same with ``REDIS_URL`` set (cache and display events through
+    Redis); ``production`` the README's production set-up: ``manage.py serve`` (uvicorn with its access log through
+    Django's LOGGING and its masking filter) with ``REDIS_URL``."""
     import httpx
 
     ports = [PORT + i for i in range(n)]
@@ -81,7 +91,10 @@ def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subpr
         raise SystemExit(f"port(s) {busy} already in use (another benchmark run, or a server left over?)")
     # DEBUG off as in production (with DEBUG on, Django records every query of the Django path).
     env = {**os.environ, "DATABASE_URL": DB_URL, "QUEUE_HOT_PATH": "1" if hot_path else "0", "DEBUG": "false"}
-    label = "hot" if hot_path else "django"
+    if setup in ("redis", "production"):
+        env["REDIS_URL"] = REDIS_URL
+        env["FLOOR_BUS_PREFIX"] = f"bench:{DB}:{PORT}"  # apart from anyone else's events on the same Redis
+    label = ("hot" if hot_path else "django") + ("" if setup == "bench" else f"_{setup}")
     procs = []
     for i, port in enumerate(ports):
         if server == "granian":
@@ -108,6 +121,8 @@ def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subpr
                 "warning",
             ]
             cmd += ["tingwu.asgi:application"]
+        elif setup == "production":
+            cmd = [sys.executable, "manage.py", "serve", "--port", str(port)]
         else:
             cmd = [sys.executable, "-m", "uvicorn", "tingwu.asgi:application", "--port", str(port)]
             cmd += ["--workers", "1", "--no-access-log", "--log-level", "warning"]
@@ -115,7 +130,7 @@ def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subpr
             ROOT / "var" / f"bench_queue_server_{label}_{i}.log", "w"
         ) as log:  # the child keeps its copy
             procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log))
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # importing the app takes 15–20 s on a loaded 2-core machine
     for i, (proc, port) in enumerate(zip(procs, ports, strict=True)):
         while True:
             if proc.poll() is not None:
@@ -131,7 +146,7 @@ def start_servers(n: int, hot_path: bool, server: str = "uvicorn") -> list[subpr
                 pass
             if time.monotonic() > deadline:
                 stop_servers(procs)
-                raise SystemExit(f"server {i} (port {port}) did not start within 60 s")
+                raise SystemExit(f"server {i} (port {port}) did not start within 180 s")
             time.sleep(0.3)
     return procs
 
@@ -149,6 +164,11 @@ def stop_servers(procs: list[subprocess.Popen]) -> None:
 
 
 OPS = ("issue", "call_next", "start", "finish")
+SETUPS = {
+    "bench": "the benchmark's uvicorn (no access log, no REDIS_URL)",
+    "redis": "the benchmark's uvicorn with REDIS_URL",
+    "production": "README production: manage.py serve (access log) with REDIS_URL",
+}
 
 
 async def login(c, username: str) -> dict[str, str]:
@@ -345,10 +365,10 @@ async def drive(
     }
 
 
-def run(seed: dict, args, *, hot_path: bool, seconds: int) -> dict:
+def run(seed: dict, args, *, hot_path: bool, seconds: int, setup: str = "bench") -> dict:
     """Start the servers (hot path on or off), drive the mix, stop the servers; the figures of ``drive``."""
     load_before = os.getloadavg()
-    servers = start_servers(args.servers, hot_path, args.server)
+    servers = start_servers(args.servers, hot_path, args.server, setup)
     try:
         # Django (imported for the seeding) left ≈ 150k objects: out of the collector's way, so that a full collection
         # during the run is not charged to the load generator.
@@ -367,6 +387,7 @@ def run(seed: dict, args, *, hot_path: bool, seconds: int) -> dict:
         stop_servers(servers)
     res["load_before"] = load_before
     res["hot_path"] = hot_path
+    res["setup"] = setup
     lat = res["lat"]
     res["ops"] = sum(len(v) for v in lat.values())
     res["rate"] = res["ops"] / res["elapsed"]
@@ -392,6 +413,8 @@ def report(res: dict, args, ceiling: float) -> list[str]:
     title = (
         "hot path (QUEUE_HOT_PATH=1)" if res["hot_path"] else "Django path (QUEUE_HOT_PATH=0, the baseline)"
     )
+    if res.get("setup", "bench") != "bench":
+        title += f", set-up: {SETUPS[res['setup']]}"
     lines = [
         f"== {title} ==",
         f"clients={res['clients']} (kiosks={res['kiosks']} counters={res['counters']}) servers={args.servers} "
@@ -419,6 +442,8 @@ def report(res: dict, args, ceiling: float) -> list[str]:
         + f" per server, PostgreSQL {share['pg_cpu']:.0f}%)"
     )
     lines.append(f"HTTP mix / raw SQL call-next ceiling = {rate / ceiling:.3f}")
+    if res.get("pgbench"):
+        lines.append(f"HTTP mix / pgbench call-next ceiling = {rate / res['pgbench']:.3f}")
     lines.append(
         "load average (1/5/15 min) before: {:.2f} {:.2f} {:.2f}; after the HTTP run: {:.2f} {:.2f} {:.2f}".format(
             *res["load_before"], *res["load_after"]
@@ -458,12 +483,31 @@ def main() -> None:
         default="uvicorn",
         help="the ASGI server of each process (both documented for production, docs/deployment)",
     )
+    ap.add_argument(
+        "--setups",
+        default="bench",
+        help="comma-separated hot path set-ups, each run for --seconds in this order (the first is the ratios' "
+        "baseline): bench, redis (REDIS_URL set), production (manage.py serve with REDIS_URL)",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="run the hot path set-ups this many times")
+    ap.add_argument(
+        "--pgbench",
+        action="store_true",
+        help="also the claim statement under pgbench (bench/pgbench_claim.sql)",
+    )
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
+    setups = args.setups.split(",")
+    if unknown := set(setups) - set(SETUPS):
+        ap.error(f"unknown set-up(s): {sorted(unknown)}")
     if args.servers < 1:
         ap.error("--servers must be at least 1")
     seed = setup_database(args.halls, args.counters)
-    runs = [run(seed, args, hot_path=True, seconds=args.seconds)]
+    runs = [
+        run(seed, args, hot_path=True, seconds=args.seconds, setup=setup)
+        for _ in range(args.repeat)
+        for setup in setups
+    ]
     if args.baseline_seconds > 0:
         runs.append(run(seed, args, hot_path=False, seconds=args.baseline_seconds))
     ceiling = raw_ceiling(
@@ -472,12 +516,37 @@ def main() -> None:
         runs[0]["clients"],
         [h["hall"] for h in seed["halls"]],
     )
+    pgb = None
+    if args.pgbench:
+        pgb = pgbench_ceiling(
+            "postgresql://postgres@127.0.0.1:5432/" + DB,
+            10,
+            runs[0]["clients"],
+            [h["hall"] for h in seed["halls"]],
+        )
+        for res in runs:
+            res["pgbench"] = pgb["rate"]
     lines = []
     for res in runs:
         lines += report(res, args, ceiling)
     lines.append(f"raw SQL call-next ceiling: {ceiling:.0f} claims/s ({runs[0]['clients']} connections)")
-    if len(runs) == 2:
-        hot, base = runs
+    if pgb:
+        lines.append(
+            f"pgbench call-next ceiling: {pgb['rate']:.0f} claims/s ({runs[0]['clients']} clients, "
+            f"{pgb['threads']} threads, prepared; latency average {pgb['latency_ms']:.2f} ms) = "
+            f"{pgb['rate'] / ceiling:.2f}× the Python client's"
+        )
+    hot_runs = [r for r in runs if r["hot_path"]]
+    first = hot_runs[0]
+    for res in hot_runs[1:]:
+        per = {k: res[k] / res["ops"] / (first[k] / first["ops"]) for k in ("server_cpu", "pg_cpu")}
+        lines.append(
+            f"{res['setup']} / {first['setup']}: ops/s {res['rate'] / first['rate']:.2f}×, p99 "
+            f"{res['p99'] / first['p99']:.2f}×, server CPU per op {per['server_cpu']:.2f}×, PostgreSQL CPU per op "
+            f"{per['pg_cpu']:.2f}×"
+        )
+    if not runs[-1]["hot_path"]:
+        hot, base = first, runs[-1]
         lines.append(
             f"hot path / Django path = {hot['rate'] / base['rate']:.1f}× ops/s ({hot['rate']:.0f} / "
             f"{base['rate']:.0f}); p99 {hot['p99']:.1f} ms / {base['p99']:.1f} ms = {hot['p99'] / base['p99']:.2f}× "

@@ -178,9 +178,15 @@ def _sms_invite(inv: EvaluationInvitation, ticket: Ticket, phone: str) -> None:
 def invitation_after_finish(ticket_id: int) -> None:
     """Receives queueing's ``ticket_finished`` signal after the finish commits (robust: a failure never undoes a finish; the
     sweep invites what was missed)."""
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is not None and ticket.status == TicketStatus.DONE:
-        invitation_create(ticket=ticket)
+    # invitation_create reads the ticket itself (and checks it is still done): a read here first cost every finish
+    # one more query (issue 14).
+    try:
+        invitation_create(ticket=Ticket(pk=ticket_id))
+    except Ticket.DoesNotExist:
+        return
+    except ServiceError as e:
+        if e.code != "ticket_not_finished":  # reopened since the commit: nothing to invite
+            raise
 
 
 def invitations_for_counter(*, counter, now: datetime | None = None) -> None:

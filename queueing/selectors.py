@@ -249,9 +249,11 @@ def queue_snapshot(*, hall, now=None) -> dict:
     )
     active = {
         t.counter_id: t
-        for t in Ticket.objects.filter(counter__hall_id=hall_id, status__in=ACTIVE_STATUSES).select_related(
-            "business_type"
-        )
+        # Hall and day, as the console: ticket_hall_day_status on both databases. By counter__hall_id SQLite could
+        # not use the partial index (bound parameters never match its predicate) and scanned every ticket.
+        for t in Ticket.objects.filter(
+            hall_id=hall_id, service_date=today, status__in=ACTIVE_STATUSES
+        ).select_related("business_type")
     }
     counter_rows = []
     for c in counters:

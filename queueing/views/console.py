@@ -54,7 +54,9 @@ def _phrase(kind: str):
 def panel_context(request, counter: Counter, **extra) -> dict:
     now = clock.now()
     tickets = list(
+        # The hall too: ticket_hall_day_status leads with it; without it the index was read whole (grows with the table).
         Ticket.objects.filter(
+            hall_id=counter.hall_id,
             counter=counter,
             status__in=[*ACTIVE_STATUSES, TicketStatus.SUSPENDED],
             service_date=timezone.localdate(now),

@@ -107,3 +107,53 @@ def test_page_queries_do_not_grow_with_the_days_tickets_or_clerks(client, world,
     busy = _count(client, url(world, _busy_day(world, clerks=5, served_each=4, waiting=12)))
     assert busy <= quiet, f"{name}: {quiet} queries on a quiet day, {busy} on a busy one"
     assert busy <= 30, f"{name}: {busy} queries"
+
+
+# --- pages at 1M tickets: every ticket query of a page names the hall (bench/pages_bench.py) ----------------------
+
+HALL_INDEXED = [p for p in PAGES if p[0] in ("console", "greeter", "board", "records")]
+
+
+@pytest.mark.parametrize(("name", "persona", "url"), HALL_INDEXED, ids=[p[0] for p in HALL_INDEXED])
+def test_page_ticket_queries_name_the_hall_the_indexes_lead_with(client, world, name, persona, url):
+    """BIZ-2.2 console, board (and the greeter, records): the console's current-ticket query filtered by counter, day
+    and status only, so PostgreSQL read the whole ``ticket_hall_day_status`` index (3 ms at 1M tickets, growing with
+    the table); the board's active tickets went by ``counter__hall_id`` and SQLite scanned every ticket (≈ 1 s at 1M).
+    Each query on the ticket table must name the hall that the composite indexes lead with."""
+    client.force_login(world[persona])
+    page = url(world, _busy_day(world, clerks=2, served_each=1, waiting=2))
+    client.get(page)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(page)
+        assert r.status_code == 200
+        b"".join(r.streaming_content) if r.streaming else r.content
+    ticket_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "queueing_ticket"' in q["sql"]]
+    assert ticket_queries, name
+    for sql in ticket_queries:
+        assert '"queueing_ticket"."hall_id" =' in sql or '"queueing_ticket"."hall_id" IN' in sql, sql
+
+
+def test_finish_reads_the_ticket_once_for_its_evaluation_invitation(world):
+    """SUP-1.2: the finish hook read the ticket, then invitation_create read it again (17 statements per finish on
+    the Django path); now the invitation costs its existence check, one ticket read and the insert."""
+    from queueing import services as s
+    from queueing.signals import ticket_finished
+
+    hall, bt, clerk = world["hall_a"], world["basic"], world["clerk_a"]
+    counter = f.counter(hall, 30, serves_all=True)
+    s.ticket_issue(hall=hall, business_type=bt)
+    t = s.ticket_call_next(counter=counter, clerk=clerk)
+    s.handling_start(ticket=t, clerk=clerk)
+    s.handling_finish(ticket=t, clerk=clerk, outcome="done", business_types=[bt])
+    from evaluations.models import EvaluationInvitation
+
+    EvaluationInvitation.objects.filter(ticket_id=t.pk).delete()
+    with CaptureQueriesContext(connection) as ctx:
+        ticket_finished.send(sender=t.__class__, ticket_id=t.pk)
+    assert EvaluationInvitation.objects.filter(ticket_id=t.pk).exists()
+    reads = [
+        q
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "queueing_ticket"' in q["sql"]
+    ]
+    assert len(reads) == 1, [q["sql"][:120] for q in reads]

@@ -136,6 +136,19 @@ def _passwords_do_not_age(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language: a request with ``Accept-Language: en`` leaves English
+    active in the thread (LocaleMiddleware does not reset it), and a later test building a message outside a request
+    would then read English labels — the order the tests ran in would decide the result."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.3 s per user; tests create many. Policy tests still hash for real."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,10 +11,13 @@ data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
+import types
+import typing
 from types import SimpleNamespace
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -22,14 +25,13 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from catalog.models import BusinessType
-from halls.models import Counter
+from halls.models import Counter, CounterStatus
 from queueing import clock
 from queueing.hotpath.sql import ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
 from queueing.models import (
     Outcome,
     PriorityKind,
     Ticket,
-    TicketSource,
     new_public_token,
 )
 
@@ -63,7 +65,7 @@ class Overloaded(Exception):  # noqa: N818 - a signal to the caller, not an erro
     """No database turn for a look-up before the statement (nothing changed): the caller answers 503."""
 
 
-async def _sync(fn, *args, committed: bool = False):
+async def sync(fn, *args, committed: bool = False):
     """Call a memoised Django helper from the event loop; on a memo miss it wants the ORM, which Django refuses
     in an event loop (``SynchronousOnlyOperation``, raised before any query): then run it in a thread.
 
@@ -157,28 +159,42 @@ def business_row(bt_id: int) -> BusinessType | None:
 
 async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
     """Hang the memoised business type (and counter) on the ticket, as the services' select_related does."""
-    ticket.business_type = await _sync(business_row, ticket.business_type_id, committed=True)
+    ticket.business_type = await sync(business_row, ticket.business_type_id, committed=True)
     if counter is not None:
         ticket.counter = counter
     return ticket
 
 
-# --- request bodies ---------------------------------------------------------------------------------------------
-ISSUE_SHAPE = {
-    "business_type_id": (int,),
-    "priority_kind": (str,),
-    "needs_accompaniment": (bool,),
-    "needs_form_help": (bool,),
-    "idempotency_key": (str, type(None)),
-    "green_channel_mobile": (str,),
-}
-FINISH_SHAPE = {
-    "outcome": (str,),
-    "business_type_ids": (list,),
-    "notes": (str,),
-    "missing_material_ids": (list,),
-    "brought_material_ids": (list, type(None)),
-}
+# --- request bodies: the API's own schemas (IssueIn, FinishIn), read once ---------------------------------------
+
+
+@functools.cache
+def shapes() -> dict[str, dict[str, tuple[type, ...]]]:
+    """For each body the hot path reads: field → the JSON types its schema accepts without coercion."""
+    import tingwu.api  # noqa: F401 - builds the API before its modules are imported one by one (its import cycle)
+    from queueing.api.desk import FinishIn
+    from queueing.api.devices import IssueIn
+
+    return {"issue": _schema_shape(IssueIn), "finish": _schema_shape(FinishIn)}
+
+
+def _schema_shape(schema) -> dict[str, tuple[type, ...]]:
+    out = {}
+    for name, field in schema.model_fields.items():
+        kinds = typing.get_args(field.annotation) if typing.get_origin(field.annotation) in UNIONS else ()
+        out[name] = tuple(typing.get_origin(k) or k for k in kinds or (field.annotation,))
+        assert set(out[name]) <= {int, str, bool, list, type(None)}, f"{schema.__name__}.{name}: teach _shape"
+    return out
+
+
+UNIONS = (typing.Union, types.UnionType)
+
+
+def max_length(schema_name: str, field: str) -> int | None:
+    from queueing.api.devices import IssueIn
+
+    schema = {"IssueIn": IssueIn}[schema_name]
+    return next((m.max_length for m in schema.model_fields[field].metadata if hasattr(m, "max_length")), None)
 
 
 def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
@@ -187,8 +203,8 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
     if not required <= body.keys():
         return False
     for key, value in body.items():
-        types = shape.get(key)
-        if types is None or type(value) not in types:
+        types_ = shape.get(key)
+        if types_ is None or type(value) not in types_:
             return False
         if type(value) is list and not all(type(v) is int for v in value):
             return False
@@ -200,14 +216,14 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
 
 async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
-    from integrations.models import TokenKind
     from lib.errors import ServiceError
-    from queueing.selectors import _mean_service_minutes, _open_counters_for
-    from queueing.services._common import _business_for_hall
+    from queueing.api.devices import ISSUE_KINDS, issue_source
+    from queueing.selectors import mean_service_minutes, open_counters_for
+    from queueing.services._common import business_for_hall
 
     # Exactly the JSON types the API schema (IssueIn) takes without coercion; anything else — a null, a string
     # for a number, an unknown key — is Django's to accept, coerce or refuse with its 422.
-    if not _shape(body, ISSUE_SHAPE, required={"business_type_id"}):
+    if token_kind not in ISSUE_KINDS or not _shape(body, shapes()["issue"], required={"business_type_id"}):
         raise Fallback
     bt_id = body["business_type_id"]
     priority = body.get("priority_kind", "")
@@ -216,15 +232,15 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
     if (
         body.get("green_channel_mobile")
         or priority not in PriorityKind.values
-        or not (key is None or 0 < len(key) <= 64)
+        or not (key is None or 0 < len(key) <= max_length("IssueIn", "idempotency_key"))
         or clock.is_simulated()
     ):
         raise Fallback
     try:
-        bt = await _sync(_business_for_hall, token_hall_id, bt_id)
+        bt = await sync(business_for_hall, token_hall_id, bt_id)
     except ServiceError:
         raise Fallback from None
-    source = {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(token_kind, "kiosk")
+    source = issue_source(token_kind)
     now = clock.now()
     service_date = timezone.localdate(now)
     # What the wait estimate's helpers read of the ticket being issued (a model instance costs ≈ 0.1 ms to build).
@@ -235,8 +251,8 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         target_counter_id=None,
         service_date=service_date,
     )
-    serving, competing = await _sync(_open_counters_for, ticket)
-    mean = await _sync(_mean_service_minutes, ticket, now)
+    serving, competing = await sync(open_counters_for, ticket)
+    mean = await sync(mean_service_minutes, ticket, now)
     busy = sum(1 for c in serving if c[3])
     params = {
         "hall": token_hall_id,
@@ -282,7 +298,7 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
     row = await _fetch(CALL_SQL, params)
     if row["id"] is None:
         # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
-        if row["cstatus"] != "open" or row["busy"]:
+        if row["cstatus"] != CounterStatus.OPEN or row["busy"]:
             raise Fallback
         return 204, None, None
     ticket = await _attach(_ticket(row), counter)
@@ -301,7 +317,7 @@ async def start(
     if clock.is_simulated():
         raise Fallback
     now = clock.now()
-    standard = await _sync(standard_at, now)
+    standard = await sync(standard_at, now)
     params = {
         "ticket": ticket_id,
         "counter": counter.pk,
@@ -330,7 +346,7 @@ async def finish(
     *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
 ) -> tuple[int, Ticket, dict]:
     """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
-    if not _shape(body, FINISH_SHAPE, required={"outcome", "business_type_ids"}):
+    if not _shape(body, shapes()["finish"], required={"outcome", "business_type_ids"}):
         raise Fallback
     outcome, bts, notes = body["outcome"], body["business_type_ids"], body.get("notes", "")
     if (

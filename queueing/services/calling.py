@@ -19,11 +19,11 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services._common import (
-    _check_counter_ticket,
     _event,
     _lock_counter,
     _publish,
     _transition,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.standard_memo import standard_at
@@ -32,8 +32,10 @@ from staff.access import require
 # --- calling -------------------------------------------------------------------------------------------------
 
 
-def _candidates(counter: Counter, state: CounterState, now):
-    """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules")."""
+def call_candidates(counter: Counter, state: CounterState, now):
+    """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules").
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``pick`` step)."""
     qs = Ticket.objects.filter(
         hall_id=counter.hall_id, service_date=timezone.localdate(now), status=TicketStatus.WAITING
     )
@@ -45,10 +47,10 @@ def _candidates(counter: Counter, state: CounterState, now):
         )
         qs = qs.filter(Q(business_type_id__in=served) | targeted)
     # BIZ-4: the default profile calls waiting priority customers first; the "ratio" profile lets
-    # ``priority_ratio_normal`` normal tickets through between two priority ones. Mirrored in hotpath/sql.py.
+    # ``priority_ratio_normal`` normal tickets through between two priority ones.
     if not counter.is_accessible:
         # BIZ-4 / issue 10 §6: while a low counter of the hall is open, wheelchair users wait for it (unless sent
-        # to this counter); with none open any counter calls them. Mirrored in hotpath/sql.py.
+        # to this counter); with none open any counter calls them.
         low_open = Counter.objects.filter(
             hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN
         )
@@ -69,6 +71,8 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
 
     Two counters never get the same ticket (conditional UPDATE on ``status='waiting'``; on PostgreSQL the pick is
     ``FOR UPDATE SKIP LOCKED``), a counter holds at most one active ticket, a paused/closed counter cannot call.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (claim, ratio counter, event).
     """
     require(clerk, "queue.serve", counter.hall_id)
     with transaction.atomic():
@@ -81,7 +85,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         # pick then tells "busy" from "nobody waiting" with the EXISTS, off the hot path.
         active_here = Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES)
         candidates = (
-            _candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
+            call_candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
         )
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
@@ -127,7 +131,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
 def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """重呼: call the same number again (counted). The recall after ``queue.recalls_before_no_show`` makes it a
     no-show instead."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         limit = int(standard_at(now)["queue.recalls_before_no_show"])
@@ -154,7 +158,7 @@ def ticket_no_show(
     *, ticket: Ticket, clerk, counter: Counter | None = None, automatic: bool = False
 ) -> Ticket:
     """过号: the customer did not come. The hall's missed-number rule lets them reactivate it for a while."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         _transition(ticket, [TicketStatus.CALLED], status=TicketStatus.NO_SHOW, no_show_at=now)

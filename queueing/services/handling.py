@@ -19,10 +19,10 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services._common import (
-    _check_counter_ticket,
     _event,
     _publish,
     _transition,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.signals import ticket_finished
@@ -34,8 +34,10 @@ from staff.access import require
 
 def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """The customer is at the counter. Basic business: the 15-minute clock starts now (receipt printing
-    included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now."""
-    _check_counter_ticket(ticket, clerk, counter)
+    included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now.
+
+    Mirrored in queueing/hotpath/sql.py: START_SQL."""
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         standard = standard_at(now)
@@ -61,7 +63,7 @@ def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
 
 def handling_confirm_needs(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """Complex business (BIZ-2.2): the customer confirmed what they want; the 30-minute core clock starts."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.confirmed_at is not None:
             raise Conflict("already_confirmed", _("客户需求已确认"))
@@ -98,8 +100,10 @@ def handling_finish(
 
     ``brought_material_ids`` (the console's materials check) derives the missing materials instead: every
     mandatory material of a handled business not brought is missing; "done" is then refused and only the outcome
-    "materials missing" keeps the list."""
-    _check_counter_ticket(ticket, clerk, counter)
+    "materials missing" keeps the list.
+
+    Mirrored in queueing/hotpath/sql.py: FINISH_SQL (without missing materials)."""
+    check_counter_ticket(ticket, clerk, counter)
     if outcome not in Outcome.values:
         raise ServiceError("invalid_outcome", _("办理结果不正确"), field="outcome")
     bt_ids = {getattr(b, "pk", b) for b in (business_types or [])}

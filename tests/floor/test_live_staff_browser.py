@@ -38,7 +38,6 @@ def test_emergency_mode_and_announcement_reach_an_open_staff_screen(
     page.screenshot(path=str(SHOTS / f"live-{path}-emergency.png"))
 
 
-
 def test_a_change_during_a_refresh_is_not_lost(page, live_server, world, fresh_bus):
     """STF-3.2 / ENV-3: a change arrives while the banner's refresh for the previous one is still on its way (the
     banner swaps itself); it must still reach the screen. A CI run under load lost it: the trigger went to the
@@ -54,7 +53,9 @@ def test_a_change_during_a_refresh_is_not_lost(page, live_server, world, fresh_b
         if held:
             route.continue_()
         else:
-            held.append((route, route.fetch()))  # the server has answered: emergency mode, no announcement yet
+            held.append(
+                (route, route.fetch())
+            )  # the server has answered: emergency mode, no announcement yet
 
     page.route("**/staff-banner*", hold_first)
     incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=15)

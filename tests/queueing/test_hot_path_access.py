@@ -324,7 +324,7 @@ def test_when_the_hot_path_cannot_reach_the_database_django_answers(hall, monkey
 
 
 def test_the_hot_call_sends_a_wheelchair_user_to_the_open_low_counter(hall):
-    """BIZ-4 / issue 10 §6 on the hot path (CALL_SQL mirrors ``_candidates``): counter 1 skips the wheelchair user
+    """BIZ-4 / issue 10 §6 on the hot path (CALL_SQL mirrors ``call_candidates``): counter 1 skips the wheelchair user
     while the low counter is open; the low counter calls them."""
     from queueing.services import ticket_issue
 

@@ -321,6 +321,11 @@ def differences(django: dict, hot: dict) -> list[str]:
 def test_a_scripted_day_ends_identically_with_and_without_the_hot_path(standard_v1, settings):
     """ENV-2.2 numbering, BIZ-4 priority ratio, BIZ-1.2 green channel, BIZ-2.2 limits, BIZ-1.1 materials: the same
     day, run once through Django only and once with the hot path, leaves the same responses, rows and events."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the hot path runs on PostgreSQL only: on SQLite this would compare Django with Django — run "
+            "`make test-pg PG_URL=postgres://…` (the mirrors' fingerprints are checked here: test_hot_path_mirrors.py)"
+        )
     # Hot run first: the hot path's process state is then left "on" for the other tests whatever happens here.
     hot = run_day(settings, "H", hot=True)
     django = run_day(settings, "D", hot=False)

@@ -163,13 +163,21 @@ def estimate_wait(*, ticket: Ticket, now=None) -> dict:
     if tier > 2:
         higher |= ~Q(priority_kind="")
     ahead = qs.filter(higher | ahead_q).count()
-    servers = max(1, len(serving))
     mean = mean_service_minutes(ticket, now)
-    busy = sum(1 for c in serving if c[3])
-    # If every counter is busy, the first in line still waits for one of them to finish (half a service).
-    residual = 0.5 if serving and busy >= len(serving) else 0.0
-    minutes = math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0
+    minutes = wait_minutes(ahead=ahead, serving=serving, mean=mean)
     return {"ahead": ahead, "servers": len(serving), "mean_minutes": round(mean, 1), "minutes": minutes}
+
+
+def wait_minutes(*, ahead: int, serving: list[tuple], mean: float) -> int:
+    """The estimate from its inputs: people ahead ÷ counters serving × mean service minutes, plus half a service
+    when every one of those counters is busy (the first in line still waits for one of them to finish).
+
+    Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (PostgreSQL computes it in the insert) and
+    queueing/hotpath/ops.py: issue (servers, residual); the SQLite hot path calls it."""
+    servers = max(1, len(serving))
+    busy = sum(1 for c in serving if c[3])
+    residual = 0.5 if serving and busy >= len(serving) else 0.0
+    return math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0
 
 
 def ticket_position(*, ticket: Ticket, now=None) -> dict:

@@ -59,7 +59,11 @@ class HotPath:
         if self._enabled is None:
             from django.db import connection
 
-            self._enabled = connection.vendor == "postgresql"
+            from queueing.hotpath import lite
+
+            self._enabled = connection.vendor == "postgresql" or (
+                connection.vendor == "sqlite" and lite.available()
+            )
         return self._enabled and settings.QUEUE_HOT_PATH
 
     async def __call__(self, scope, receive, send):
@@ -78,11 +82,12 @@ class HotPath:
             route = (m[3], int(m[1]), int(m[2]))
         if route is None or scope.get("query_string"):
             return await self.app(scope, receive, send)
-        from queueing.hotpath import db, identity
+        from queueing.hotpath import db, identity, lite, ops
 
-        db.ensure_listener()
-        # Django may remember this request's credentials once it has served it — unless one changed meanwhile.
-        scope = {**scope, identity.SCOPE_KEY: identity.generation()}
+        # Django may remember this request's credentials once it has served it — unless one changed meanwhile (the
+        # version first: one that moved empties the memos, which moves the generation).
+        version = lite.version() if ops.sqlite() else db.ensure_listener()
+        scope = {**scope, identity.SCOPE_KEY: identity.generation(), identity.VERSION_KEY: version}
         body, receive = await _buffer(receive)
         if body is None:  # too large or the client went away: Django decides
             return await self.app(scope, receive, send)
@@ -182,14 +187,19 @@ async def serve(route, ident, headers, body) -> tuple[int, bytes, str] | None:
                 return None
         if name == "issue":
             status, ticket, event = await ops.issue(
-                token_hall_id=ident.token_hall_id, token_kind=ident.token_kind, body=data
+                token_hall_id=ident.token_hall_id,
+                token_kind=ident.token_kind,
+                body=data,
+                credentials=ident.db_version,
             )
         else:
             counter = await ops.sync(ops.counter_row, counter_id)
             if counter is None or ident.user_id is None or not ident.serves(counter.hall_id):
                 return None
             if name == "call_next":
-                status, ticket, event = await ops.call_next(user_id=ident.user_id, counter=counter)
+                status, ticket, event = await ops.call_next(
+                    user_id=ident.user_id, counter=counter, credentials=ident.db_version
+                )
             else:
                 fn = ops.start if name == "start" else ops.finish
                 kwargs = {"body": data} if name == "finish" else {}
@@ -198,6 +208,7 @@ async def serve(route, ident, headers, body) -> tuple[int, bytes, str] | None:
                     supervisor=ident.supervises(counter.hall_id),
                     counter=counter,
                     ticket_id=ticket_id,
+                    credentials=ident.db_version,
                     **kwargs,
                 )
     except (ops.Fallback, ValueError):

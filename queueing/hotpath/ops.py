@@ -20,6 +20,7 @@ import types
 import typing
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -59,6 +60,23 @@ async def _fetch(sql: str, params: dict) -> dict | None:
     except db.errors():
         logger.warning("hot path: database error, handing the request to Django", exc_info=True)
         raise Fallback from None
+
+
+def sqlite() -> bool:
+    """This process runs on SQLite: the operations run in ``lite`` (several statements in one write transaction)."""
+    return settings.DATABASES["default"]["ENGINE"] == "tingwu.db.sqlite3"
+
+
+STATEMENTS = {"issue": ISSUE_SQL, "call_next": CALL_SQL, "start": START_SQL, "finish": FINISH_SQL}
+
+
+async def _run(op: str, params: dict) -> dict | None:
+    """The operation's statement on PostgreSQL, its transaction on SQLite; the same row either way."""
+    if sqlite():
+        from queueing.hotpath import lite
+
+        return await lite.run(op, params)
+    return await _fetch(STATEMENTS[op], params)
 
 
 class Overloaded(Exception):  # noqa: N818 - a signal to the caller, not an error
@@ -109,7 +127,7 @@ async def sync(fn, *args, committed: bool = False):
     return value
 
 
-def _ticket(row: dict) -> Ticket:
+def ticket_from_row(row: dict) -> Ticket:
     """The model instance for a ``RETURNING t.*`` row, without ``Model.__init__`` (a quarter of this path's CPU):
     what ``from_db`` does, attribute by attribute."""
     ticket = Ticket.__new__(Ticket)
@@ -214,7 +232,9 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
 # --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
 
 
-async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
+async def issue(
+    *, token_hall_id: int, token_kind: str, body: dict, credentials: int | None = None
+) -> tuple[int, Ticket, dict]:
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
     from lib.errors import ServiceError
     from queueing.api.devices import ISSUE_KINDS, issue_source
@@ -272,9 +292,11 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         "residual": 0.5 if serving and busy >= len(serving) else 0.0,
         "servers": max(1, len(serving)),
         "mean": float(mean),
+        "serving": serving,
+        "credentials": credentials,
     }
-    row = await _fetch(ISSUE_SQL, params)
-    issued = _ticket(row)
+    row = await _run("issue", params)
+    issued = ticket_from_row(row)
     issued.business_type = bt
     ahead = row["n"]
     return 201, issued, {"kind": "ticket.issued", "extra": {"waiting_ahead": ahead}}
@@ -283,7 +305,9 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
 # --- call-next ----------------------------------------------------------------------------------------------------
 
 
-async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
+async def call_next(
+    *, user_id: int, counter: Counter, credentials: int | None = None
+) -> tuple[int, Ticket | None, dict | None]:
     """``ticket_call_next``: the whole claim (lock the counter, pick by the calling rules, update, ratio, event)."""
     if clock.is_simulated():
         raise Fallback
@@ -294,14 +318,15 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
         "date": timezone.localdate(now),
         "now": now,
         "clerk": user_id,
+        "credentials": credentials,
     }
-    row = await _fetch(CALL_SQL, params)
+    row = await _run("call_next", params)
     if row["id"] is None:
         # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
         if row["cstatus"] != CounterStatus.OPEN or row["busy"]:
             raise Fallback
         return 204, None, None
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.called", "extra": {}}
 
 
@@ -309,7 +334,7 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
 
 
 async def start(
-    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int
+    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, credentials: int | None = None
 ) -> tuple[int, Ticket, dict]:
     """``handling_start``: the clock's limit and mode from the standard in force now (BIZ-2.2)."""
     from queueing.standard_memo import standard_at
@@ -329,11 +354,13 @@ async def start(
         "version": standard.version.number,
         "complex": int(standard["handling.complex_minutes"]),
         "basic": int(standard["handling.basic_minutes"]),
+        "standard": standard,
+        "credentials": credentials,
     }
-    row = await _fetch(START_SQL, params)
+    row = await _run("start", params)
     if row is None:  # not this counter's called ticket, or another clerk's: the service explains
         raise Fallback
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.started", "extra": {"limit_minutes": ticket.limit_minutes}}
 
 
@@ -343,7 +370,13 @@ HOT_OUTCOMES = {Outcome.DONE, Outcome.CONTINUED_ONLINE, Outcome.FAILED}
 
 
 async def finish(
-    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
+    *,
+    user_id: int,
+    supervisor: bool,
+    counter: Counter,
+    ticket_id: int,
+    body: dict,
+    credentials: int | None = None,
 ) -> tuple[int, Ticket, dict]:
     """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
     if not _shape(body, shapes()["finish"], required={"outcome", "business_type_ids"}):
@@ -369,9 +402,10 @@ async def finish(
         "bts": bt_ids,
         "n_bts": len(bt_ids),
         "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes, connection) if notes else "",
+        "credentials": credentials,
     }
-    row = await _fetch(FINISH_SQL, params)
+    row = await _run("finish", params)
     if row is None:  # not this counter's ticket in service, another clerk's, or a business of another hall
         raise Fallback
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.finished", "extra": {"outcome": outcome}}

@@ -223,30 +223,50 @@ SELECT * FROM upd
 # --- the contract (issue 9 §1): every rule above has one home in Django's path --------------------------------
 # Each Python function named here says "mirrored in queueing/hotpath/…: <twin>" in its docstring, and
 # tests/queueing/test_hot_path_mirrors.py fails when one side changes without the other (queueing/hotpath/mirrors.py).
+# On SQLite (lite.py, statements in sqlite_sql.py) the same rules: restated in SQL where they read the queue, the
+# services' own functions called where they are pure Python (format_number, next_normal_since_priority,
+# clock_mode_for, within_limit, wait_minutes) — listed here so that their fingerprints are recorded too.
 _S = "queueing.hotpath.sql."
+_L = "queueing.hotpath.sqlite_sql."
+_LO = "queueing.hotpath.lite."
 MIRRORS: tuple[Mirror, ...] = (
     Mirror(
         "numbering",
         ("queueing.services.issuing.next_seq", "queueing.services.issuing.format_number"),
-        (_S + "ISSUE_SQL",),
+        (_S + "ISSUE_SQL", _L + "ISSUE_SEQ", _LO + "_issue"),
         "ENV-2.2: the day's gapless number per prefix, zero-padded to three digits",
     ),
     Mirror(
         "calling order",
-        ("queueing.services.calling.call_candidates", "queueing.services.calling.ticket_call_next"),
-        (_S + "CALL_SQL",),
+        (
+            "queueing.services.calling.call_candidates",
+            "queueing.services.calling.ticket_call_next",
+            "queueing.services.calling.next_normal_since_priority",
+        ),
+        (
+            _S + "CALL_SQL",
+            _L + "CALL_STATE",
+            _L + "CALL_PICK",
+            _L + "CALL_CLAIM",
+            _L + "CALL_BUSY",
+            _LO + "_call_next",
+        ),
         "BIZ-4 tiers, the priority ratio, low counters, one active ticket per counter",
     ),
     Mirror(
         "wait estimate",
-        ("queueing.selectors.estimate_wait",),
-        (_S + "ISSUE_SQL", "queueing.hotpath.ops.issue"),
+        ("queueing.selectors.estimate_wait", "queueing.selectors.wait_minutes"),
+        (_S + "ISSUE_SQL", "queueing.hotpath.ops.issue", _L + "ISSUE_AHEAD"),
         "people ahead (count in SQL), open counters and the residual half-service (ops.issue)",
     ),
     Mirror(
         "time limits",
-        ("catalog.models.BusinessType.time_limit", "queueing.services.handling.handling_start"),
-        (_S + "START_SQL",),
+        (
+            "catalog.models.BusinessType.time_limit",
+            "queueing.services.handling.handling_start",
+            "queueing.services.handling.clock_mode_for",
+        ),
+        (_S + "START_SQL", _LO + "_start"),
         "BIZ-2.2: the limit and clock mode from the standard in force at start",
     ),
     Mirror(
@@ -255,14 +275,21 @@ MIRRORS: tuple[Mirror, ...] = (
             "queueing.models.Ticket.clock",
             "queueing.models.Ticket.clock_started_at",
             "queueing.services.handling.handling_finish",
+            "queueing.services.handling.within_limit",
         ),
-        (_S + "FINISH_SQL",),
+        (_S + "FINISH_SQL", _LO + "_finish"),
         "BIZ-2.2: judged at finish by the limit fixed at start, time suspended not counted",
     ),
     Mirror(
         "counter check",
         ("queueing.services._common.check_counter_ticket",),
-        (_S + "START_SQL", _S + "FINISH_SQL", "queueing.hotpath.asgi.serve"),
+        (
+            _S + "START_SQL",
+            _S + "FINISH_SQL",
+            "queueing.hotpath.asgi.serve",
+            _L + "START_READ",
+            _L + "FINISH_READ",
+        ),
         "this counter's ticket; another clerk's only for a supervisor of the hall",
     ),
     Mirror(

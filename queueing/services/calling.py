@@ -66,6 +66,15 @@ def call_candidates(counter: Counter, state: CounterState, now):
     return qs.annotate(call_tier=tier).order_by("call_tier", "arrival_at", "pk")
 
 
+def next_normal_since_priority(current: int, *, priority_kind: str, tier: int) -> int:
+    """BIZ-4's ratio counter after a call: a priority customer resets it, a normal one (tier 2 or 3) moves it on.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``sup`` step); the SQLite hot path calls it."""
+    if priority_kind:
+        return 0
+    return min(current + 1, 1_000) if tier >= 2 else current
+
+
 def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
     """Claim the next ticket for this counter in one atomic step; ``None`` when nobody waits for it.
 
@@ -116,10 +125,9 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         ticket.called_at, ticket.first_called_at = now, ticket.first_called_at or now
         ticket.recall_count, ticket.target_counter = 0, None
         tier = ticket.call_tier
-        if ticket.priority_kind:
-            state.normal_since_priority = 0
-        elif tier >= 2:
-            state.normal_since_priority = min(state.normal_since_priority + 1, 1_000)
+        state.normal_since_priority = next_normal_since_priority(
+            state.normal_since_priority, priority_kind=ticket.priority_kind, tier=tier
+        )
         state.clerk_id = clerk.pk
         state.changed_at = now
         state.save(update_fields=["normal_since_priority", "clerk", "changed_at"])

@@ -32,6 +32,30 @@ from staff.access import require
 # --- handling (BIZ-2.2) --------------------------------------------------------------------------------------
 
 
+def clock_mode_for(category: str, limit: int | None) -> str:
+    """BIZ-2.2: no limit, no clock; complex business is timed from the confirmation, the rest from the start.
+
+    Mirrored in queueing/hotpath/sql.py: START_SQL; the SQLite hot path calls it."""
+    if not limit:
+        return ClockMode.NONE
+    return ClockMode.FROM_CONFIRM if category == BusinessCategory.COMPLEX else ClockMode.FROM_START
+
+
+def within_limit(ticket: Ticket, now) -> bool | None:
+    """BIZ-2.2 at finish (sets ``finished_at``): by the limit fixed at start, time suspended not counted; a complex
+    business never confirmed is judged from the start. None without a limit.
+
+    Mirrored in queueing/hotpath/sql.py: FINISH_SQL; the SQLite hot path calls it."""
+    ticket.finished_at = now
+    if not ticket.limit_minutes:
+        return None
+    clk = ticket.clock(now)
+    if clk.running:
+        return clk.seconds_left >= 0
+    elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
+    return elapsed <= ticket.limit_minutes * 60
+
+
 def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """The customer is at the counter. Basic business: the 15-minute clock starts now (receipt printing
     included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now.
@@ -43,9 +67,7 @@ def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
         standard = standard_at(now)
         bt = ticket.business_type
         limit = bt.time_limit(standard)
-        mode = ClockMode.NONE
-        if limit:
-            mode = ClockMode.FROM_CONFIRM if bt.category == BusinessCategory.COMPLEX else ClockMode.FROM_START
+        mode = clock_mode_for(bt.category, limit)
         _transition(
             ticket,
             [TicketStatus.CALLED],
@@ -145,15 +167,7 @@ def handling_finish(
         )
     with transaction.atomic():
         now = clock.now()
-        ticket.finished_at = now
-        clk = ticket.clock(now)
-        within = None
-        if ticket.limit_minutes:
-            if clk.running:
-                within = clk.seconds_left >= 0
-            else:  # complex business finished without an explicit confirmation: judge from the start
-                elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
-                within = elapsed <= ticket.limit_minutes * 60
+        within = within_limit(ticket, now)
         sms = supplement_sms_text(ticket, missing) if missing else ""
         _transition(
             ticket,

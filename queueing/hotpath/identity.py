@@ -241,7 +241,7 @@ def forget(**_kwargs) -> None:
 
     forget_here()
     if connection.vendor != "postgresql":
-        return  # no hot path there
+        return  # SQLite: the triggers bump the credential version (lite.py); one process, nothing to announce
     if any(entry[1] is _announce for entry in connection.run_on_commit):
         return
     # robust: the change is committed whatever happens here; a failed NOTIFY leaves the others to the TTL (logged).

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tingwu_ci
 
-.PHONY: run install migrate demo serve test test-at test-pg test-fast lint worker simulate bench messages clean system-deps run-deps
+.PHONY: run install migrate demo serve test test-at test-pg test-fast hotpath-mirrors lint worker simulate bench messages clean system-deps run-deps
 
 $(PY):
 	@PYBIN=$$(command -v python$(PY_VERSION) || pyenv prefix $(PY_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
@@ -75,6 +75,10 @@ test-fast: install
 
 test-pg: install system-deps
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+# Re-record the hot path's mirror fingerprints after changing a rule on both sides (queueing/hotpath/mirrors.py).
+hotpath-mirrors: install
+	$(PY) -m queueing.hotpath.mirrors --record
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -38,7 +38,7 @@ CSRF = "benchcsrfbenchcsrfbenchcsrfbench"  # 32 characters: a CSRF secret, accep
 def setup(args) -> dict:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    os.environ["QUEUE_HOT_PATH"] = "0"
+    os.environ["QUEUE_HOT_PATH"] = "1" if args.hot else "0"
     os.environ["DEBUG"] = "true" if args.debug else "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
     if args.pg:
@@ -97,6 +97,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cycles", type=int, default=200)
     ap.add_argument("--pg", action="store_true")
+    ap.add_argument(
+        "--hot", action="store_true", help="the queue hot path on (SQLite: queueing/hotpath/lite.py)"
+    )
     ap.add_argument("--debug", action="store_true")
     ap.add_argument("--profile", choices=["tottime", "cumulative"])
     ap.add_argument("--queries", action="store_true")
@@ -116,6 +119,8 @@ def main() -> None:
         ("start", f"{base}/tickets/{{id}}/start", s["staff"], b"", 200),
         ("finish", f"{base}/tickets/{{id}}/finish", s["staff"], finish_body, 200),
     ]
+
+    hot = {"n": 0}
 
     async def asgi(path: str, headers: dict, body: bytes) -> tuple[int, bytes]:
         scope = {
@@ -143,6 +148,7 @@ def main() -> None:
         async def send(message):
             if message["type"] == "http.response.start":
                 out["status"] = message["status"]
+                hot["n"] += (b"x-tingwu-path", b"hot") in message.get("headers", [])
             else:
                 out["body"] += message.get("body", b"")
 
@@ -210,7 +216,7 @@ def main() -> None:
     # asyncio's own first-use cost and Django's lazy imports out of the window
     for _ in range(20):
         cycle_with(asgi_call)
-    t0, w0 = os.times(), time.perf_counter()
+    t0, w0, hot["n"] = os.times(), time.perf_counter(), 0
     for _ in range(args.cycles):
         cycle_with(asgi_call)
     t1, ops = os.times(), args.cycles * 4
@@ -218,7 +224,7 @@ def main() -> None:
     vendor = "PostgreSQL" if args.pg else "SQLite"
     print(
         f"ASGI, {vendor}, DEBUG={'on' if args.debug else 'off'}: {ops} requests, {cpu:.2f} ms of CPU and "
-        f"{(time.perf_counter() - w0) / ops * 1000:.2f} ms wall per request; load average "
+        f"{(time.perf_counter() - w0) / ops * 1000:.2f} ms wall per request ({hot['n']} served hot); load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     t0 = os.times()

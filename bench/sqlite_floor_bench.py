@@ -11,8 +11,9 @@
    drives kiosks (issue) and counters (call-next → start → finish) with bench/queue_bench.py's ``drive`` (raw asyncio
    client, one keep-alive connection per device, arrivals held back at 30 waiting per hall): ``--warmup`` seconds
    unrecorded, then ``--seconds`` recorded.
-3. ``--baseline``: each shape also once with ``TINGWU_SQLITE_WRITE_QUEUE=0`` (the code before issue 14's fix, in the
-   same run and on the same file), and the ratios.
+3. ``--baseline``: each shape also once with ``--baseline-env`` (default ``QUEUE_HOT_PATH=0``: the SQLite hot path
+   off, Django's path only; ``TINGWU_SQLITE_WRITE_QUEUE=0`` is the code before issue 14's engine fix), in the same run
+   and on the same file, and the ratios.
 Prints ops/s, p50/p99 per operation, errors, CPU per operation and the load average; writes them into
 docs/performance.md between ``<!-- bench:sqlite_floor begin/end -->`` (not with --no-write).
 """
@@ -140,6 +141,7 @@ def report(res: dict) -> list[str]:
     ]
     for name, v in res["lat"].items():
         lines.append(f"  {name:<10} n={len(v):>6} p50={pct(v, 50):7.1f} ms p99={pct(v, 99):7.1f} ms")
+    lines += [f"  first {key}: {body[:160]!r}" for key, body in res.get("samples", {}).items()]
     lines.append(
         f"logins: {res['logins']['count']} at once in {res['logins']['seconds']:.1f} s; server CPU per op "
         f"{res['server_cpu'] * per_op:.2f} ms, client {res['client_cpu'] * per_op:.3f} ms; load average before "
@@ -155,8 +157,11 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8108)
     ap.add_argument("--shape", action="append", help="DESKSxKIOSKS, e.g. 8x2 (repeatable)")
     ap.add_argument(
-        "--baseline", action="store_true", help="also run each shape with TINGWU_SQLITE_WRITE_QUEUE=0"
+        "--baseline",
+        action="store_true",
+        help="also run each shape with --baseline-env (same run, same file)",
     )
+    ap.add_argument("--baseline-env", default="QUEUE_HOT_PATH=0", help="NAME=VALUE of the baseline run")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     shapes = [tuple(map(int, s.split("x"))) for s in (args.shape or ["8x2", "32x8"])]
@@ -167,7 +172,11 @@ def main() -> None:
         lines += report(res)
         if args.baseline:
             base = run(
-                seeded, desks=desks, kiosks=kiosks, args=args, env_extra={"TINGWU_SQLITE_WRITE_QUEUE": "0"}
+                seeded,
+                desks=desks,
+                kiosks=kiosks,
+                args=args,
+                env_extra=dict([args.baseline_env.split("=", 1)]),
             )
             lines += report(base)
             pairs.append((desks, kiosks, res, base))
@@ -187,7 +196,9 @@ def write_doc(lines: list[str], args) -> None:
     text = path.read_text(encoding="utf-8")
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     cmd = f".venv/bin/python bench/sqlite_floor_bench.py --seconds {args.seconds} --warmup {args.warmup:g}"
-    cmd += "".join(f" --shape {s}" for s in args.shape or []) + (" --baseline" if args.baseline else "")
+    cmd += "".join(f" --shape {s}" for s in args.shape or []) + (
+        f" --baseline --baseline-env {args.baseline_env}" if args.baseline else ""
+    )
     block = (
         "<!-- bench:sqlite_floor begin -->\n"
         f"`{cmd}`, run {when} on {os.cpu_count()} shared cores: `manage.py serve` (as `make run`), SQLite file, "

@@ -59,7 +59,9 @@ class BusinessType(models.Model):
         return self.name
 
     def time_limit(self, standard) -> int | None:
-        """Minutes allowed to handle this business under ``standard`` (BIZ-2.2); None for consultations."""
+        """Minutes allowed to handle this business under ``standard`` (BIZ-2.2); None for consultations.
+
+        Mirrored in queueing/hotpath/sql.py: START_SQL."""
         if self.time_limit_minutes:
             return self.time_limit_minutes
         if self.category == BusinessCategory.COMPLEX:

@@ -66,9 +66,9 @@ def appointment_book(
 ) -> Appointment:
     """Book one 30-minute slot for a business at a hall. The code is shown once to the customer (and sent by SMS
     by the caller); check-in works with the code or the mobile number (blind index)."""
-    from queueing.services import _business_for_hall
+    from queueing.services import business_for_hall
 
-    bt = _business_for_hall(hall, business_type)
+    bt = business_for_hall(hall, business_type)
     now = clock.now()
     if timezone.is_naive(slot_start):
         raise ServiceError("naive_datetime", _("预约时间必须带时区"), field="slot_start")
@@ -198,9 +198,9 @@ def free_slots(*, hall, business_type, day) -> list[dict]:
     """The bookable 30-minute slots of one day with the places left (for the APP / WeCom)."""
     from django.db.models import Count
 
-    from queueing.services import _business_for_hall
+    from queueing.services import business_for_hall
 
-    bt = _business_for_hall(hall, business_type)
+    bt = business_for_hall(hall, business_type)
     capacity = slot_capacity(hall=hall, business_type=bt)
     now = clock.now()
     tz = timezone.get_current_timezone()

@@ -241,6 +241,7 @@ class Ticket(models.Model):
 
     @property
     def clock_started_at(self) -> datetime | None:
+        """Mirrored in queueing/hotpath/sql.py: FINISH_SQL (the clock's start by mode)."""
         if self.clock_mode == ClockMode.FROM_START:
             return self.started_at
         if self.clock_mode == ClockMode.FROM_CONFIRM:
@@ -252,6 +253,8 @@ class Ticket(models.Model):
 
         Basic business runs from ``handling_start``; complex business from ``handling_confirm_needs``. Time spent
         suspended (the customer fetching a document) does not count.
+
+        Mirrored in queueing/hotpath/sql.py: FINISH_SQL (``within_limit``).
         """
         from queueing import clock as qclock
 

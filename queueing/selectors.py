@@ -102,7 +102,7 @@ def _open_counters(hall_id: int) -> list[tuple[int, bool, frozenset[int], bool]]
     return _memoised(("counters", hall_id), load)
 
 
-def _open_counters_for(ticket: Ticket) -> tuple[list[tuple], set[int] | None]:
+def open_counters_for(ticket: Ticket) -> tuple[list[tuple], set[int] | None]:
     """Open counters that can call this ticket ((id, serves_all, types, busy)), and the business types they serve
     (``None``: all)."""
     serving, competing, all_types = [], set(), False
@@ -116,7 +116,7 @@ def _open_counters_for(ticket: Ticket) -> tuple[list[tuple], set[int] | None]:
     return serving, (None if all_types else competing | {ticket.business_type_id})
 
 
-def _mean_service_minutes(ticket: Ticket, now) -> float:
+def mean_service_minutes(ticket: Ticket, now) -> float:
     category = ticket.business_type.category
 
     def load():
@@ -143,8 +143,11 @@ def _mean_service_minutes(ticket: Ticket, now) -> float:
 
 
 def estimate_wait(*, ticket: Ticket, now=None) -> dict:
+    """People ahead ÷ open counters serving the business × recent mean service time (module docstring).
+
+    Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (people ahead); queueing/hotpath/ops.py: issue (the rest)."""
     now = now or clock.now()
-    serving, competing = _open_counters_for(ticket)
+    serving, competing = open_counters_for(ticket)
     qs = Ticket.objects.filter(
         hall_id=ticket.hall_id, service_date=ticket.service_date, status=TicketStatus.WAITING
     )
@@ -166,13 +169,21 @@ def estimate_wait(*, ticket: Ticket, now=None) -> dict:
     if tier > 2:
         higher |= ~Q(priority_kind="")
     ahead = qs.filter(higher | ahead_q).count()
-    servers = max(1, len(serving))
-    mean = _mean_service_minutes(ticket, now)
-    busy = sum(1 for c in serving if c[3])
-    # If every counter is busy, the first in line still waits for one of them to finish (half a service).
-    residual = 0.5 if serving and busy >= len(serving) else 0.0
-    minutes = math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0
+    mean = mean_service_minutes(ticket, now)
+    minutes = wait_minutes(ahead=ahead, serving=serving, mean=mean)
     return {"ahead": ahead, "servers": len(serving), "mean_minutes": round(mean, 1), "minutes": minutes}
+
+
+def wait_minutes(*, ahead: int, serving: list[tuple], mean: float) -> int:
+    """The estimate from its inputs: people ahead ÷ counters serving × mean service minutes, plus half a service
+    when every one of those counters is busy (the first in line still waits for one of them to finish).
+
+    Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (PostgreSQL computes it in the insert) and
+    queueing/hotpath/ops.py: issue (servers, residual); the SQLite hot path calls it."""
+    servers = max(1, len(serving))
+    busy = sum(1 for c in serving if c[3])
+    residual = 0.5 if serving and busy >= len(serving) else 0.0
+    return math.ceil((ahead / servers + residual) * mean) if (ahead or residual) else 0
 
 
 def ticket_position(*, ticket: Ticket, now=None) -> dict:

@@ -38,7 +38,7 @@ class OneHopASGIHandler(ASGIHandler):
 
 def get_application():
     django.setup(set_prefix=False)
-    from queueing.hotpath import HotPath
+    from queueing.hotpath.asgi import HotPath
 
     # The four busiest queue calls skip Django's request path on PostgreSQL (queueing/hotpath, docs/queueing.md).
     app = HotPath(OneHopASGIHandler())

@@ -141,7 +141,7 @@ TINGWU_MAX_DB_REQUESTS = (
 TINGWU_ADMISSION_WAIT = env_int("TINGWU_ADMISSION_WAIT", 20)  # seconds in the queue before a 503
 TINGWU_RETRY_AFTER = env_int("TINGWU_RETRY_AFTER", 2)  # the 503's Retry-After (seconds)
 
-# Queue hot path (queueing/hotpath, PostgreSQL only): issue / call-next / start / finish as single statements.
+# Queue hot path (queueing/hotpath, PostgreSQL and SQLite): issue / call-next / start / finish without Django.
 QUEUE_HOT_PATH = env_bool("QUEUE_HOT_PATH", True)
 QUEUE_HOT_PATH_CONNECTIONS = env_int("QUEUE_HOT_PATH_CONNECTIONS", 4)
 QUEUE_HOT_PATH_AUTH_TTL = env_int("QUEUE_HOT_PATH_AUTH_TTL", 60)  # seconds an accepted credential is reused

@@ -20,18 +20,26 @@ from queueing.api._common import (
     ticket_out,
 )
 from queueing.hotpath import identity
-from queueing.models import Appointment, Ticket
+from queueing.models import Appointment, Ticket, TicketSource
 from tingwu.api_auth import ANY_AUTH, STAFF_AUTH
 
 # --- kiosk ---------------------------------------------------------------------------------------------------
 KIOSK_KINDS = {TokenKind.KIOSK}
+ISSUE_KINDS = KIOSK_KINDS | {TokenKind.APP, TokenKind.WECOM}  # device tokens that issue tickets
+
+
+def issue_source(token_kind: str) -> str:
+    """The source of a ticket a device token of this kind issues (``TicketSource``).
+
+    mirrored in queueing/hotpath/ops.py: issue (which calls it, and serves only ``ISSUE_KINDS``)."""
+    return {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(
+        token_kind, TicketSource.KIOSK
+    )
 
 
 @router.get("/kiosk/business-types", response={200: list[BusinessOut], **ERRORS}, auth=ANY_AUTH)
 def kiosk_business_types(request, hall_id: int | None = None):
-    hall, _user_ = _hall_from(
-        request, hall_id, kinds=KIOSK_KINDS | {TokenKind.APP, TokenKind.WECOM}, capability="queue.issue"
-    )
+    hall, _user_ = _hall_from(request, hall_id, kinds=ISSUE_KINDS, capability="queue.issue")
     return list(BusinessType.objects.for_hall(hall).order_by("category", "sort_order", "code"))
 
 
@@ -46,16 +54,14 @@ class IssueIn(Schema):
 
 @router.post("/kiosk/tickets", response={201: TicketOut, **ERRORS}, auth=ANY_AUTH)
 def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
-    hall, user = _hall_from(
-        request, hall_id, kinds=KIOSK_KINDS | {TokenKind.APP, TokenKind.WECOM}, capability="queue.issue"
-    )
+    hall, user = _hall_from(request, hall_id, kinds=ISSUE_KINDS, capability="queue.issue")
     customer = (
         services.green_channel_customer(mobile=payload.green_channel_mobile)
         if payload.green_channel_mobile
         else None
     )
     token = getattr(request, "api_token", None)
-    source = {TokenKind.APP: "app", TokenKind.WECOM: "wecom"}.get(getattr(token, "kind", ""), "kiosk")
+    source = issue_source(getattr(token, "kind", ""))
     ticket = services.ticket_issue(
         hall=hall,
         business_type=payload.business_type_id,
@@ -63,7 +69,7 @@ def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
         green_channel=customer is not None,
         customer=customer,
         idempotency_key=payload.idempotency_key,
-        source=source if user is None else "greeter",
+        source=source if user is None else TicketSource.GREETER,
         actor=user,
         needs_accompaniment=payload.needs_accompaniment,
         needs_form_help=payload.needs_form_help,

@@ -197,6 +197,9 @@ def _close_pool(pool: _Pool, loop) -> None:
 
 def close_all() -> None:
     """Close every hot-path connection now, from any thread (tests: before the test database is dropped)."""
+    from queueing.hotpath import lite
+
+    lite.close_all()
     for loop in list(_pools):
         _close_pool(_pools.pop(loop), loop)
     _listen_retry.clear()

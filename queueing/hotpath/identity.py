@@ -10,7 +10,8 @@ within that time may be served hot; anything else goes through Django, which ref
 So a cross-site request can never ride on it (it cannot set ``X-CSRFToken``), and a change that Django would refuse
 takes effect at once (logout, role grant/withdrawal, user saved — password change or deactivation —, token revoked
 or saved, session deleted but not merely saved): every signal below empties the memo of this process at once and,
-by a PostgreSQL NOTIFY right after the change commits, of every other web process (``db.listening``). The NOTIFY is
+by a PostgreSQL NOTIFY right after the change commits, of every other web process (``db.listening``) — on SQLite,
+by a version that triggers bump and every hot transaction checks (``lite``). The NOTIFY is
 also sent by database triggers (migration ``queueing.0004``) on every change of those tables, so a direct UPDATE, a
 ``QuerySet.update()``/``bulk_update()`` or another program's change is heard too — no signal needed. An expired
 session is refused by ``lookup`` itself (``Identity.expires``), and ``request_acceptable`` applies ALLOWED_HOSTS and
@@ -37,6 +38,9 @@ MAX_ENTRIES = 20_000
 FALLBACK_TTL = 5.0
 CHANNEL = "tingwu_hot_path_forget"  # PostgreSQL NOTIFY channel
 SCOPE_KEY = "tingwu.hot_path_generation"  # in the ASGI scope of a request the hot path handed to Django
+# SQLite: the credential version (lite.version) read before the request went to Django; checked by every hot
+# transaction, so an entry proven before any change is never served after it.
+VERSION_KEY = "tingwu.hot_path_credential_version"
 _generation = 0  # bumped by every forget(): an entry proven before a change is not kept after it
 
 
@@ -53,6 +57,7 @@ class Identity:
     # time.time() from which Django would refuse the session by itself, without any row changing: its expiry date
     # and the absolute lifetime of staff.middleware (0 = none). Nothing announces that moment, so lookup checks it.
     expires: float = 0.0
+    db_version: int | None = None  # SQLite: the credential version when Django accepted it (lite.py)
 
     def serves(self, hall_id: int) -> bool:
         return self.serve_halls is None or hall_id in self.serve_halls
@@ -67,6 +72,8 @@ def _ttl(entry: Identity) -> float:
     from queueing.hotpath import db
 
     ttl = float(getattr(settings, "QUEUE_HOT_PATH_AUTH_TTL", 60))
+    if entry.db_version is not None:
+        return ttl  # SQLite: each hot transaction checks the credential version itself
     return ttl if db.listening() and entry.epoch == db.epoch() else min(ttl, FALLBACK_TTL)
 
 
@@ -115,13 +122,18 @@ def remember(request) -> None:
     from queueing.hotpath import db
 
     auth = getattr(request, "auth", None)
-    at, epoch = time.monotonic(), db.epoch()
+    at, epoch, version = time.monotonic(), db.epoch(), scope.get(VERSION_KEY)
     if isinstance(auth, ApiToken):
         if not get("authorization"):  # X-Device-Token requests are not hot-path candidates
             return
         parts = _token_parts(get)
         entry = Identity(
-            at=at, epoch=epoch, token_id=auth.pk, token_hall_id=auth.hall_id, token_kind=auth.kind
+            at=at,
+            epoch=epoch,
+            token_id=auth.pk,
+            token_hall_id=auth.hall_id,
+            token_kind=auth.kind,
+            db_version=version,
         )
     else:
         user = getattr(request, "user", None)
@@ -143,6 +155,7 @@ def remember(request) -> None:
             serve_halls=None if serve is None else frozenset(serve),
             supervise_halls=None if supervise is None else frozenset(supervise),
             expires=_session_expires(request),
+            db_version=version,
         )
     with _lock:
         if scope.get(SCOPE_KEY, _generation) != _generation:
@@ -228,7 +241,7 @@ def forget(**_kwargs) -> None:
 
     forget_here()
     if connection.vendor != "postgresql":
-        return  # no hot path there
+        return  # SQLite: the triggers bump the credential version (lite.py); one process, nothing to announce
     if any(entry[1] is _announce for entry in connection.run_on_commit):
         return
     # robust: the change is committed whatever happens here; a failed NOTIFY leaves the others to the TTL (logged).

@@ -11,16 +11,20 @@ data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import types
+import typing
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
 from catalog.models import BusinessType
-from halls.models import Counter
+from halls.models import Counter, CounterStatus
 from lib.memo import Memo
 from queueing import clock
 from queueing.hotpath.sql import ATTNAMES, CALL_SQL, COLUMNS, FIELDS, FINISH_SQL, ISSUE_SQL, START_SQL
@@ -28,7 +32,6 @@ from queueing.models import (
     Outcome,
     PriorityKind,
     Ticket,
-    TicketSource,
     new_public_token,
 )
 
@@ -58,11 +61,28 @@ async def _fetch(sql: str, params: dict) -> dict | None:
         raise Fallback from None
 
 
+def sqlite() -> bool:
+    """This process runs on SQLite: the operations run in ``lite`` (several statements in one write transaction)."""
+    return settings.DATABASES["default"]["ENGINE"] == "tingwu.db.sqlite3"
+
+
+STATEMENTS = {"issue": ISSUE_SQL, "call_next": CALL_SQL, "start": START_SQL, "finish": FINISH_SQL}
+
+
+async def _run(op: str, params: dict) -> dict | None:
+    """The operation's statement on PostgreSQL, its transaction on SQLite; the same row either way."""
+    if sqlite():
+        from queueing.hotpath import lite
+
+        return await lite.run(op, params)
+    return await _fetch(STATEMENTS[op], params)
+
+
 class Overloaded(Exception):  # noqa: N818 - a signal to the caller, not an error
     """No database turn for a look-up before the statement (nothing changed): the caller answers 503."""
 
 
-async def _sync(fn, *args, committed: bool = False):
+async def sync(fn, *args, committed: bool = False):
     """Call a memoised Django helper from the event loop; on a memo miss it wants the ORM, which Django refuses
     in an event loop (``SynchronousOnlyOperation``, raised before any query): then run it in a thread.
 
@@ -106,7 +126,7 @@ async def _sync(fn, *args, committed: bool = False):
     return value
 
 
-def _ticket(row: dict) -> Ticket:
+def ticket_from_row(row: dict) -> Ticket:
     """The model instance for a ``RETURNING t.*`` row, without ``Model.__init__`` (a quarter of this path's CPU):
     what ``from_db`` does, attribute by attribute."""
     ticket = Ticket.__new__(Ticket)
@@ -145,28 +165,42 @@ def business_row(bt_id: int) -> BusinessType | None:
 
 async def _attach(ticket: Ticket, counter: Counter | None = None) -> Ticket:
     """Hang the memoised business type (and counter) on the ticket, as the services' select_related does."""
-    ticket.business_type = await _sync(business_row, ticket.business_type_id, committed=True)
+    ticket.business_type = await sync(business_row, ticket.business_type_id, committed=True)
     if counter is not None:
         ticket.counter = counter
     return ticket
 
 
-# --- request bodies ---------------------------------------------------------------------------------------------
-ISSUE_SHAPE = {
-    "business_type_id": (int,),
-    "priority_kind": (str,),
-    "needs_accompaniment": (bool,),
-    "needs_form_help": (bool,),
-    "idempotency_key": (str, type(None)),
-    "green_channel_mobile": (str,),
-}
-FINISH_SHAPE = {
-    "outcome": (str,),
-    "business_type_ids": (list,),
-    "notes": (str,),
-    "missing_material_ids": (list,),
-    "brought_material_ids": (list, type(None)),
-}
+# --- request bodies: the API's own schemas (IssueIn, FinishIn), read once ---------------------------------------
+
+
+@functools.cache
+def shapes() -> dict[str, dict[str, tuple[type, ...]]]:
+    """For each body the hot path reads: field → the JSON types its schema accepts without coercion."""
+    import tingwu.api  # noqa: F401 - builds the API before its modules are imported one by one (its import cycle)
+    from queueing.api.desk import FinishIn
+    from queueing.api.devices import IssueIn
+
+    return {"issue": _schema_shape(IssueIn), "finish": _schema_shape(FinishIn)}
+
+
+def _schema_shape(schema) -> dict[str, tuple[type, ...]]:
+    out = {}
+    for name, field in schema.model_fields.items():
+        kinds = typing.get_args(field.annotation) if typing.get_origin(field.annotation) in UNIONS else ()
+        out[name] = tuple(typing.get_origin(k) or k for k in kinds or (field.annotation,))
+        assert set(out[name]) <= {int, str, bool, list, type(None)}, f"{schema.__name__}.{name}: teach _shape"
+    return out
+
+
+UNIONS = (typing.Union, types.UnionType)
+
+
+def max_length(schema_name: str, field: str) -> int | None:
+    from queueing.api.devices import IssueIn
+
+    schema = {"IssueIn": IssueIn}[schema_name]
+    return next((m.max_length for m in schema.model_fields[field].metadata if hasattr(m, "max_length")), None)
 
 
 def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
@@ -175,8 +209,8 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
     if not required <= body.keys():
         return False
     for key, value in body.items():
-        types = shape.get(key)
-        if types is None or type(value) not in types:
+        types_ = shape.get(key)
+        if types_ is None or type(value) not in types_:
             return False
         if type(value) is list and not all(type(v) is int for v in value):
             return False
@@ -186,16 +220,18 @@ def _shape(body: dict, shape: dict, *, required: set[str]) -> bool:
 # --- issue (kiosk / APP / WeCom device) -------------------------------------------------------------------------
 
 
-async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int, Ticket, dict]:
+async def issue(
+    *, token_hall_id: int, token_kind: str, body: dict, credentials: int | None = None
+) -> tuple[int, Ticket, dict]:
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
-    from integrations.models import TokenKind
     from lib.errors import ServiceError
-    from queueing.selectors import _mean_service_minutes, _open_counters_for
-    from queueing.services._common import _business_for_hall
+    from queueing.api.devices import ISSUE_KINDS, issue_source
+    from queueing.selectors import mean_service_minutes, open_counters_for
+    from queueing.services._common import business_for_hall
 
     # Exactly the JSON types the API schema (IssueIn) takes without coercion; anything else — a null, a string
     # for a number, an unknown key — is Django's to accept, coerce or refuse with its 422.
-    if not _shape(body, ISSUE_SHAPE, required={"business_type_id"}):
+    if token_kind not in ISSUE_KINDS or not _shape(body, shapes()["issue"], required={"business_type_id"}):
         raise Fallback
     bt_id = body["business_type_id"]
     priority = body.get("priority_kind", "")
@@ -204,15 +240,15 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
     if (
         body.get("green_channel_mobile")
         or priority not in PriorityKind.values
-        or not (key is None or 0 < len(key) <= 64)
+        or not (key is None or 0 < len(key) <= max_length("IssueIn", "idempotency_key"))
         or clock.is_simulated()
     ):
         raise Fallback
     try:
-        bt = await _sync(_business_for_hall, token_hall_id, bt_id)
+        bt = await sync(business_for_hall, token_hall_id, bt_id)
     except ServiceError:
         raise Fallback from None
-    source = {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(token_kind, "kiosk")
+    source = issue_source(token_kind)
     now = clock.now()
     service_date = timezone.localdate(now)
     # What the wait estimate's helpers read of the ticket being issued (a model instance costs ≈ 0.1 ms to build).
@@ -223,8 +259,8 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         target_counter_id=None,
         service_date=service_date,
     )
-    serving, competing = await _sync(_open_counters_for, ticket)
-    mean = await _sync(_mean_service_minutes, ticket, now)
+    serving, competing = await sync(open_counters_for, ticket)
+    mean = await sync(mean_service_minutes, ticket, now)
     busy = sum(1 for c in serving if c[3])
     params = {
         "hall": token_hall_id,
@@ -244,9 +280,11 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         "residual": 0.5 if serving and busy >= len(serving) else 0.0,
         "servers": max(1, len(serving)),
         "mean": float(mean),
+        "serving": serving,
+        "credentials": credentials,
     }
-    row = await _fetch(ISSUE_SQL, params)
-    issued = _ticket(row)
+    row = await _run("issue", params)
+    issued = ticket_from_row(row)
     issued.business_type = bt
     ahead = row["n"]
     return 201, issued, {"kind": "ticket.issued", "extra": {"waiting_ahead": ahead}}
@@ -255,7 +293,9 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
 # --- call-next ----------------------------------------------------------------------------------------------------
 
 
-async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | None, dict | None]:
+async def call_next(
+    *, user_id: int, counter: Counter, credentials: int | None = None
+) -> tuple[int, Ticket | None, dict | None]:
     """``ticket_call_next``: the whole claim (lock the counter, pick by the calling rules, update, ratio, event)."""
     if clock.is_simulated():
         raise Fallback
@@ -266,14 +306,15 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
         "date": timezone.localdate(now),
         "now": now,
         "clerk": user_id,
+        "credentials": credentials,
     }
-    row = await _fetch(CALL_SQL, params)
+    row = await _run("call_next", params)
     if row["id"] is None:
         # No queue state yet, paused/closed, or holding a ticket: Django answers (and explains).
-        if row["cstatus"] != "open" or row["busy"]:
+        if row["cstatus"] != CounterStatus.OPEN or row["busy"]:
             raise Fallback
         return 204, None, None
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.called", "extra": {}}
 
 
@@ -281,7 +322,7 @@ async def call_next(*, user_id: int, counter: Counter) -> tuple[int, Ticket | No
 
 
 async def start(
-    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int
+    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, credentials: int | None = None
 ) -> tuple[int, Ticket, dict]:
     """``handling_start``: the clock's limit and mode from the standard in force now (BIZ-2.2)."""
     from queueing.standard_memo import standard_at
@@ -289,7 +330,7 @@ async def start(
     if clock.is_simulated():
         raise Fallback
     now = clock.now()
-    standard = await _sync(standard_at, now)
+    standard = await sync(standard_at, now)
     params = {
         "ticket": ticket_id,
         "counter": counter.pk,
@@ -301,11 +342,13 @@ async def start(
         "version": standard.version.number,
         "complex": int(standard["handling.complex_minutes"]),
         "basic": int(standard["handling.basic_minutes"]),
+        "standard": standard,
+        "credentials": credentials,
     }
-    row = await _fetch(START_SQL, params)
+    row = await _run("start", params)
     if row is None:  # not this counter's called ticket, or another clerk's: the service explains
         raise Fallback
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.started", "extra": {"limit_minutes": ticket.limit_minutes}}
 
 
@@ -315,10 +358,16 @@ HOT_OUTCOMES = {Outcome.DONE, Outcome.CONTINUED_ONLINE, Outcome.FAILED}
 
 
 async def finish(
-    *, user_id: int, supervisor: bool, counter: Counter, ticket_id: int, body: dict
+    *,
+    user_id: int,
+    supervisor: bool,
+    counter: Counter,
+    ticket_id: int,
+    body: dict,
+    credentials: int | None = None,
 ) -> tuple[int, Ticket, dict]:
     """``handling_finish`` without missing materials: outcome, handled businesses, notes, within limit."""
-    if not _shape(body, FINISH_SHAPE, required={"outcome", "business_type_ids"}):
+    if not _shape(body, shapes()["finish"], required={"outcome", "business_type_ids"}):
         raise Fallback
     outcome, bts, notes = body["outcome"], body["business_type_ids"], body.get("notes", "")
     if (
@@ -341,9 +390,10 @@ async def finish(
         "bts": bt_ids,
         "n_bts": len(bt_ids),
         "notes": Ticket._meta.get_field("notes").get_db_prep_save(notes, connection) if notes else "",
+        "credentials": credentials,
     }
-    row = await _fetch(FINISH_SQL, params)
+    row = await _run("finish", params)
     if row is None:  # not this counter's ticket in service, another clerk's, or a business of another hall
         raise Fallback
-    ticket = await _attach(_ticket(row), counter)
+    ticket = await _attach(ticket_from_row(row), counter)
     return 200, ticket, {"kind": "ticket.finished", "extra": {"outcome": outcome}}

@@ -12,7 +12,8 @@ mirrors in ``queueing.services``. Table and column names come from the models; e
 from __future__ import annotations
 
 from catalog.models import BusinessCategory, BusinessType
-from halls.models import Counter
+from halls.models import CallingProfile, Counter, CounterStatus
+from queueing.hotpath.mirrors import Mirror
 from queueing.models import (
     ACTIVE_STATUSES,
     ClockMode,
@@ -20,6 +21,8 @@ from queueing.models import (
     DailySequence,
     Ticket,
     TicketEvent,
+    TicketEventKind,
+    TicketStatus,
 )
 
 T = Ticket._meta.db_table
@@ -50,7 +53,7 @@ ISSUE_VALUES = {
     "seq": "s.last_seq",
     "number": "%(prefix)s::varchar || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0')"
     " ELSE s.last_seq::text END",
-    "status": "'waiting'",
+    "status": f"'{TicketStatus.WAITING}'",
     "source": "%(source)s::varchar",
     "priority_kind": "%(priority_kind)s::varchar",
     "green_channel": "false",
@@ -99,7 +102,7 @@ WITH s AS (
     RETURNING last_seq
 ), a AS (
     SELECT count(*) AS n FROM {T} w JOIN {BT} b ON b.id = w.business_type_id
-    WHERE w.hall_id = %(hall)s AND w.service_date = %(date)s AND w.status = 'waiting'
+    WHERE w.hall_id = %(hall)s AND w.service_date = %(date)s AND w.status = '{TicketStatus.WAITING}'
       AND b.category = %(category)s AND (%(all_types)s OR w.business_type_id = ANY(%(competing)s::bigint[]))
       -- ahead of a new ticket: everyone already waiting, and the higher tiers (selectors.estimate_wait)
       AND (w.arrival_at <= %(now)s OR w.green_channel
@@ -111,7 +114,7 @@ WITH s AS (
     RETURNING *
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT t.id, t.hall_id, 'issued', %(now)s, NULL, NULL, jsonb_build_object('source', %(source)s::text, 'ahead', a.n)
+    SELECT t.id, t.hall_id, '{TicketEventKind.ISSUED}', %(now)s, NULL, NULL, jsonb_build_object('source', %(source)s::text, 'ahead', a.n)
     FROM t, a
 )
 SELECT t.*, a.n FROM t, a
@@ -120,7 +123,7 @@ SELECT t.*, a.n FROM t, a
 CALL_SQL = f"""
 WITH st AS MATERIALIZED (
     SELECT s.counter_id, s.normal_since_priority AS nsp, c.status AS cstatus, c.serves_all, c.is_accessible,
-           (c.calling_profile = 'priority_first' OR s.normal_since_priority >= c.priority_ratio_normal) AS pfirst
+           (c.calling_profile = '{CallingProfile.PRIORITY_FIRST}' OR s.normal_since_priority >= c.priority_ratio_normal) AS pfirst
     FROM {ST} s JOIN {CTR} c ON c.id = s.counter_id
     WHERE s.counter_id = %(counter)s
     FOR NO KEY UPDATE OF s, c
@@ -131,21 +134,23 @@ WITH st AS MATERIALIZED (
                 WHEN t.priority_kind <> '' THEN (CASE WHEN st.pfirst THEN 2 ELSE 3 END)
                 ELSE (CASE WHEN st.pfirst THEN 3 ELSE 2 END) END AS tier
     FROM {T} t, st
-    WHERE st.cstatus = 'open' AND t.hall_id = %(hall)s AND t.service_date = %(date)s AND t.status = 'waiting'
+    WHERE st.cstatus = '{CounterStatus.OPEN}' AND t.hall_id = %(hall)s AND t.service_date = %(date)s
+      AND t.status = '{TicketStatus.WAITING}'
       AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
       AND (st.serves_all OR t.target_counter_id = %(counter)s
            OR t.business_type_id IN (SELECT businesstype_id FROM {CTR_BT} WHERE counter_id = %(counter)s))
       AND (NOT t.needs_low_counter OR st.is_accessible OR t.target_counter_id = %(counter)s
-           OR NOT EXISTS (SELECT 1 FROM {CTR} lc WHERE lc.hall_id = %(hall)s AND lc.is_accessible AND lc.status = 'open'))
+           OR NOT EXISTS (SELECT 1 FROM {CTR} lc WHERE lc.hall_id = %(hall)s AND lc.is_accessible
+                          AND lc.status = '{CounterStatus.OPEN}'))
       AND NOT EXISTS (SELECT 1 FROM {T} a WHERE a.counter_id = %(counter)s AND a.status IN {ACTIVE_SQL})
     ORDER BY tier, t.arrival_at, t.id
     LIMIT 1
     FOR UPDATE OF t SKIP LOCKED
 ), upd AS (
     -- by primary key (a join with the CTE made the planner walk every waiting ticket)
-    UPDATE {T} t SET status = 'called', counter_id = %(counter)s, clerk_id = %(clerk)s, called_at = %(now)s,
+    UPDATE {T} t SET status = '{TicketStatus.CALLED}', counter_id = %(counter)s, clerk_id = %(clerk)s, called_at = %(now)s,
         first_called_at = COALESCE(t.first_called_at, %(now)s), recall_count = 0, target_counter_id = NULL
-    WHERE t.id = (SELECT id FROM pick) AND t.status = 'waiting'
+    WHERE t.id = (SELECT id FROM pick) AND t.status = '{TicketStatus.WAITING}'
     RETURNING t.*, (SELECT tier FROM pick) AS tier
 ), sup AS (
     UPDATE {ST} s SET
@@ -156,7 +161,7 @@ WITH st AS MATERIALIZED (
     FROM upd WHERE s.counter_id = %(counter)s
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'called', %(now)s, %(clerk)s, %(counter)s, jsonb_build_object('tier', upd.tier)
+    SELECT upd.id, upd.hall_id, '{TicketEventKind.CALLED}', %(now)s, %(clerk)s, %(counter)s, jsonb_build_object('tier', upd.tier)
     FROM upd
 )
 SELECT upd.*, (SELECT cstatus FROM st) AS cstatus,
@@ -166,7 +171,7 @@ FROM (SELECT 1) one LEFT JOIN upd ON true
 
 START_SQL = f"""
 WITH upd AS (
-    UPDATE {T} t SET status = 'serving', started_at = %(now)s, limit_minutes = lim.v,
+    UPDATE {T} t SET status = '{TicketStatus.SERVING}', started_at = %(now)s, limit_minutes = lim.v,
         clock_mode = CASE WHEN COALESCE(lim.v, 0) = 0 THEN '{ClockMode.NONE}'
                           WHEN b.category = '{BusinessCategory.COMPLEX}' THEN '{ClockMode.FROM_CONFIRM}'
                           ELSE '{ClockMode.FROM_START}' END,
@@ -174,12 +179,12 @@ WITH upd AS (
     FROM {BT} b, LATERAL (SELECT CASE WHEN b.time_limit_minutes > 0 THEN b.time_limit_minutes
                                       WHEN b.category = '{BusinessCategory.COMPLEX}' THEN %(complex)s
                                       WHEN b.category = '{BusinessCategory.BASIC}' THEN %(basic)s END AS v) lim
-    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'called'
+    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = '{TicketStatus.CALLED}'
       AND b.id = t.business_type_id AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
     RETURNING t.*
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'started', %(now)s, %(clerk)s, %(counter)s,
+    SELECT upd.id, upd.hall_id, '{TicketEventKind.STARTED}', %(now)s, %(clerk)s, %(counter)s,
            jsonb_build_object('limit', upd.limit_minutes)
     FROM upd
 )
@@ -188,7 +193,7 @@ SELECT * FROM upd
 
 FINISH_SQL = f"""
 WITH upd AS (
-    UPDATE {T} t SET status = 'done', finished_at = %(now)s, outcome = %(outcome)s, notes = %(notes)s,
+    UPDATE {T} t SET status = '{TicketStatus.DONE}', finished_at = %(now)s, outcome = %(outcome)s, notes = %(notes)s,
         supplement_sms_text = '',
         -- handling_finish's judgement (Ticket.clock with finished_at = now; the limit was fixed at start)
         within_limit = CASE
@@ -199,7 +204,7 @@ WITH upd AS (
                      WHEN '{ClockMode.FROM_START}' THEN t.started_at ELSE t.confirmed_at END))::int
                      - t.suspended_seconds) >= 0
             ELSE extract(epoch FROM %(now)s - t.started_at) - t.suspended_seconds <= t.limit_minutes * 60 END
-    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = 'serving'
+    WHERE t.id = %(ticket)s AND t.counter_id = %(counter)s AND t.hall_id = %(hall)s AND t.status = '{TicketStatus.SERVING}'
       AND (t.clerk_id IS NULL OR t.clerk_id = %(clerk)s OR %(supervisor)s)
       AND (SELECT count(*) FROM {BT_HALLS} bh
            WHERE bh.hall_id = t.hall_id AND bh.businesstype_id = ANY(%(bts)s::bigint[])) = %(n_bts)s
@@ -208,9 +213,89 @@ WITH upd AS (
     INSERT INTO {HANDLED} (ticket_id, businesstype_id) SELECT upd.id, b FROM upd, unnest(%(bts)s::bigint[]) b
 ), e AS (
     INSERT INTO {EV} (ticket_id, hall_id, kind, at, actor_id, counter_id, data)
-    SELECT upd.id, upd.hall_id, 'finished', %(now)s, %(clerk)s, %(counter)s,
+    SELECT upd.id, upd.hall_id, '{TicketEventKind.FINISHED}', %(now)s, %(clerk)s, %(counter)s,
            jsonb_build_object('outcome', %(outcome)s::text, 'within_limit', upd.within_limit, 'missing', '[]'::jsonb)
     FROM upd
 )
 SELECT * FROM upd
 """  # noqa: S608
+
+# --- the contract (issue 9 §1): every rule above has one home in Django's path --------------------------------
+# Each Python function named here says "mirrored in queueing/hotpath/…: <twin>" in its docstring, and
+# tests/queueing/test_hot_path_mirrors.py fails when one side changes without the other (queueing/hotpath/mirrors.py).
+# On SQLite (lite.py, statements in sqlite_sql.py) the same rules: restated in SQL where they read the queue, the
+# services' own functions called where they are pure Python (format_number, next_normal_since_priority,
+# clock_mode_for, within_limit, wait_minutes) — listed here so that their fingerprints are recorded too.
+_S = "queueing.hotpath.sql."
+_L = "queueing.hotpath.sqlite_sql."
+_LO = "queueing.hotpath.lite."
+MIRRORS: tuple[Mirror, ...] = (
+    Mirror(
+        "numbering",
+        ("queueing.services.issuing.next_seq", "queueing.services.issuing.format_number"),
+        (_S + "ISSUE_SQL", _L + "ISSUE_SEQ", _LO + "_issue"),
+        "ENV-2.2: the day's gapless number per prefix, zero-padded to three digits",
+    ),
+    Mirror(
+        "calling order",
+        (
+            "queueing.services.calling.call_candidates",
+            "queueing.services.calling.ticket_call_next",
+            "queueing.services.calling.next_normal_since_priority",
+        ),
+        (
+            _S + "CALL_SQL",
+            _L + "CALL_STATE",
+            _L + "CALL_PICK",
+            _L + "CALL_CLAIM",
+            _L + "CALL_BUSY",
+            _LO + "_call_next",
+        ),
+        "BIZ-4 tiers, the priority ratio, low counters, one active ticket per counter",
+    ),
+    Mirror(
+        "wait estimate",
+        ("queueing.selectors.estimate_wait", "queueing.selectors.wait_minutes"),
+        (_S + "ISSUE_SQL", "queueing.hotpath.ops.issue", _L + "ISSUE_AHEAD"),
+        "people ahead (count in SQL), open counters and the residual half-service (ops.issue)",
+    ),
+    Mirror(
+        "time limits",
+        (
+            "catalog.models.BusinessType.time_limit",
+            "queueing.services.handling.handling_start",
+            "queueing.services.handling.clock_mode_for",
+        ),
+        (_S + "START_SQL", _LO + "_start"),
+        "BIZ-2.2: the limit and clock mode from the standard in force at start",
+    ),
+    Mirror(
+        "within limit",
+        (
+            "queueing.models.Ticket.clock",
+            "queueing.models.Ticket.clock_started_at",
+            "queueing.services.handling.handling_finish",
+            "queueing.services.handling.within_limit",
+        ),
+        (_S + "FINISH_SQL", _LO + "_finish"),
+        "BIZ-2.2: judged at finish by the limit fixed at start, time suspended not counted",
+    ),
+    Mirror(
+        "counter check",
+        ("queueing.services._common.check_counter_ticket",),
+        (
+            _S + "START_SQL",
+            _S + "FINISH_SQL",
+            "queueing.hotpath.asgi.serve",
+            _L + "START_READ",
+            _L + "FINISH_READ",
+        ),
+        "this counter's ticket; another clerk's only for a supervisor of the hall",
+    ),
+    Mirror(
+        "token kinds",
+        ("queueing.api.devices.issue_source",),
+        ("queueing.hotpath.ops.issue",),
+        "which device tokens issue tickets, and the ticket's source for each",
+    ),
+)

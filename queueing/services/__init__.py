@@ -45,15 +45,15 @@ from queueing.appointments import (  # re-exported: one import point for callers
     appointment_sweep,
 )
 from queueing.services._common import (
-    _business_for_hall,
-    _check_counter_ticket,
     _counter_data,
     _event,
     _lock_counter,
     _publish,
     _require_any,
     _transition,
+    business_for_hall,
     ceil_minutes,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.services.actions import (
@@ -63,7 +63,7 @@ from queueing.services.actions import (
     ticket_suspend,
     ticket_transfer,
 )
-from queueing.services.calling import _candidates, ticket_call_next, ticket_no_show, ticket_recall
+from queueing.services.calling import call_candidates, ticket_call_next, ticket_no_show, ticket_recall
 from queueing.services.counters import _counter_set, counter_close, counter_open, counter_pause
 from queueing.services.day import queue_day_close
 from queueing.services.handling import (
@@ -73,18 +73,18 @@ from queueing.services.handling import (
     supplement_sms_send,
     supplement_sms_text,
 )
-from queueing.services.issuing import _next_seq, format_number, green_channel_customer, ticket_issue
+from queueing.services.issuing import format_number, green_channel_customer, next_seq, ticket_issue
 
 __all__ = [
     "NotFound",
-    "_business_for_hall",
-    "_candidates",
-    "_check_counter_ticket",
+    "business_for_hall",
+    "call_candidates",
+    "check_counter_ticket",
     "_counter_data",
     "_counter_set",
     "_event",
     "_lock_counter",
-    "_next_seq",
+    "next_seq",
     "_publish",
     "_require_any",
     "_transition",

@@ -105,8 +105,10 @@ def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
         ticket.refresh_from_db(fields=computed)
 
 
-def _check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> None:
-    """A clerk acts on the ticket of their own counter (a supervisor may act on any counter of the hall)."""
+def check_counter_ticket(ticket: Ticket, clerk, counter: Counter | None) -> None:
+    """A clerk acts on the ticket of their own counter (a supervisor may act on any counter of the hall).
+
+    Mirrored in queueing/hotpath/sql.py: START_SQL; queueing/hotpath/sql.py: FINISH_SQL; queueing/hotpath/asgi.py: serve."""
     require(clerk, "queue.serve", ticket.hall_id)
     if counter is not None and ticket.counter_id != counter.pk:
         raise Forbidden("not_this_counter", _("该号码不在本窗口办理"))
@@ -128,7 +130,7 @@ _businesses = Memo(
 )
 
 
-def _business_for_hall(hall, business_type) -> BusinessType:
+def business_for_hall(hall, business_type) -> BusinessType:
     bt_id = getattr(business_type, "pk", business_type)
     hall_id = getattr(hall, "pk", hall)
     bt = None

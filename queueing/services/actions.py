@@ -17,13 +17,13 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services._common import (
-    _business_for_hall,
-    _check_counter_ticket,
     _event,
     _lock_counter,
     _publish,
     _require_any,
     _transition,
+    business_for_hall,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.standard_memo import standard_at
@@ -61,13 +61,13 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
     # move it. Anyone else may move a waiting ticket only, and the UPDATE below insists it is still waiting.
     at_counter = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.SUSPENDED)
     if at_counter:
-        _check_counter_ticket(ticket, actor, None)
+        check_counter_ticket(ticket, actor, None)
     if business_type is None and counter is None:
         raise ServiceError("transfer_target_required", _("请选择转移到的业务或窗口"), field="business_type")
     with transaction.atomic():
         now = clock.now()
         bt = (
-            _business_for_hall(ticket.hall, business_type)
+            business_for_hall(ticket.hall, business_type)
             if business_type is not None
             else ticket.business_type
         )
@@ -117,7 +117,7 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
 
 def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """挂起: the customer steps away to fetch a document; the counter may serve others meanwhile."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         _transition(ticket, ACTIVE_STATUSES, status=TicketStatus.SUSPENDED, suspended_at=now)
@@ -128,7 +128,7 @@ def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
 
 def ticket_resume(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """回呼: call a suspended customer back to the same counter; the clock resumes where it stopped."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.counter_id is None:
             raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))

@@ -19,11 +19,11 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services._common import (
-    _check_counter_ticket,
     _event,
     _lock_counter,
     _publish,
     _transition,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.standard_memo import standard_at
@@ -32,8 +32,10 @@ from staff.access import require
 # --- calling -------------------------------------------------------------------------------------------------
 
 
-def _candidates(counter: Counter, state: CounterState, now):
-    """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules")."""
+def call_candidates(counter: Counter, state: CounterState, now):
+    """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules").
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``pick`` step)."""
     qs = Ticket.objects.filter(
         hall_id=counter.hall_id, service_date=timezone.localdate(now), status=TicketStatus.WAITING
     )
@@ -45,10 +47,10 @@ def _candidates(counter: Counter, state: CounterState, now):
         )
         qs = qs.filter(Q(business_type_id__in=served) | targeted)
     # BIZ-4: the default profile calls waiting priority customers first; the "ratio" profile lets
-    # ``priority_ratio_normal`` normal tickets through between two priority ones. Mirrored in hotpath/sql.py.
+    # ``priority_ratio_normal`` normal tickets through between two priority ones.
     if not counter.is_accessible:
         # BIZ-4 / issue 10 §6: while a low counter of the hall is open, wheelchair users wait for it (unless sent
-        # to this counter); with none open any counter calls them. Mirrored in hotpath/sql.py.
+        # to this counter); with none open any counter calls them.
         low_open = Counter.objects.filter(
             hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN
         )
@@ -64,11 +66,22 @@ def _candidates(counter: Counter, state: CounterState, now):
     return qs.annotate(call_tier=tier).order_by("call_tier", "arrival_at", "pk")
 
 
+def next_normal_since_priority(current: int, *, priority_kind: str, tier: int) -> int:
+    """BIZ-4's ratio counter after a call: a priority customer resets it, a normal one (tier 2 or 3) moves it on.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``sup`` step); the SQLite hot path calls it."""
+    if priority_kind:
+        return 0
+    return min(current + 1, 1_000) if tier >= 2 else current
+
+
 def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
     """Claim the next ticket for this counter in one atomic step; ``None`` when nobody waits for it.
 
     Two counters never get the same ticket (conditional UPDATE on ``status='waiting'``; on PostgreSQL the pick is
     ``FOR UPDATE SKIP LOCKED``), a counter holds at most one active ticket, a paused/closed counter cannot call.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (claim, ratio counter, event).
     """
     require(clerk, "queue.serve", counter.hall_id)
     with transaction.atomic():
@@ -81,7 +94,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         # pick then tells "busy" from "nobody waiting" with the EXISTS, off the hot path.
         active_here = Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES)
         candidates = (
-            _candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
+            call_candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
         )
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
@@ -112,10 +125,9 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         ticket.called_at, ticket.first_called_at = now, ticket.first_called_at or now
         ticket.recall_count, ticket.target_counter = 0, None
         tier = ticket.call_tier
-        if ticket.priority_kind:
-            state.normal_since_priority = 0
-        elif tier >= 2:
-            state.normal_since_priority = min(state.normal_since_priority + 1, 1_000)
+        state.normal_since_priority = next_normal_since_priority(
+            state.normal_since_priority, priority_kind=ticket.priority_kind, tier=tier
+        )
         state.clerk_id = clerk.pk
         state.changed_at = now
         state.save(update_fields=["normal_since_priority", "clerk", "changed_at"])
@@ -127,7 +139,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
 def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """重呼: call the same number again (counted). The recall after ``queue.recalls_before_no_show`` makes it a
     no-show instead."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         limit = int(standard_at(now)["queue.recalls_before_no_show"])
@@ -154,7 +166,7 @@ def ticket_no_show(
     *, ticket: Ticket, clerk, counter: Counter | None = None, automatic: bool = False
 ) -> Ticket:
     """过号: the customer did not come. The hall's missed-number rule lets them reactivate it for a while."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         _transition(ticket, [TicketStatus.CALLED], status=TicketStatus.NO_SHOW, no_show_at=now)

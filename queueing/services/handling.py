@@ -19,10 +19,10 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services._common import (
-    _check_counter_ticket,
     _event,
     _publish,
     _transition,
+    check_counter_ticket,
     ticket_public_data,
 )
 from queueing.signals import ticket_finished
@@ -32,18 +32,42 @@ from staff.access import require
 # --- handling (BIZ-2.2) --------------------------------------------------------------------------------------
 
 
+def clock_mode_for(category: str, limit: int | None) -> str:
+    """BIZ-2.2: no limit, no clock; complex business is timed from the confirmation, the rest from the start.
+
+    Mirrored in queueing/hotpath/sql.py: START_SQL; the SQLite hot path calls it."""
+    if not limit:
+        return ClockMode.NONE
+    return ClockMode.FROM_CONFIRM if category == BusinessCategory.COMPLEX else ClockMode.FROM_START
+
+
+def within_limit(ticket: Ticket, now) -> bool | None:
+    """BIZ-2.2 at finish (sets ``finished_at``): by the limit fixed at start, time suspended not counted; a complex
+    business never confirmed is judged from the start. None without a limit.
+
+    Mirrored in queueing/hotpath/sql.py: FINISH_SQL; the SQLite hot path calls it."""
+    ticket.finished_at = now
+    if not ticket.limit_minutes:
+        return None
+    clk = ticket.clock(now)
+    if clk.running:
+        return clk.seconds_left >= 0
+    elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
+    return elapsed <= ticket.limit_minutes * 60
+
+
 def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """The customer is at the counter. Basic business: the 15-minute clock starts now (receipt printing
-    included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now."""
-    _check_counter_ticket(ticket, clerk, counter)
+    included); complex business waits for ``handling_confirm_needs``. Limits: the standard in force now.
+
+    Mirrored in queueing/hotpath/sql.py: START_SQL."""
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
         standard = standard_at(now)
         bt = ticket.business_type
         limit = bt.time_limit(standard)
-        mode = ClockMode.NONE
-        if limit:
-            mode = ClockMode.FROM_CONFIRM if bt.category == BusinessCategory.COMPLEX else ClockMode.FROM_START
+        mode = clock_mode_for(bt.category, limit)
         _transition(
             ticket,
             [TicketStatus.CALLED],
@@ -61,7 +85,7 @@ def handling_start(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
 
 def handling_confirm_needs(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
     """Complex business (BIZ-2.2): the customer confirmed what they want; the 30-minute core clock starts."""
-    _check_counter_ticket(ticket, clerk, counter)
+    check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.confirmed_at is not None:
             raise Conflict("already_confirmed", _("客户需求已确认"))
@@ -98,8 +122,10 @@ def handling_finish(
 
     ``brought_material_ids`` (the console's materials check) derives the missing materials instead: every
     mandatory material of a handled business not brought is missing; "done" is then refused and only the outcome
-    "materials missing" keeps the list."""
-    _check_counter_ticket(ticket, clerk, counter)
+    "materials missing" keeps the list.
+
+    Mirrored in queueing/hotpath/sql.py: FINISH_SQL (without missing materials)."""
+    check_counter_ticket(ticket, clerk, counter)
     if outcome not in Outcome.values:
         raise ServiceError("invalid_outcome", _("办理结果不正确"), field="outcome")
     bt_ids = {getattr(b, "pk", b) for b in (business_types or [])}
@@ -141,15 +167,7 @@ def handling_finish(
         )
     with transaction.atomic():
         now = clock.now()
-        ticket.finished_at = now
-        clk = ticket.clock(now)
-        within = None
-        if ticket.limit_minutes:
-            if clk.running:
-                within = clk.seconds_left >= 0
-            else:  # complex business finished without an explicit confirmation: judge from the start
-                elapsed = (now - ticket.started_at).total_seconds() - ticket.suspended_seconds
-                within = elapsed <= ticket.limit_minutes * 60
+        within = within_limit(ticket, now)
         sms = supplement_sms_text(ticket, missing) if missing else ""
         _transition(
             ticket,

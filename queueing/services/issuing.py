@@ -16,9 +16,9 @@ from queueing.models import (
     TicketSource,
 )
 from queueing.services._common import (
-    _business_for_hall,
     _event,
     _publish,
+    business_for_hall,
     ticket_public_data,
 )
 from staff.access import require, user_can
@@ -52,11 +52,13 @@ def green_channel_customer(*, mobile: str):
 # --- numbering -----------------------------------------------------------------------------------------------
 
 
-def _next_seq(hall_id: int, service_date, prefix: str) -> int:
+def next_seq(hall_id: int, service_date, prefix: str) -> int:
     """Gapless: the counter row is incremented in the ticket's own transaction (rolled back with it).
 
     ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) gives the new value in the same statement that takes the row
-    lock, so concurrent issuers queue on the row and each reads its own increment."""
+    lock, so concurrent issuers queue on the row and each reads its own increment.
+
+    Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (an upsert in the same statement as the insert)."""
     table = DailySequence._meta.db_table
     sql = f"UPDATE {table} SET last_seq = last_seq + 1 WHERE hall_id = %s AND service_date = %s AND prefix = %s RETURNING last_seq"  # noqa: E501, S608 - fixed table name, values bound
     params = [hall_id, connection.ops.adapt_datefield_value(service_date), prefix]
@@ -74,6 +76,7 @@ def _next_seq(hall_id: int, service_date, prefix: str) -> int:
 
 
 def format_number(prefix: str, seq: int) -> str:
+    """ENV-2.2: the prefix and the day's sequence, three digits at least. Mirrored in queueing/hotpath/sql.py: ISSUE_SQL."""
     return f"{prefix}{seq:03d}"
 
 
@@ -111,7 +114,7 @@ def ticket_issue(
         raise ServiceError("invalid_priority", _("优先类别不正确"), field="priority_kind")
     if source not in TicketSource.values:
         raise ServiceError("invalid_source", _("取号来源不正确"), field="source")
-    bt = _business_for_hall(hall, business_type)
+    bt = business_for_hall(hall, business_type)
     if green_channel:
         staff_confirmed = actor is not None and user_can(actor, "queue.greet", hall.pk)
         if not staff_confirmed and not (customer is not None and customer.has_green_channel):
@@ -130,7 +133,7 @@ def ticket_issue(
         with transaction.atomic():
             now = clock.now()
             service_date = timezone.localdate(now)
-            seq = _next_seq(hall.pk, service_date, bt.ticket_prefix)
+            seq = next_seq(hall.pk, service_date, bt.ticket_prefix)
             ticket = Ticket(
                 hall_id=hall.pk,
                 business_type=bt,

@@ -6,6 +6,7 @@ The differential run of a whole scripted day is in test_hot_path_http.py; shared
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -316,6 +317,12 @@ def test_when_the_hot_path_cannot_reach_the_database_django_answers(hall, monkey
             raise ConnectionRefusedError("sorry, too many clients already (test)")
 
         monkeypatch.setattr(db, "_connect", refused)
+        from queueing.hotpath import lite
+
+        def unreadable():
+            raise sqlite3.OperationalError("unable to open database file (test)")
+
+        monkeypatch.setattr(lite, "_conn", unreadable)
     kiosk = hall["kiosk"]
     assert issue(kiosk, hall["complex"].pk).status_code == 201  # Django vouches for the token
     rs = http_together([(f"{API}/kiosk/tickets", kiosk, {"business_type_id": hall["basic"].pk})] * COUNTERS)
@@ -324,7 +331,7 @@ def test_when_the_hot_path_cannot_reach_the_database_django_answers(hall, monkey
 
 
 def test_the_hot_call_sends_a_wheelchair_user_to_the_open_low_counter(hall):
-    """BIZ-4 / issue 10 §6 on the hot path (CALL_SQL mirrors ``_candidates``): counter 1 skips the wheelchair user
+    """BIZ-4 / issue 10 §6 on the hot path (CALL_SQL mirrors ``call_candidates``): counter 1 skips the wheelchair user
     while the low counter is open; the low counter calls them."""
     from queueing.services import ticket_issue
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import connection
 
 from queueing import services
 from queueing.models import Ticket, TicketStatus
@@ -24,7 +25,10 @@ from tests.queueing.asgi_client import (  # noqa: F401 - cold_hot_path is a fixt
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cold_hot_path")]
 
-needs_pg = pytest.mark.skipif(not hot_expected(), reason="the hot path runs on PostgreSQL only")
+needs_pg = pytest.mark.skipif(
+    not hot_expected() or connection.vendor != "postgresql",
+    reason="PostgreSQL's NOTIFY / LISTEN between processes (SQLite: test_hot_path_credentials.py, version triggers)",
+)
 
 
 def _wait_for(predicate, seconds: float = 5.0) -> bool:

@@ -16,7 +16,11 @@
    does not come within the busy timeout raises "database is locked", which the web layer answers with 503
    (tingwu/overload.py).
 
-``TINGWU_SQLITE_WRITE_QUEUE=0`` switches both off (Django's behaviour; the benchmark's baseline).
+The queue hot path's own SQLite connection (queueing/hotpath/lite.py) takes the same turn (``write_lock``), so it and
+Django never wait for each other inside SQLite's lock.
+
+``TINGWU_SQLITE_WRITE_QUEUE=0`` switches both off (Django's behaviour; the benchmark's baseline), and with them the
+SQLite hot path.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ def _inode(name: str) -> int | None:
         return None
 
 
-def _write_lock(name: str) -> threading.Lock:
+def write_lock(name: str) -> threading.Lock:
+    """This process's writers' turn on one database file: Django's transactions and the queue hot path
+    (queueing/hotpath/lite.py) take it before ``BEGIN IMMEDIATE`` and give it back at commit or rollback."""
     lock = _write_locks.get(name)
     if lock is None:
         with _pool_lock:
@@ -107,7 +113,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self):
         if not self._pooled():
             return super()._start_transaction_under_autocommit()
-        lock = _write_lock(str(self.settings_dict["NAME"]))
+        lock = write_lock(str(self.settings_dict["NAME"]))
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
         if not lock.acquire(timeout=timeout):
             raise OperationalError(f"database is locked (no write turn within {timeout:g} s)")
@@ -121,7 +127,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _release_turn(self) -> None:
         if self._write_turn:
             self._write_turn = False
-            _write_lock(str(self.settings_dict["NAME"])).release()
+            write_lock(str(self.settings_dict["NAME"])).release()
 
     def _commit(self):
         try:

@@ -67,6 +67,7 @@ def _service_error(request, exc: ServiceError):
     body = {"code": exc.code, **exc.messages()}
     if exc.field:
         body["field"] = exc.field
+    body.update(getattr(exc, "extra", None) or {})  # e.g. hall_closed's opens_at
     return api.create_response(request, body, status=exc.status)
 
 

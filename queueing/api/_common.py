@@ -30,6 +30,7 @@ class ErrorOut(Schema):
     message: str
     message_en: str
     field: str | None = None
+    opens_at: datetime | None = None  # hall_closed: when the hall opens (the kiosk's rule, queueing.opening)
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -54,6 +55,7 @@ class TicketOut(Schema):
     green_channel: bool
     needs_accompaniment: bool
     needs_form_help: bool
+    needs_low_counter: bool
     counter: int | None = None
     recall_count: int
     issued_at: datetime
@@ -110,6 +112,7 @@ def ticket_out(t: Ticket) -> dict:
         "green_channel": t.green_channel,
         "needs_accompaniment": t.needs_accompaniment,
         "needs_form_help": t.needs_form_help,
+        "needs_low_counter": t.needs_low_counter,
         "counter": t.counter.number if t.counter_id else None,
         "recall_count": t.recall_count,
         "issued_at": t.issued_at,

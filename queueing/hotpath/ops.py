@@ -202,6 +202,7 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
     from integrations.models import TokenKind
     from lib.errors import ServiceError
+    from queueing.opening import kiosk_may_issue
     from queueing.selectors import _mean_service_minutes, _open_counters_for
     from queueing.services._common import _business_for_hall
 
@@ -226,6 +227,8 @@ async def issue(*, token_hall_id: int, token_kind: str, body: dict) -> tuple[int
         raise Fallback from None
     source = {TokenKind.APP: TicketSource.APP, TokenKind.WECOM: TicketSource.WECOM}.get(token_kind, "kiosk")
     now = clock.now()
+    if not await _sync(kiosk_may_issue, token_hall_id, now):
+        raise Fallback  # outside opening hours: Django answers the 409 hall_closed (queueing.opening)
     service_date = timezone.localdate(now)
     # What the wait estimate's helpers read of the ticket being issued (a model instance costs ≈ 0.1 ms to build).
     ticket = SimpleNamespace(

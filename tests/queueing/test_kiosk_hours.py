@@ -105,7 +105,11 @@ def test_api_after_closing_refuses_with_409_and_when_the_hall_opens(client, floo
     r = _api_issue(client, floor, device)
     assert r.status_code == 409, r.content
     body = r.json()
-    assert body["code"] == "hall_closed" and "12月3日（星期四）" in body["message"] and "09:00" in body["message"]
+    assert (
+        body["code"] == "hall_closed"
+        and "12月3日（星期四）" in body["message"]
+        and "09:00" in body["message"]
+    )
     assert "，" in body["message"] and "Opens" in body["message_en"] and "Dec" in body["message_en"]
     assert datetime.fromisoformat(body["opens_at"]) == datetime(2026, 12, 3, 9, 0, tzinfo=SH)
     check_in = client.post(f"{API}/kiosk/check-in", {"code": "X"}, content_type="application/json", **device)

@@ -45,7 +45,7 @@ class ComplaintIn(Schema):
     related_reference: str = Field("", max_length=64)
 
 
-class ClockOut(Schema):
+class ComplaintClockOut(Schema):
     target: str
     cycle: int
     started_at: datetime
@@ -87,7 +87,7 @@ class ComplaintOut(Schema):
 class ComplaintDetailOut(ComplaintOut):
     contact_deadline: datetime
     feedback_deadline: datetime
-    clocks: list[ClockOut]
+    clocks: list[ComplaintClockOut]
     events: list[EventOut]
 
 

@@ -42,7 +42,7 @@ class ConsultationIn(Schema):
     business_type: str | None = Field(None, description="业务类型编码(可选)")
 
 
-class ClockOut(Schema):
+class ConsultationClockOut(Schema):
     target: str
     deadline: datetime
     status: str
@@ -69,7 +69,7 @@ class ConsultationOut(Schema):
 class ConsultationDetailOut(ConsultationOut):
     question: str = Field(description="号码类信息已脱敏 / numbers masked")
     answer: str = Field(description="号码类信息已脱敏 / numbers masked")
-    clocks: list[ClockOut]
+    clocks: list[ConsultationClockOut]
 
 
 class ListQuery(Schema):

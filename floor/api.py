@@ -24,7 +24,7 @@ router = Router()
 STAFF_AUTH = [django_auth]  # not imported from tingwu.api: that module imports this one
 
 
-class ErrorOut(Schema):
+class FloorErrorOut(Schema):
     code: str
     message: str
     message_en: str
@@ -81,7 +81,7 @@ class IncidentEndIn(Schema):
     note: str = ""
 
 
-class EventOut(Schema):
+class FloorEventOut(Schema):
     id: int
     kind: str
     data: dict
@@ -93,7 +93,7 @@ class FeedOut(Schema):
     last_event_id: int
     events_url: str
     state_url: str
-    events: list[EventOut]
+    events: list[FloorEventOut]
     resync: bool
 
 
@@ -111,7 +111,7 @@ def _hall(request, hall_id: int):
 
 @router.get(
     "/announcements",
-    response={200: list[AnnouncementOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[AnnouncementOut], 403: FloorErrorOut, 404: FloorErrorOut},
     summary="营业厅当前有效公告 / Announcements in force for a hall (ENV-3)",
 )
 def announcement_list(request, hall_id: int):
@@ -122,7 +122,7 @@ def announcement_list(request, hall_id: int):
 @router.post(
     "/announcements",
     auth=STAFF_AUTH,
-    response={201: AnnouncementOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: AnnouncementOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="发布公告 / Publish an announcement (announcement.publish)",
 )
 def announcement_create(request, payload: AnnouncementIn):
@@ -142,7 +142,7 @@ def announcement_create(request, payload: AnnouncementIn):
 @router.post(
     "/announcements/{int:announcement_id}/withdraw",
     auth=STAFF_AUTH,
-    response={200: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AnnouncementOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="撤下公告 / Withdraw an announcement",
 )
 def announcement_withdraw(request, announcement_id: int):
@@ -155,7 +155,7 @@ def announcement_withdraw(request, announcement_id: int):
 
 @router.get(
     "/emergency",
-    response={200: IncidentOut | None, 403: ErrorOut, 404: ErrorOut},
+    response={200: IncidentOut | None, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="当前应急事件(无则为 null)/ The hall's open incident, or null (STF-3.2)",
 )
 def emergency_current(request, hall_id: int):
@@ -166,7 +166,13 @@ def emergency_current(request, hall_id: int):
 @router.post(
     "/emergency",
     auth=STAFF_AUTH,
-    response={201: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        201: IncidentOut,
+        400: FloorErrorOut,
+        403: FloorErrorOut,
+        404: FloorErrorOut,
+        409: FloorErrorOut,
+    },
     summary="启动应急模式 / Declare an incident (emergency.declare)",
 )
 def emergency_declare(request, payload: IncidentIn):
@@ -192,7 +198,7 @@ class IncidentHistoryOut(Schema):
 @router.get(
     "/emergency/history",
     auth=STAFF_AUTH,
-    response={200: list[IncidentHistoryOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[IncidentHistoryOut], 403: FloorErrorOut, 404: FloorErrorOut},
     summary="应急事件记录 / Incidents of a hall, newest first (STF-3.2)",
 )
 def emergency_history(request, hall_id: int, limit: int = 50):
@@ -231,7 +237,13 @@ def _incident(request, incident_id: int) -> Incident:
 @router.post(
     "/emergency/{int:incident_id}/extend",
     auth=STAFF_AUTH,
-    response={200: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        200: IncidentOut,
+        400: FloorErrorOut,
+        403: FloorErrorOut,
+        404: FloorErrorOut,
+        409: FloorErrorOut,
+    },
     summary="调整预计恢复时间 / Move the expected recovery time",
 )
 def emergency_extend(request, incident_id: int, payload: IncidentExtendIn):
@@ -245,7 +257,7 @@ def emergency_extend(request, incident_id: int, payload: IncidentExtendIn):
 @router.post(
     "/emergency/{int:incident_id}/end",
     auth=STAFF_AUTH,
-    response={200: dict, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: dict, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="结束应急模式 / End an incident",
 )
 def emergency_end(request, incident_id: int, payload: IncidentEndIn):
@@ -256,7 +268,7 @@ def emergency_end(request, incident_id: int, payload: IncidentEndIn):
 
 @router.get(
     "/display/{int:hall_id}/feed",
-    response={200: FeedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: FeedOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="叫号屏事件 / Display feed: events after an id, and the SSE stream URL",
     description=(
         "Live stream: `GET /floor/display/{hall_id}/events` — `text/event-stream` (Server-Sent Events), same auth "
@@ -293,7 +305,7 @@ def display_feed(request, hall_id: int, after: int | None = None):
 @router.post(
     "/display/{int:hall_id}/test",
     auth=STAFF_AUTH,
-    response={202: dict, 403: ErrorOut, 404: ErrorOut},
+    response={202: dict, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="向叫号屏发送测试事件 / Send a test event to the hall's screens (queue.supervise)",
 )
 def display_test(request, hall_id: int):

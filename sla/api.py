@@ -27,7 +27,7 @@ ERRORS = error_responses(400, 403, 404, 422)
 ACTION_ERRORS = error_responses(400, 403, 404, 409, 422)
 
 
-class EventOut(Schema):
+class SlaEventOut(Schema):
     kind: str
     level: int
     at: datetime
@@ -55,7 +55,7 @@ class ClockOut(Schema):
     cancelled_at: datetime | None
     paused_seconds: int
     escalation_level: int
-    events: list[EventOut] = []
+    events: list[SlaEventOut] = []
 
 
 def _out(clock: Clock, now: datetime, *, events: bool) -> dict:

@@ -48,7 +48,7 @@ class SessionIn(Schema):
     has_quiz: bool = False
 
 
-class MaterialOut(Schema):
+class TrainingMaterialOut(Schema):
     id: int
     kind: str
     title: str
@@ -90,7 +90,7 @@ class SessionOut(Schema):
 
 class SessionDetailOut(SessionOut):
     description: str
-    materials: list[MaterialOut]
+    materials: list[TrainingMaterialOut]
     cases: list[CaseOut]
     attendances: list[AttendanceOut]
 

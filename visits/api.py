@@ -25,7 +25,7 @@ router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class BookIn(Schema):
+class VisitBookIn(Schema):
     hall: str = Field(..., description="营业厅编码 / hall code")
     reason: str = Field(..., description="limited_mobility / group_agreement")
     agreement_reference: str = Field("", max_length=64)
@@ -142,7 +142,7 @@ def _get(user, visit_id: int) -> HomeVisit:
 
 
 @router.post("", response={201: VisitDetailOut, **ERRORS}, summary="预约上门服务 / Book a home visit")
-def visit_create(request, payload: BookIn):
+def visit_create(request, payload: VisitBookIn):
     user = api_staff_user(request)
     hall = Hall.objects.for_user(user).filter(code=payload.hall).first()
     if hall is None:

@@ -25,7 +25,7 @@ router = Router()
 ANY_AUTH = [*DEVICE_AUTH, django_auth]
 
 
-class ErrorOut(Schema):
+class QueueErrorOut(Schema):
     code: str
     message: str
     message_en: str
@@ -33,7 +33,14 @@ class ErrorOut(Schema):
     opens_at: datetime | None = None  # hall_closed: when the hall opens (the kiosk's rule, queueing.opening)
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: QueueErrorOut,
+    401: QueueErrorOut,
+    403: QueueErrorOut,
+    404: QueueErrorOut,
+    409: QueueErrorOut,
+    422: QueueErrorOut,
+}
 
 
 class BusinessOut(Schema):

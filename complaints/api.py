@@ -35,9 +35,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 class ComplaintIn(Schema):
     hall: str | None = Field(
-        None, description="营业厅编码(员工会话必填;集成令牌忽略)/ hall code (staff only)"
+        None, description="营业厅编码（员工会话必填；集成令牌忽略）/ hall code (staff only)"
     )
-    channel: str = Field("onsite", description="onsite / phone / wecom / app(令牌提交时取令牌类型)")
+    channel: str = Field("onsite", description="onsite / phone / wecom / app（令牌提交时取令牌类型）")
     complainant_name: str = Field(..., max_length=100)
     contact_phone: str = Field(..., max_length=20)
     demand: str = Field(..., max_length=4000)
@@ -263,7 +263,7 @@ def complaint_create(request, payload: ComplaintIn):
     return Status(201, _detail(complaint))
 
 
-@router.get("", response={200: list[ComplaintOut], **ERRORS}, summary="投诉列表(超时、将到期优先)/ List")
+@router.get("", response={200: list[ComplaintOut], **ERRORS}, summary="投诉列表（超时、将到期优先）/ List")
 def complaint_index(request, filters: Query[ListQuery]):
     user = api_staff_user(request)
     qs = complaint_list(
@@ -410,18 +410,20 @@ class RevealIn(Schema):
     field: str = Field(
         ..., description="contact_phone / complainant_name (complaint) / customer_name (consultation)"
     )
-    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
+    reason: str = Field(
+        "", max_length=255, description="查看原因（必填，记入审计）/ reason (required, audited)"
+    )
 
 
 class RevealOut(Schema):
     field: str
-    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
+    value: str = Field(description="完整值，仅本次返回 / the full value, this response only")
 
 
 @router.post(
     "/{complaint_id}/reveal",
     response={200: RevealOut, **ERRORS},
-    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    summary="查看完整联系方式（审计）/ Reveal the caller's name or phone (audited)",
 )
 def complaint_reveal(request, response: HttpResponse, complaint_id: int, payload: RevealIn):
     """CMP-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.

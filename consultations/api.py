@@ -34,12 +34,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 class ConsultationIn(Schema):
-    hall: str | None = Field(None, description="营业厅编码(员工会话必填)/ hall code (staff only)")
-    channel: str = Field("onsite", description="onsite(员工)/ wecom / app(令牌)")
+    hall: str | None = Field(None, description="营业厅编码（员工会话必填）/ hall code (staff only)")
+    channel: str = Field("onsite", description="onsite（员工）/ wecom / app（令牌）")
     customer_name: str = Field(..., max_length=100)
     contact_phone: str = Field(..., max_length=20)
     question: str = Field(..., max_length=2000)
-    business_type: str | None = Field(None, description="业务类型编码(可选)")
+    business_type: str | None = Field(None, description="业务类型编码（可选）")
 
 
 class ConsultationClockOut(Schema):
@@ -200,7 +200,7 @@ def consultation_answer(request, consultation_id: int, payload: AnswerIn):
 @router.post(
     "/{consultation_id}/reveal",
     response={200: RevealOut, **ERRORS},
-    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    summary="查看完整联系方式（审计）/ Reveal the caller's name or phone (audited)",
 )
 def consultation_reveal(request, response: HttpResponse, consultation_id: int, payload: RevealIn):
     """BIZ-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row.

@@ -49,7 +49,7 @@ def notice_poster_pdf(fault) -> bytes:
     pdf.set_font(FONT_FAMILY, size=14)
     when = timezone.localtime(fault.confirmed_at or fault.reported_at).strftime("%Y-%m-%d %H:%M")
     pdf.cell(0, 8, f"{fault.facility.hall.name}  {when}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 8, _("给您带来不便,敬请谅解"), align="C")
+    pdf.cell(0, 8, _("给您带来不便，敬请谅解"), align="C")
     return bytes(pdf.output())
 
 
@@ -85,9 +85,9 @@ def cleaning_sheet_pdf(*, hall, day, rounds, sheet) -> bytes:
         pdf.cell(
             0,
             8,
-            _("值班主管签字:%(name)s  %(at)s")
+            _("值班主管签字：%(name)s  %(at)s")
             % {"name": name, "at": f"{timezone.localtime(sheet.signed_at):%Y-%m-%d %H:%M}"},
         )
     else:
-        pdf.cell(0, 8, _("值班主管签字:________________"))
+        pdf.cell(0, 8, _("值班主管签字：________________"))
     return bytes(pdf.output())

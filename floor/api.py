@@ -43,7 +43,7 @@ class AnnouncementOut(Schema):
 
 class AnnouncementIn(Schema):
     hall_id: int | None = Field(
-        None, description="营业厅(与 region_id 二选一) / hall, or region_id for region-wide"
+        None, description="营业厅（与 region_id 二选一） / hall, or region_id for region-wide"
     )
     region_id: int | None = None
     kind: AnnouncementKind
@@ -69,7 +69,7 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     hall_id: int
     kind: IncidentKind
-    minutes: int = Field(..., description="预计多少分钟后恢复(1–480) / expected minutes to recovery")
+    minutes: int = Field(..., description="预计多少分钟后恢复（1–480） / expected minutes to recovery")
     note: str = ""
 
 
@@ -156,7 +156,7 @@ def announcement_withdraw(request, announcement_id: int):
 @router.get(
     "/emergency",
     response={200: IncidentOut | None, 403: FloorErrorOut, 404: FloorErrorOut},
-    summary="当前应急事件(无则为 null)/ The hall's open incident, or null (STF-3.2)",
+    summary="当前应急事件（无则为 null）/ The hall's open incident, or null (STF-3.2)",
 )
 def emergency_current(request, hall_id: int):
     hall = _hall(request, hall_id)

@@ -39,14 +39,14 @@ class InspectionAnswerIn(Schema):
     score: float | None = None
     number: float | None = None
     note: str = Field("", max_length=2000)
-    clerk: int | None = Field(None, description="涉及员工(用户ID)/ cited clerk (user id)")
+    clerk: int | None = Field(None, description="涉及员工（用户ID）/ cited clerk (user id)")
     facility_id: int | None = Field(
-        None, description="涉及设施(本厅设施ID,不合格时自动报修)/ registered facility"
+        None, description="涉及设施（本厅设施ID，不合格时自动报修）/ registered facility"
     )
     facility: str = Field(
         "", max_length=100, description="未登记设施的名称 / an unregistered facility by name"
     )
-    owner: int | None = Field(None, description="整改责任人(用户ID)/ rectification owner")
+    owner: int | None = Field(None, description="整改责任人（用户ID）/ rectification owner")
     deadline: date | None = None
 
 
@@ -61,7 +61,7 @@ class RunSubmitIn(Schema):
 class PhotoSubmitForm(Schema):
     answers: str = Field(..., description='JSON: {"<item code>": {"result": "fail", "note": "…"}, …}')
     photo_items: str = Field(
-        "", description="照片对应的检查项编码,逗号分隔,与 photos 顺序一致 / codes of the photos"
+        "", description="照片对应的检查项编码，逗号分隔，与 photos 顺序一致 / codes of the photos"
     )
 
 
@@ -266,7 +266,7 @@ def run_submit(request, run_id: int, payload: RunSubmitIn):
 @router.post(
     "/runs/{run_id}/submit-with-photos",
     response={200: RunOut, **ERRORS},
-    summary="提交自查(含照片)/ Submit with photos (multipart)",
+    summary="提交自查（含照片）/ Submit with photos (multipart)",
 )
 def run_submit_photos(
     request, run_id: int, form: Form[PhotoSubmitForm], photos: File[list[UploadedFile]] = None
@@ -383,7 +383,7 @@ def finding_list(request, limit: int = Query(100, ge=1, le=500)):
 @router.get(
     "/visits",
     response={200: list[InspectionVisitOut], **ERRORS},
-    summary="暗访(未通过的仅质检员可见)/ Visits",
+    summary="暗访（未通过的仅质检员可见）/ Visits",
 )
 def visit_list(request, status: str = "", limit: int = Query(100, ge=1, le=500)):
     user = api_staff_user(request)

@@ -111,7 +111,7 @@ def definitions(request, month: str | None = None):
 
 
 @router.get(
-    "/figures", response={200: FiguresOut, **ERRORS}, summary="本月(截至昨日)与上月 / This month and last"
+    "/figures", response={200: FiguresOut, **ERRORS}, summary="本月（截至昨日）与上月 / This month and last"
 )
 def figures(
     request,

@@ -145,7 +145,7 @@ class PauseIn(Schema):
     reason: str = Field(
         "",
         max_length=255,
-        description="暂停原因,必填 / Why the clock waits (required), e.g. waiting on documents",
+        description="暂停原因，必填 / Why the clock waits (required), e.g. waiting on documents",
     )
 
 
@@ -162,7 +162,7 @@ def _fresh(clock: Clock) -> dict:
     "/clocks/{clock_id}/pause",
     response={200: ClockOut, **ACTION_ERRORS},
     auth=STAFF_AUTH,
-    summary="暂停计时(等待客户) / Pause a clock (waiting on the customer)",
+    summary="暂停计时（等待客户） / Pause a clock (waiting on the customer)",
 )
 def pause_clock(request, clock_id: int, payload: PauseIn):
     """BIZ-2.1: only a target whose policy allows it may pause (today the complex online solution, e.g. waiting on

@@ -169,7 +169,7 @@ def record(clock: Clock, kind: str, level: int, at: datetime) -> bool:
         "share": f"{round(clock.warn_share * 100)}%",
         "level": level,
         "role": role,
-        "name": "、".join(_display_name(u) for u in users) or "(未配置)",
+        "name": "、".join(_display_name(u) for u in users) or "（未配置）",
     }
     from notify.services import notification_enqueue
 

@@ -33,7 +33,7 @@ class VisitBookIn(Schema):
     contact_phone: str = Field(..., max_length=20)
     address: str = Field(..., max_length=300)
     content: str = Field(..., max_length=2000)
-    business_type: str | None = Field(None, description="业务类型编码(可选)")
+    business_type: str | None = Field(None, description="业务类型编码（可选）")
     preferred_time: datetime | None = None
 
 
@@ -225,7 +225,7 @@ def visit_cancel(request, visit_id: int, payload: CancelIn):
 @router.post(
     "/{visit_id}/reveal",
     response={200: RevealOut, **ERRORS},
-    summary="查看完整地址或联系方式(审计)/ Reveal address, phone or name (audited)",
+    summary="查看完整地址或联系方式（审计）/ Reveal address, phone or name (audited)",
 )
 def visit_reveal(request, response: HttpResponse, visit_id: int, payload: RevealIn):
     user = api_staff_user(request)

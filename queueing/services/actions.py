@@ -38,7 +38,7 @@ def ticket_reactivate(*, ticket: Ticket, actor) -> Ticket:
         if ticket.status != TicketStatus.NO_SHOW:
             raise Conflict("ticket_state_changed", _("只有过号的号码可以重新激活"))
         if ticket.no_show_at and (now - ticket.no_show_at).total_seconds() > minutes * 60:
-            raise ServiceError("reactivate_expired", _("已超过过号重新激活的时限,请重新取号"))
+            raise ServiceError("reactivate_expired", _("已超过过号重新激活的时限，请重新取号"))
         _transition(
             ticket,
             [TicketStatus.NO_SHOW],
@@ -116,7 +116,7 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
 
 
 def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
-    """挂起: the customer steps away to fetch a document; the counter may serve others meanwhile."""
+    """挂起： the customer steps away to fetch a document; the counter may serve others meanwhile."""
     _check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
@@ -127,14 +127,14 @@ def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
 
 
 def ticket_resume(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
-    """回呼: call a suspended customer back to the same counter; the clock resumes where it stopped."""
+    """回呼： call a suspended customer back to the same counter; the clock resumes where it stopped."""
     _check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.counter_id is None:
-            raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))
+            raise Conflict("ticket_state_changed", _("号码状态已变化，请刷新后重试"))
         _lock_counter(ticket.counter)
         if Ticket.objects.filter(counter_id=ticket.counter_id, status__in=ACTIVE_STATUSES).exists():
-            raise Conflict("counter_busy", _("请先办结或处理当前号码,再回呼挂起的号码"))
+            raise Conflict("counter_busy", _("请先办结或处理当前号码，再回呼挂起的号码"))
         now = clock.now()
         paused = int((now - ticket.suspended_at).total_seconds()) if ticket.suspended_at else 0
         _transition(

@@ -183,7 +183,7 @@ def _ticket_or_404(public_token: str) -> Ticket:
 def _mobile_context(request, ticket: Ticket) -> dict:
     missing = []
     if ticket.outcome == Outcome.MATERIALS_MISSING:
-        # BIZ-1.1: what to bring next time and how to obtain each item (the 《补充材料清单》 the clerk printed).
+        # BIZ-1.1: what to bring next time and how to obtain each item （the 《补充材料清单》 the clerk printed）.
         missing = list(ticket.missing_materials.order_by("business_type_id", "sort_order", "pk"))
     return {
         "ticket": ticket,

@@ -126,7 +126,7 @@ def test_board_highlights_an_over_limit_ticket_and_shows_idle_and_paused_counter
     time_machine.shift(timedelta(minutes=16))
     html = client.get(url).content.decode()
     assert "board-counter busy over" in html and "1 笔超时" in html
-    assert "等候中(1 人)" in html
+    assert "等候中（1 人）" in html
 
 
 def test_board_and_display_state_do_not_grow_queries_with_tickets(

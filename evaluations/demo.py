@@ -1,5 +1,5 @@
 """Demo evaluations: the last 30 days of finished tickets in every hall, invited and mostly answered, with a
-realistic distribution (about 62 % 非常满意, 25 % 满意, 7 % 一般, 4 % 不满意, 2 % 非常不满意; one clerk a little
+realistic distribution (about 62 % 非常满意， 25 % 满意， 7 % 一般， 4 % 不满意， 2 % 非常不满意； one clerk a little
 worse), low-score reasons and comments, follow-ups (older ones done), one flagged burst, and a rating pad per hall.
 Relative to today; idempotent (nothing is added once a hall has evaluations).
 

@@ -15,6 +15,10 @@ _PAREN = re.compile(rf"\(({_INNER}{HAN}{_INNER})\)")
 _PAIR_INNER = "[^()（）\n\"'<>%]{0,40}"
 _PAIR = [re.compile(rf"（({_PAIR_INNER})\)"), re.compile(rf"\(({_PAIR_INNER})）")]
 _CURLY = re.compile(r"[“”]")
+# In templates the Chinese is inside a tag: {% translate "角色" %}: … and ({% translate "本人" %}).
+_TAG = r'\{% (?:translate|trans) "[^"\n]*' + HAN + r'[^"\n]*" ?%\}'
+_AFTER_TAG = re.compile(rf"({_TAG})([,:;!?])")
+_AROUND_TAG = re.compile(rf"\(({_TAG})\)")
 
 
 def find(text: str) -> list[str]:
@@ -22,6 +26,8 @@ def find(text: str) -> list[str]:
     hits = []
     for m in _NEXT_TO_HAN.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])
+    for rx in (_AFTER_TAG, _AROUND_TAG):
+        hits += [m.group(0) for m in rx.finditer(text)]
     for m in _CURLY.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])
     return hits
@@ -30,6 +36,8 @@ def find(text: str) -> list[str]:
 def fix(text: str) -> str:
     """``text`` with the marks of ``find`` replaced: （…） around Chinese, ，：；！？ next to it, 「」 for “”."""
     text = _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _AFTER_TAG.sub(lambda m: m.group(1) + FULL[m.group(2)], text)
+    text = _AROUND_TAG.sub(lambda m: f"（{m.group(1)}）", text)
     prev = None
     while prev != text:  # a run such as "中文):" needs two passes
         prev = text

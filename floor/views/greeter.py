@@ -217,7 +217,7 @@ def greeter_refer(request, hall_id: int):
 @access_errors
 @require_POST
 def greeter_reactivate(request, hall_id: int, ticket_id: int):
-    """「过号请到引导台重新激活」: put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``
+    """「过号请到引导台重新激活」： put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``
     checks the status and the standard's window)."""
     from queueing.models import Ticket
     from queueing.services import ticket_reactivate

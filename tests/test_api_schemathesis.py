@@ -3,7 +3,8 @@ API takes — a staff session (hall manager of hall A, CSRF token included so wr
 device token on the endpoints that declare the device schemes. Any 5xx and any response that does not match its
 declared schema fails.
 
-Bounded: a few derandomized examples per operation (deterministic), no shrinking; ``-m slow`` runs the long version."""
+Bounded and deterministic (derandomized, one example per operation and credential, no shrinking), yet minutes long:
+marked ``slow`` (``-m slow``); the component-name check runs in every default run."""
 
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ BOUNDED = settings(
 )
 
 
+@pytest.mark.slow  # every operation (161) with two credentials: minutes, not seconds
 @schema.parametrize()
 @BOUNDED
 def test_api_answers_no_5xx_and_matches_its_schema(case, credentials):

@@ -29,10 +29,10 @@ class BusinessTypeOut(Schema):
     category: str
     ticket_prefix: str
     time_limit_minutes: int | None = Field(
-        description="本业务单独设定的时限(分钟),空表示按规范 / own override"
+        description="本业务单独设定的时限（分钟），空表示按规范 / own override"
     )
     time_limit_in_force_minutes: int | None = Field(
-        description="按现行规范的办理时限(分钟),咨询类为空 / time limit in force (BIZ-2.2)"
+        description="按现行规范的办理时限（分钟），咨询类为空 / time limit in force (BIZ-2.2)"
     )
     process_steps: list[str]
     guide_text: str

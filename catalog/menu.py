@@ -10,7 +10,7 @@ ITEMS = [
         url_name="catalog:list",
         capability="catalog.view",
         group=_("业务知识"),
-        description=_("材料、流程、时限,一次告知"),
+        description=_("材料、流程、时限，一次告知"),
         order=20,
     ),
     MenuItem(

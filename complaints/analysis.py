@@ -203,7 +203,7 @@ def hotspots_workbook(data: dict) -> bytes:
         ("按营业厅", data["by_hall"]),
     ):
         ws.append([])
-        ws.append([title, "本月", "上月", "环比(%)"])
+        ws.append([title, "本月", "上月", "环比（%）"])
         ws.cell(ws.max_row, 1).font = bold
         for r in rows:
             ws.append(
@@ -218,7 +218,7 @@ def hotspots_workbook(data: dict) -> bytes:
     for p in data["phrases"]:
         kw.append([p["phrase"], p["complaints"]])
     gs = wb.create_sheet("相似投诉")
-    gs.append(["主题", "投诉数", "示例编号", "示例摘要(已脱敏)"])
+    gs.append(["主题", "投诉数", "示例编号", "示例摘要（已脱敏）"])
     for g in data["groups"]:
         for i, ex in enumerate(g["examples"]):
             gs.append(

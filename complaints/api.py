@@ -36,9 +36,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 class ComplaintIn(Schema):
     hall: str | None = Field(
-        None, description="营业厅编码(员工会话必填;集成令牌忽略)/ hall code (staff only)"
+        None, description="营业厅编码（员工会话必填；集成令牌忽略）/ hall code (staff only)"
     )
-    channel: str = Field("onsite", description="onsite / phone / wecom / app(令牌提交时取令牌类型)")
+    channel: str = Field("onsite", description="onsite / phone / wecom / app（令牌提交时取令牌类型）")
     complainant_name: str = Field(..., max_length=100)
     contact_phone: str = Field(..., max_length=20)
     demand: str = Field(..., max_length=4000)
@@ -46,7 +46,7 @@ class ComplaintIn(Schema):
     related_reference: str = Field("", max_length=64)
 
 
-class ClockOut(Schema):
+class ComplaintClockOut(Schema):
     target: str
     cycle: int
     started_at: datetime
@@ -88,7 +88,7 @@ class ComplaintOut(Schema):
 class ComplaintDetailOut(ComplaintOut):
     contact_deadline: datetime
     feedback_deadline: datetime
-    clocks: list[ClockOut]
+    clocks: list[ComplaintClockOut]
     events: list[EventOut]
 
 
@@ -252,7 +252,7 @@ def complaint_create(request, payload: ComplaintIn):
     return Status(201, _detail(complaint))
 
 
-@router.get("", response={200: list[ComplaintOut], **ERRORS}, summary="投诉列表(超时、将到期优先)/ List")
+@router.get("", response={200: list[ComplaintOut], **ERRORS}, summary="投诉列表（超时、将到期优先）/ List")
 def complaint_index(request, filters: Query[ListQuery]):
     user = api_staff_user(request)
     qs = complaint_list(

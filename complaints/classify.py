@@ -89,7 +89,7 @@ class Suggestion:
 
 def suggest_kind(*, text: str, business_type=None) -> Suggestion:
     words = set(tokenizer().lcut(text or ""))
-    # Substring matches catch words jieba splits differently ("没有生效" → 没有/生效).
+    # Substring matches catch words jieba splits differently ("没有生效" → 没有/生效）.
     general = {w: s for w, s in GENERAL_WORDS.items() if w in words or (len(w) > 2 and w in (text or ""))}
     complex_ = {w: s for w, s in COMPLEX_WORDS.items() if w in words or (len(w) > 2 and w in (text or ""))}
     g, c = sum(general.values()), sum(complex_.values())

@@ -28,7 +28,7 @@ COMPLAINTS = [
         "周海燕",
         "13512340001",
         "PLAN_CHANGE",
-        "套餐变更后一直没生效,本月还是按旧套餐扣费,要求退还多扣的话费",
+        "套餐变更后一直没生效，本月还是按旧套餐扣费，要求退还多扣的话费",
         ("close", "company", True),
     ),
     (
@@ -38,7 +38,7 @@ COMPLAINTS = [
         "吴建军",
         "13612340002",
         "TOPUP",
-        "话费充值50元一直未到账,营业厅说系统故障,要求尽快到账",
+        "话费充值50元一直未到账，营业厅说系统故障，要求尽快到账",
         ("close", "third_party", True),
     ),
     (
@@ -48,7 +48,7 @@ COMPLAINTS = [
         "卫东升",
         "15212340008",
         "TOPUP",
-        "充值后话费未到账,客服让等24小时还是没有到账",
+        "充值后话费未到账，客服让等24小时还是没有到账",
         ("close", "third_party", True),
     ),
     (
@@ -58,7 +58,7 @@ COMPLAINTS = [
         "孙立新",
         "13812340004",
         "PLAN_CHANGE",
-        "套餐资费说明不清楚,流量超额扣费太多,怀疑乱扣费",
+        "套餐资费说明不清楚，流量超额扣费太多，怀疑乱扣费",
         ("close", "customer", False),
     ),
     (
@@ -68,7 +68,7 @@ COMPLAINTS = [
         "冯丽娟",
         "13912340005",
         "BROADBAND_NEW",
-        "宽带安装预约了三次都没人上门,服务态度差",
+        "宽带安装预约了三次都没人上门，服务态度差",
         ("close", "company", True),
     ),
     (
@@ -78,7 +78,7 @@ COMPLAINTS = [
         "陈国庆",
         "15012340006",
         "SIM_REPLACE",
-        "补换卡后手机没信号,营业员办错了卡类型",
+        "补换卡后手机没信号，营业员办错了卡类型",
         ("close", "staff", True),
     ),
     (
@@ -88,7 +88,7 @@ COMPLAINTS = [
         "郑秀英",
         "13712340003",
         "CONTRACT_PHONE",
-        "合约机提前解约被收取高额违约金,办理时营业员没有说明合约期",
+        "合约机提前解约被收取高额违约金，办理时营业员没有说明合约期",
         ("close", "staff", True),
     ),
     (
@@ -98,7 +98,7 @@ COMPLAINTS = [
         "蒋春梅",
         "15312340009",
         "CONTRACT_PHONE",
-        "合约期内想解约,违约金太高,营业员当时承诺可以免违约金",
+        "合约期内想解约，违约金太高，营业员当时承诺可以免违约金",
         ("close", "staff", True),
     ),
     (
@@ -108,7 +108,7 @@ COMPLAINTS = [
         "褚美玲",
         "15112340007",
         "PLAN_CHANGE",
-        "套餐变更没生效又被重复扣费,上月已经反映过一次",
+        "套餐变更没生效又被重复扣费，上月已经反映过一次",
         "contact",
     ),
     (
@@ -118,11 +118,20 @@ COMPLAINTS = [
         "沈志华",
         "15512340010",
         "PLAN_CHANGE",
-        "资费套餐被擅自变更,月租费比原来高,要求恢复原套餐并退费",
+        "资费套餐被擅自变更，月租费比原来高，要求恢复原套餐并退费",
         "contact",
     ),
-    (20, 0, "app", "韩雪", "15612340011", "INVOICE", "发票打印的抬头错误,营业员操作失误,要求重开", "contact"),
-    (3, 0, "onsite", "杨光明", "15812340012", "PLAN_CHANGE", "套餐变更一直没生效,流量包也没有到账", None),
+    (
+        20,
+        0,
+        "app",
+        "韩雪",
+        "15612340011",
+        "INVOICE",
+        "发票打印的抬头错误，营业员操作失误，要求重开",
+        "contact",
+    ),
+    (3, 0, "onsite", "杨光明", "15812340012", "PLAN_CHANGE", "套餐变更一直没生效，流量包也没有到账", None),
     (
         0.5,
         2,
@@ -130,7 +139,7 @@ COMPLAINTS = [
         "朱晓红",
         "15912340013",
         "BROADBAND_NEW",
-        "宽带故障报修两天没人处理,网速慢到无法使用",
+        "宽带故障报修两天没人处理，网速慢到无法使用",
         None,
     ),
 ]
@@ -187,14 +196,14 @@ def load(ctx: dict) -> None:
         services.complaint_solve(
             complaint=c,
             actor=handler,
-            cause="经核查:" + demand[:20],
+            cause="经核查：" + demand[:20],
             solution="已按规定处理并向客户说明",
             compensation="赠送10元话费" if at_fault else "",
             follow_up="一周内回访确认",
             responsibility=responsibility,
             company_at_fault=at_fault,
             apologised=at_fault,
-            policy_basis="" if at_fault else "《套餐资费协议》第3条:超出套餐的流量按标准资费计收",
+            policy_basis="" if at_fault else "《套餐资费协议》第3条：超出套餐的流量按标准资费计收",
             alternative="" if at_fault else "可改办含更多流量的套餐或加装流量包",
             notify_by="sms",
         )

@@ -61,7 +61,7 @@ def check_files(files) -> list[CheckedFile]:
         if size is None or size > MAX_BYTES:
             raise ServiceError(
                 "file_too_large",
-                _("证据文件“%(name)s”超过10MB,请压缩后重新上传") % {"name": name[-40:]},
+                _("证据文件「%(name)s」超过10MB，请压缩后重新上传") % {"name": name[-40:]},
                 field="evidence",
             )
         upload.seek(0)
@@ -70,7 +70,8 @@ def check_files(files) -> list[CheckedFile]:
         if found is None:
             raise ServiceError(
                 "file_type",
-                _("证据文件“%(name)s”类型不支持,仅接受图片(JPG/PNG/GIF/WEBP)或PDF") % {"name": name[-40:]},
+                _("证据文件「%(name)s」类型不支持，仅接受图片（JPG/PNG/GIF/WEBP）或PDF")
+                % {"name": name[-40:]},
                 field="evidence",
             )
         upload.seek(0)

@@ -39,9 +39,9 @@ class IntakeForm(forms.Form):
         label=_("业务类型"), queryset=BusinessType.objects.none(), empty_label=_("请选择业务类型")
     )
     demand = forms.CharField(label=_("投诉诉求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    related_reference = forms.CharField(label=_("关联业务单号/票号(可选)"), max_length=64, required=False)
+    related_reference = forms.CharField(label=_("关联业务单号/票号（可选）"), max_length=64, required=False)
     evidence = MultipleFileField(
-        label=_("证据(可选,图片或PDF,每个不超过10MB)"),
+        label=_("证据（可选，图片或PDF，每个不超过10MB）"),
         required=False,
         help_text=_("如业务凭证、通话截图"),
     )
@@ -56,7 +56,7 @@ class IntakeForm(forms.Form):
 
 class ClassifyForm(forms.Form):
     kind = forms.ChoiceField(label=_("投诉分类"), choices=Kind.choices)
-    reason = forms.CharField(label=_("说明(改变分类时必填)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("说明（改变分类时必填）"), max_length=500, required=False)
 
 
 class ContactForm(forms.Form):
@@ -89,13 +89,13 @@ class ProgressForm(forms.Form):
 
 class SolveForm(forms.Form):
     FAULT_CHOICES = [
-        ("yes", _("公司存在过错:致歉并承担责任")),
-        ("no", _("诉求超出政策:说明政策依据并提供替代方案")),
+        ("yes", _("公司存在过错：致歉并承担责任")),
+        ("no", _("诉求超出政策：说明政策依据并提供替代方案")),
     ]
 
     cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
     solution = forms.CharField(label=_("解决方案"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    compensation = forms.CharField(label=_("补偿(如有)"), max_length=1000, required=False)
+    compensation = forms.CharField(label=_("补偿（如有）"), max_length=1000, required=False)
     follow_up = forms.CharField(label=_("后续承诺"), max_length=1000, required=False)
     responsibility = forms.ChoiceField(label=_("责任归属"), choices=Responsibility.choices)
     company_at_fault = forms.ChoiceField(label=_("处理原则"), choices=FAULT_CHOICES, widget=forms.RadioSelect)
@@ -120,14 +120,14 @@ class CloseForm(forms.Form):
     next_step = forms.ChoiceField(
         label=_("客户不认可时的下一步"),
         choices=[
-            ("", _("(客户认可时不选)")),
-            ("reopen", _("重新处理(重新打开,重新计时)")),
+            ("", _("（客户认可时不选）")),
+            ("reopen", _("重新处理（重新打开，重新计时）")),
             ("escalate", _("上报区域质检员复核")),
         ],
         required=False,
     )
-    confirmed = forms.BooleanField(label=_("我已与客户确认:客户不认可处理结果"), required=False)
-    note = forms.CharField(label=_("说明(客户不认可时必填)"), max_length=500, required=False)
+    confirmed = forms.BooleanField(label=_("我已与客户确认：客户不认可处理结果"), required=False)
+    note = forms.CharField(label=_("说明（客户不认可时必填）"), max_length=500, required=False)
 
 
 class ReopenForm(forms.Form):
@@ -139,4 +139,4 @@ class NoteForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    evidence = MultipleFileField(label=_("补充证据(图片或PDF,每个不超过10MB)"))
+    evidence = MultipleFileField(label=_("补充证据（图片或PDF，每个不超过10MB）"))

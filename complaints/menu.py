@@ -10,7 +10,7 @@ ITEMS = [
         "complaints:intake",
         "complaint.intake",
         _("投诉与咨询"),
-        _("现场或电话投诉登记,出具回执"),
+        _("现场或电话投诉登记，出具回执"),
         40,
     ),
     MenuItem(

@@ -115,12 +115,12 @@ def receipt_pdf(data: dict) -> bytes:
         0,
         6,
         _(
-            "您的投诉已受理。值班主管将在上述时间前与您联系确认情况,并在反馈时限前告知处理结果或进展。"
-            "请妥善保管本回执,凭受理编号查询处理进度。"
+            "您的投诉已受理。值班主管将在上述时间前与您联系确认情况，并在反馈时限前告知处理结果或进展。"
+            "请妥善保管本回执，凭受理编号查询处理进度。"
         ),
     )
     pdf.ln(8)
-    pdf.cell(0, 6, _("受理单位(盖章):%(hall)s") % {"hall": data["hall_name"]}, align="R")
+    pdf.cell(0, 6, _("受理单位（盖章）：%(hall)s") % {"hall": data["hall_name"]}, align="R")
     return bytes(pdf.output())
 
 
@@ -138,7 +138,7 @@ def result_letter_pdf(complaint) -> bytes:
         (_("后续承诺"), complaint.follow_up or none),
     ]
     if complaint.company_at_fault:
-        rows.append((_("致歉"), _("因我司原因给您带来不便,我们深表歉意,并承担相应责任。")))
+        rows.append((_("致歉"), _("因我司原因给您带来不便，我们深表歉意，并承担相应责任。")))
     else:
         rows.append((_("政策依据"), complaint.policy_basis))
         rows.append((_("替代方案"), complaint.alternative))

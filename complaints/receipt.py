@@ -26,9 +26,9 @@ def complaint_receipt_data(*, complaint: Complaint) -> dict:
     contact = _deadline(all_clocks, Target.COMPLAINT_FIRST_CONTACT, complaint.accepted_at)
     feedback = _deadline(all_clocks, solution_target(complaint.kind), complaint.accepted_at)
     if complaint.kind == Kind.COMPLEX:
-        feedback_label = _("处理进度反馈时限(复杂投诉,成立专项小组)")
+        feedback_label = _("处理进度反馈时限（复杂投诉，成立专项小组）")
     else:
-        feedback_label = _("处理结果反馈时限(一般投诉)")
+        feedback_label = _("处理结果反馈时限（一般投诉）")
     return {
         "number": complaint.number,
         "hall_name": hall.name,

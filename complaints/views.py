@@ -116,7 +116,7 @@ def complaint_intake_view(request):
             else:
                 messages.success(
                     request,
-                    _("投诉已受理,编号 %(number)s。请打印受理回执交给客户。") % {"number": complaint.number},
+                    _("投诉已受理，编号 %(number)s。请打印受理回执交给客户。") % {"number": complaint.number},
                 )
                 return redirect("complaints:detail", pk=complaint.pk)
         status = 400

@@ -28,15 +28,15 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 class ConsultationIn(Schema):
-    hall: str | None = Field(None, description="营业厅编码(员工会话必填)/ hall code (staff only)")
-    channel: str = Field("onsite", description="onsite(员工)/ wecom / app(令牌)")
+    hall: str | None = Field(None, description="营业厅编码（员工会话必填）/ hall code (staff only)")
+    channel: str = Field("onsite", description="onsite（员工）/ wecom / app（令牌）")
     customer_name: str = Field(..., max_length=100)
     contact_phone: str = Field(..., max_length=20)
     question: str = Field(..., max_length=2000)
-    business_type: str | None = Field(None, description="业务类型编码(可选)")
+    business_type: str | None = Field(None, description="业务类型编码（可选）")
 
 
-class ClockOut(Schema):
+class ConsultationClockOut(Schema):
     target: str
     deadline: datetime
     status: str
@@ -63,7 +63,7 @@ class ConsultationOut(Schema):
 class ConsultationDetailOut(ConsultationOut):
     question: str = Field(description="号码类信息已脱敏 / numbers masked")
     answer: str = Field(description="号码类信息已脱敏 / numbers masked")
-    clocks: list[ClockOut]
+    clocks: list[ConsultationClockOut]
 
 
 class ListQuery(Schema):

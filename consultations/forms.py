@@ -17,7 +17,7 @@ class RecordForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     business_type = forms.ModelChoiceField(
-        label=_("业务类型(可选)"),
+        label=_("业务类型（可选）"),
         queryset=BusinessType.objects.none(),
         required=False,
         empty_label=_("不指定"),
@@ -37,4 +37,4 @@ class AnswerForm(forms.Form):
 
 class RespondForm(forms.Form):
     answer = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    complex_ = forms.BooleanField(label=_("复杂问题,需48小时内解决"), required=False)
+    complex_ = forms.BooleanField(label=_("复杂问题，需48小时内解决"), required=False)

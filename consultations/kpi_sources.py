@@ -95,9 +95,9 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
         elif state in _LATE:
             num, den, note = 0, 1, gettext("超出答复时限")
         elif state == ClockState.CANCELLED:
-            num, den, note = 0, 0, gettext("已取消,不计入")
+            num, den, note = 0, 0, gettext("已取消，不计入")
         else:
-            num, den, note = 0, 0, gettext("未到期,暂不计入")
+            num, den, note = 0, 0, gettext("未到期，暂不计入")
         out.append(
             {
                 "at": clk.started_at,

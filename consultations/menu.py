@@ -10,7 +10,7 @@ ITEMS = [
         "consultations:record",
         "consultation.intake",
         _("投诉与咨询"),
-        _("现场无法即时解答的咨询,24小时内回复"),
+        _("现场无法即时解答的咨询，24小时内回复"),
         44,
     ),
     MenuItem(

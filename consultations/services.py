@@ -38,7 +38,7 @@ def _transition(consultation, from_statuses, to, **fields) -> Consultation:
         from_statuses,
         to,
         conflict_code="consultation_state",
-        message=_("咨询状态已变化,请刷新后重试"),
+        message=_("咨询状态已变化，请刷新后重试"),
         **fields,
     )
 

@@ -88,7 +88,8 @@ def consultation_record_view(request):
             else:
                 messages.success(
                     request,
-                    _("咨询已登记,编号 %(number)s,请在24小时内回复客户。") % {"number": consultation.number},
+                    _("咨询已登记，编号 %(number)s，请在24小时内回复客户。")
+                    % {"number": consultation.number},
                 )
                 return redirect("consultations:detail", pk=consultation.pk)
         status = 400

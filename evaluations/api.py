@@ -28,7 +28,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 class AnswerIn(Schema):
     level: int = Field(..., description="5 非常满意 … 1 非常不满意")
-    reasons: list[int] = Field(default_factory=list, description="原因 id(仅限“一般”及以下)/ reason chip ids")
+    reasons: list[int] = Field(
+        default_factory=list, description="原因 id（仅限「一般」及以下）/ reason chip ids"
+    )
     comment: str = Field("", max_length=2000)
 
 

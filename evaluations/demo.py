@@ -1,5 +1,5 @@
 """Demo evaluations: the last 30 days of finished tickets in every hall, invited and mostly answered, with a
-realistic distribution (about 62 % 非常满意, 25 % 满意, 7 % 一般, 4 % 不满意, 2 % 非常不满意; one clerk a little
+realistic distribution (about 62 % 非常满意， 25 % 满意， 7 % 一般， 4 % 不满意， 2 % 非常不满意； one clerk a little
 worse), low-score reasons and comments, follow-ups (older ones done), one flagged burst, and a rating pad per hall.
 Relative to today; idempotent (nothing is added once a hall has evaluations).
 
@@ -25,11 +25,11 @@ DAYS = 30
 PER_DAY = 8
 WEIGHTS = [(5, 62), (4, 25), (3, 7), (2, 4), (1, 2)]
 COMMENTS = [
-    "等候时间太长,取号后排了很久",
-    "营业员解释不够耐心,说话有点急",
-    "办理流程繁琐,材料要求讲得不清楚",
-    "业务不熟练,查了很久才办好",
-    "窗口开得太少,排队的人很多",
+    "等候时间太长，取号后排了很久",
+    "营业员解释不够耐心，说话有点急",
+    "办理流程繁琐，材料要求讲得不清楚",
+    "业务不熟练，查了很久才办好",
+    "窗口开得太少，排队的人很多",
     "希望能提前告知需要带的材料",
 ]
 REASON_FOR = {
@@ -131,7 +131,7 @@ def load(ctx: dict) -> None:
                         follow_up=fu,
                         actor=manager,
                         outcome="explained",
-                        note="已致电客户说明情况并致歉,客户表示理解",
+                        note="已致电客户说明情况并致歉，客户表示理解",
                         now=ev.submitted_at + timedelta(hours=rng.randint(1, 20)),
                     )
         _burst(hall, counters, clerks, types, pads, now)

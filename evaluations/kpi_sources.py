@@ -1,6 +1,6 @@
 """KPI sources of evaluations (the ``kpi`` app discovers this module; plain dicts, no import of kpi).
 
-- ``satisfaction`` (source ``evaluation``): numerator = 非常满意 + 满意, denominator = valid evaluations, per local
+- ``satisfaction`` (source ``evaluation``): numerator = 非常满意 + 满意， denominator = valid evaluations, per local
   (Asia/Shanghai) day of submission, hall, credited clerk and business type.
 - ``evaluation_response`` (source ``evaluation``): numerator = invitations answered, denominator = invitations,
   per local day of invitation (the ticket's finish).

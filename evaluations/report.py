@@ -1,5 +1,5 @@
 """Monthly evaluation figures (SUP-1.2) per clerk / hall / region, from ONE queryset so the list and the percentage
-never disagree (Odoo #25120): satisfaction = (非常满意 + 满意) ÷ valid, n = valid, response rate = answered ÷
+never disagree (Odoo #25120): satisfaction = （非常满意 + 满意） ÷ valid, n = valid, response rate = answered ÷
 invited (invitations of the month, whatever their channel), low-score reasons ranked, comment keywords.
 
 Keywords reuse the complaint hot-spot analysis (``complaints.analysis``: jieba + telecom dictionary, tf·idf over the

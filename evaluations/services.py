@@ -95,7 +95,7 @@ def invitation_create(*, ticket: Ticket, now: datetime | None = None) -> Evaluat
         pk=ticket.pk
     )
     if ticket.status != TicketStatus.DONE or ticket.finished_at is None:
-        raise ServiceError("ticket_not_finished", _("该号尚未办结,不能邀请评价"), field="ticket")
+        raise ServiceError("ticket_not_finished", _("该号尚未办结，不能邀请评价"), field="ticket")
     at = ticket.finished_at
     phone = _ticket_phone(ticket)
     try:
@@ -263,7 +263,7 @@ def _flags(*, inv: EvaluationInvitation, level: int, channel: str, pad, phone_in
         earlier = Evaluation.objects.filter(phone_index=phone_index, submitted_at__gte=day_start).count()
         limit = int(param("evaluation.phone_daily_max", now))
         if earlier >= limit:
-            note = f"同一手机号当日第{earlier + 1}次评价(上限{limit}次)"
+            note = f"同一手机号当日第{earlier + 1}次评价（上限{limit}次）"
             return Exclusion.PHONE_REPEAT, note
     if channel == Channel.PAD and pad is not None and level == Level.VERY_SATISFIED:
         seconds = int(param("evaluation.burst_seconds", now))
@@ -272,7 +272,7 @@ def _flags(*, inv: EvaluationInvitation, level: int, channel: str, pad, phone_in
             pad=pad, level=Level.VERY_SATISFIED, submitted_at__gte=now - timedelta(seconds=seconds)
         ).count()
         if recent + 1 >= count:
-            note = f"该评价器{seconds}秒内第{recent + 1}次“非常满意”"
+            note = f"该评价器{seconds}秒内第{recent + 1}次「非常满意」"
             return Exclusion.PAD_BURST, note
     return Exclusion.NONE, ""
 
@@ -309,7 +309,7 @@ def evaluation_submit(
         or not ticket.finished_at
         or ticket.finished_at > now
     ):
-        raise ServiceError("ticket_not_finished", _("该号尚未办结,不能评价"), status=409)
+        raise ServiceError("ticket_not_finished", _("该号尚未办结，不能评价"), status=409)
     if channel == Channel.PAD:
         if pad is None or pad.counter_id != inv.counter_id:
             raise Forbidden("wrong_device", _("只能在办理窗口的评价器上评价"))
@@ -327,7 +327,7 @@ def evaluation_submit(
                 status=InvitationStatus.ANSWERED, closed_at=now
             )
             if claimed != 1:
-                raise Conflict("already_evaluated", _("该号已评价,感谢您的参与"))
+                raise Conflict("already_evaluated", _("该号已评价，感谢您的参与"))
             exclusion, note = _flags(
                 inv=inv, level=level, channel=channel, pad=pad, phone_index=phone_index, now=now
             )
@@ -358,7 +358,7 @@ def evaluation_submit(
                 inv.hall_id, "evaluation.answered", {"counter_id": inv.counter_id, "ticket_id": inv.ticket_id}
             )
     except IntegrityError as exc:  # the unique constraint: a concurrent answer committed first
-        raise Conflict("already_evaluated", _("该号已评价,感谢您的参与")) from exc
+        raise Conflict("already_evaluated", _("该号已评价，感谢您的参与")) from exc
     inv.status = InvitationStatus.ANSWERED
     return ev
 
@@ -387,7 +387,7 @@ def _low_score(ev: Evaluation, *, ticket_number: str, now: datetime) -> None:
             "level": ev.get_level_display(),
             "reasons": reasons,
             "deadline": clock.deadline,
-            "name": "、".join(_display_name(u) for u in users) or "(未配置)",
+            "name": "、".join(_display_name(u) for u in users) or "（未配置）",
         },
         dedupe_key=f"evaluation-low-{ev.pk}",
         subject=follow,
@@ -422,7 +422,7 @@ def follow_up_complete(*, follow_up: FollowUp, actor, outcome: str, note: str = 
         raise ServiceError("invalid_outcome", _("请选择回访结果"), field="outcome")
     note = (note or "").strip()
     if len(note) < 2 or len(note) > 1000:
-        raise ServiceError("note_required", _("请填写回访记录(2至1000字)"), field="note")
+        raise ServiceError("note_required", _("请填写回访记录（2至1000字）"), field="note")
     now = now or timezone.now()
     with transaction.atomic():
         n = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.OPEN).update(
@@ -493,7 +493,7 @@ def pad_submit(*, token, ticket_id, level, reasons=(), comment: str = "", user=N
         if ticket is None:
             raise NotFound("not_found", _("记录不存在或无权查看"))
         if ticket.status != TicketStatus.DONE:
-            raise ServiceError("ticket_not_finished", _("该号尚未办结,不能评价"), status=409)
+            raise ServiceError("ticket_not_finished", _("该号尚未办结，不能评价"), status=409)
         inv = invitation_create(ticket=ticket, now=now)
     return evaluation_submit(
         invitation=inv, level=level, reasons=reasons, comment=comment, channel=Channel.PAD, pad=pad, now=now
@@ -508,7 +508,7 @@ def app_submit(*, token, ticket_token: str, level, reasons=(), comment: str = ""
     if ticket is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
     if ticket.status != TicketStatus.DONE:
-        raise ServiceError("ticket_not_finished", _("该号尚未办结,不能评价"), status=409)
+        raise ServiceError("ticket_not_finished", _("该号尚未办结，不能评价"), status=409)
     inv = invitation_create(ticket=ticket, now=now)
     return evaluation_submit(
         invitation=inv, level=level, reasons=reasons, comment=comment, channel=Channel.APP, now=now

@@ -1,6 +1,6 @@
 """Inbound SMS replies to an evaluation invitation (the gateway's webhook calls ``sms_inbound``).
 
-Reply scale (``TINGWU_EVALUATION_SMS_SCALE``, default 5 非常满意 … 1 非常不满意, 0 declines). The reply is matched to
+Reply scale (``TINGWU_EVALUATION_SMS_SCALE``, default 5 非常满意 … 1 非常不满意， 0 declines). The reply is matched to
 the newest open SMS invitation of that phone in the gateway token's hall (blind index: the phone is never stored in
 clear for the look-up). Out of range → one help text per reply (at most three per invitation); a second reply
 after an answer → ignored; an unknown number → ignored (nothing is sent to a number we never invited).

@@ -107,7 +107,7 @@ class FaultOut(Schema):
 class ChecklistItem(Schema):
     label: str
     key: str | None = None
-    type: str = Field("check", description="check(合格/不合格/不适用) / number")
+    type: str = Field("check", description="check（合格/不合格/不适用） / number")
     min: float | None = None
     max: float | None = None
     unit: str = ""

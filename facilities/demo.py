@@ -33,13 +33,13 @@ FACILITIES = [
     ("DP1", FacilityKind.CALLING_DISPLAY, "叫号显示屏", ZoneKind.WAITING, "等候区正面墙"),
     ("SS1", FacilityKind.SELF_SERVICE, "自助服务终端1", ZoneKind.SELF_SERVICE, "自助区靠窗"),
     ("SS2", FacilityKind.SELF_SERVICE, "自助服务终端2", ZoneKind.SELF_SERVICE, "自助区中间"),
-    ("WD1", FacilityKind.WATER, "饮水机(含纸杯)", ZoneKind.WAITING, "等候区东侧"),
+    ("WD1", FacilityKind.WATER, "饮水机（含纸杯）", ZoneKind.WAITING, "等候区东侧"),
     ("ST1", FacilityKind.SEATS, "等候座椅A排", ZoneKind.WAITING, "等候区前排"),
     ("ST2", FacilityKind.SEATS, "等候座椅B排", ZoneKind.WAITING, "等候区后排"),
     ("CH1", FacilityKind.CHARGING, "充电桩", ZoneKind.WAITING, "等候区立柱"),
-    ("FD1", FacilityKind.FORM_DESK, "填单台(含填单样本)", ZoneKind.GUIDANCE, "引导台旁"),
+    ("FD1", FacilityKind.FORM_DESK, "填单台（含填单样本）", ZoneKind.GUIDANCE, "引导台旁"),
     ("RR1", FacilityKind.READING_RACK, "阅读架", ZoneKind.WAITING, "等候区西侧"),
-    ("IS1", FacilityKind.INFO_SCREEN, "信息发布屏(流程/资费)", ZoneKind.GUIDANCE, "入口正面"),
+    ("IS1", FacilityKind.INFO_SCREEN, "信息发布屏（流程/资费）", ZoneKind.GUIDANCE, "入口正面"),
     ("PR1", FacilityKind.PRINTER, "复印打印机", ZoneKind.SELF_SERVICE, "自助区角落"),
     ("RP1", FacilityKind.RAMP, "无障碍坡道", ZoneKind.GUIDANCE, "正门"),
     ("LC1", FacilityKind.LOW_COUNTER, "低位服务台", ZoneKind.SERVICE, "1号窗口旁"),
@@ -47,14 +47,14 @@ FACILITIES = [
 
 PLANS = [
     (
-        "座椅稳固性检查(每周一)",
+        "座椅稳固性检查（每周一）",
         "FREQ=WEEKLY;BYDAY=MO",
         9,
         FacilityKind.SEATS,
         [{"label": "座椅稳固无松动"}, {"label": "无破损"}],
     ),
     (
-        "饮水机滤芯与水质检查(每月)",
+        "饮水机滤芯与水质检查（每月）",
         "FREQ=MONTHLY",
         10,
         FacilityKind.WATER,
@@ -65,7 +65,7 @@ PLANS = [
         ],
     ),
     (
-        "自助终端开机自检(每日)",
+        "自助终端开机自检（每日）",
         "FREQ=DAILY",
         9,
         FacilityKind.SELF_SERVICE,
@@ -167,7 +167,7 @@ def load(ctx: dict) -> None:
             fault_report(
                 facility=printer,
                 reported_by=reporter.user if reporter else owner,
-                description="卡纸,无法打印",
+                description="卡纸，无法打印",
             )
     if not ctx.get("quiet") and ctx.get("stdout"):
         ctx["stdout"].write("facilities: demo facilities, plans, a week of history and one open fault")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from facilities.models import CleaningRound, Occurrence
 from facilities.selectors import compliance_items
 
-LABELS = {"environment": _("环境与设施(清洁与维护按时完成率)")}
+LABELS = {"environment": _("环境与设施（清洁与维护按时完成率）")}
 
 
 def parts(*, day_from: date, day_to: date) -> Iterable[dict]:

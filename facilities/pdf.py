@@ -76,9 +76,9 @@ def cleaning_sheet_pdf(*, hall, day, rounds, sheet) -> bytes:
         pdf.cell(
             0,
             8,
-            _("值班主管签字:%(name)s  %(at)s")
+            _("值班主管签字：%(name)s  %(at)s")
             % {"name": name, "at": f"{timezone.localtime(sheet.signed_at):%Y-%m-%d %H:%M}"},
         )
     else:
-        pdf.cell(0, 8, _("值班主管签字:________________"))
+        pdf.cell(0, 8, _("值班主管签字：________________"))
     return bytes(pdf.output())

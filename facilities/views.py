@@ -113,7 +113,7 @@ def facility_view(request, pk: int):
             )
         except ServiceError as exc:
             return _fail(request, exc, reverse("facilities:facility", args=[pk]))
-        messages.success(request, _("已报修,值班人员会尽快处理"))
+        messages.success(request, _("已报修，值班人员会尽快处理"))
         return redirect("facilities:fault", fault.pk)
     return render(
         request,

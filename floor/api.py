@@ -24,7 +24,7 @@ from tingwu.api_auth import STAFF_AUTH
 router = Router()
 
 
-class ErrorOut(Schema):
+class FloorErrorOut(Schema):
     code: str
     message: str
     message_en: str
@@ -44,7 +44,7 @@ class AnnouncementOut(Schema):
 
 class AnnouncementIn(Schema):
     hall_id: int | None = Field(
-        None, description="营业厅(与 region_id 二选一) / hall, or region_id for region-wide"
+        None, description="营业厅（与 region_id 二选一） / hall, or region_id for region-wide"
     )
     region_id: int | None = None
     kind: AnnouncementKind
@@ -72,7 +72,7 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     hall_id: int
     kind: IncidentKind
-    minutes: int = Field(..., description="预计多少分钟后恢复(1–480) / expected minutes to recovery")
+    minutes: int = Field(..., description="预计多少分钟后恢复（1–480） / expected minutes to recovery")
     note: str = ""
 
 
@@ -84,7 +84,7 @@ class IncidentEndIn(Schema):
     note: str = ""
 
 
-class EventOut(Schema):
+class FloorEventOut(Schema):
     id: int
     kind: str
     data: dict
@@ -96,7 +96,7 @@ class FeedOut(Schema):
     last_event_id: int
     events_url: str
     state_url: str
-    events: list[EventOut]
+    events: list[FloorEventOut]
     resync: bool
 
 
@@ -114,7 +114,7 @@ def _hall(request, hall_id: int):
 
 @router.get(
     "/announcements",
-    response={200: list[AnnouncementOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[AnnouncementOut], 403: FloorErrorOut, 404: FloorErrorOut},
     summary="营业厅当前有效公告 / Announcements in force for a hall (ENV-3)",
 )
 def announcement_list(request, hall_id: int):
@@ -125,7 +125,7 @@ def announcement_list(request, hall_id: int):
 @router.post(
     "/announcements",
     auth=STAFF_AUTH,
-    response={201: AnnouncementOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: AnnouncementOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="发布公告 / Publish an announcement (announcement.publish)",
 )
 def announcement_create(request, payload: AnnouncementIn):
@@ -145,7 +145,7 @@ def announcement_create(request, payload: AnnouncementIn):
 @router.post(
     "/announcements/{int:announcement_id}/withdraw",
     auth=STAFF_AUTH,
-    response={200: AnnouncementOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AnnouncementOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="撤下公告 / Withdraw an announcement",
 )
 def announcement_withdraw(request, announcement_id: int):
@@ -158,8 +158,8 @@ def announcement_withdraw(request, announcement_id: int):
 
 @router.get(
     "/emergency",
-    response={200: IncidentOut | None, 403: ErrorOut, 404: ErrorOut},
-    summary="当前应急事件(无则为 null)/ The hall's open incident, or null (STF-3.2)",
+    response={200: IncidentOut | None, 403: FloorErrorOut, 404: FloorErrorOut},
+    summary="当前应急事件（无则为 null）/ The hall's open incident, or null (STF-3.2)",
 )
 def emergency_current(request, hall_id: int):
     hall = _hall(request, hall_id)
@@ -169,7 +169,13 @@ def emergency_current(request, hall_id: int):
 @router.post(
     "/emergency",
     auth=STAFF_AUTH,
-    response={201: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        201: IncidentOut,
+        400: FloorErrorOut,
+        403: FloorErrorOut,
+        404: FloorErrorOut,
+        409: FloorErrorOut,
+    },
     summary="启动应急模式 / Declare an incident (emergency.declare)",
 )
 def emergency_declare(request, payload: IncidentIn):
@@ -195,7 +201,7 @@ class IncidentHistoryOut(Schema):
 @router.get(
     "/emergency/history",
     auth=STAFF_AUTH,
-    response={200: list[IncidentHistoryOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[IncidentHistoryOut], 403: FloorErrorOut, 404: FloorErrorOut},
     summary="应急事件记录 / Incidents of a hall, newest first (STF-3.2)",
 )
 def emergency_history(request, hall_id: int, limit: int = 50):
@@ -234,7 +240,13 @@ def _incident(request, incident_id: int) -> Incident:
 @router.post(
     "/emergency/{int:incident_id}/extend",
     auth=STAFF_AUTH,
-    response={200: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        200: IncidentOut,
+        400: FloorErrorOut,
+        403: FloorErrorOut,
+        404: FloorErrorOut,
+        409: FloorErrorOut,
+    },
     summary="调整预计恢复时间 / Move the expected recovery time",
 )
 def emergency_extend(request, incident_id: int, payload: IncidentExtendIn):
@@ -248,7 +260,7 @@ def emergency_extend(request, incident_id: int, payload: IncidentExtendIn):
 @router.post(
     "/emergency/{int:incident_id}/end",
     auth=STAFF_AUTH,
-    response={200: dict, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: dict, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="结束应急模式 / End an incident",
 )
 def emergency_end(request, incident_id: int, payload: IncidentEndIn):
@@ -259,7 +271,7 @@ def emergency_end(request, incident_id: int, payload: IncidentEndIn):
 
 @router.get(
     "/display/{int:hall_id}/feed",
-    response={200: FeedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: FeedOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="叫号屏事件 / Display feed: events after an id, and the SSE stream URL",
     description=(
         "Live stream: `GET /floor/display/{hall_id}/events` — `text/event-stream` (Server-Sent Events), same auth "
@@ -296,7 +308,7 @@ def display_feed(request, hall_id: int, after: int | None = None):
 @router.post(
     "/display/{int:hall_id}/test",
     auth=STAFF_AUTH,
-    response={202: dict, 403: ErrorOut, 404: ErrorOut},
+    response={202: dict, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="向叫号屏发送测试事件 / Send a test event to the hall's screens (queue.supervise)",
 )
 def display_test(request, hall_id: int):
@@ -351,7 +363,7 @@ def _report(request, report_id: int):
 @router.post(
     "/incident-reports",
     auth=STAFF_AUTH,
-    response={201: IncidentReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: IncidentReportOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut},
     summary="向值班主管汇报 / Report a system failure or dispute to the duty supervisor (STF-3.2, queue.serve)",
 )
 def incident_report_create(request, payload: IncidentReportIn):
@@ -371,7 +383,7 @@ def incident_report_create(request, payload: IncidentReportIn):
 @router.get(
     "/incident-reports",
     auth=STAFF_AUTH,
-    response={200: list[IncidentReportOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: list[IncidentReportOut], 403: FloorErrorOut, 404: FloorErrorOut},
     summary="待处理的营业员汇报 / Open reports of a hall (STF-3.2, emergency.declare)",
 )
 def incident_report_list(request, hall_id: int):
@@ -384,7 +396,7 @@ def incident_report_list(request, hall_id: int):
 @router.post(
     "/incident-reports/{report_id}/declare",
     auth=STAFF_AUTH,
-    response={201: IncidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: IncidentOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="由汇报启动应急模式 / Turn a report into emergency mode with the expected recovery (STF-3.2)",
 )
 def incident_report_declare(request, report_id: int, payload: IncidentReportDeclareIn):
@@ -397,7 +409,7 @@ def incident_report_declare(request, report_id: int, payload: IncidentReportDecl
 @router.post(
     "/incident-reports/{report_id}/dismiss",
     auth=STAFF_AUTH,
-    response={200: IncidentReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: IncidentReportOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
     summary="汇报已处理,无需应急模式 / Close a report without emergency mode (STF-3.2)",
 )
 def incident_report_dismiss(request, report_id: int):

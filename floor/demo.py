@@ -22,7 +22,7 @@ def load(ctx: dict) -> None:
         {
             "kind": AnnouncementKind.SYSTEM_UPGRADE,
             "title": "系统升级公告",
-            "body": "本周六 22:00 至次日 02:00 业务系统升级,期间暂停办理携号转网、套餐变更业务。",
+            "body": "本周六 22:00 至次日 02:00 业务系统升级，期间暂停办理携号转网、套餐变更业务。",
             "ends_at": now + timedelta(days=7),
             "consult_phone": "10086",
             "consult_window": "1号咨询台",
@@ -30,7 +30,7 @@ def load(ctx: dict) -> None:
         {
             "kind": AnnouncementKind.NORMAL,
             "title": "温馨提示",
-            "body": "老年人、残障人士、孕妇可在取号时选择优先,引导员将全程协助。",
+            "body": "老年人、残障人士、孕妇可在取号时选择优先，引导员将全程协助。",
             "ends_at": None,
         },
     ]

@@ -44,7 +44,7 @@ class IncidentDeclareForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=IncidentKind.choices)
     minutes = forms.IntegerField(label=_("预计多少分钟后恢复"), min_value=1, max_value=480, initial=10)
     note = forms.CharField(
-        label=_("情况说明(仅内部可见)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("情况说明（仅内部可见）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -54,5 +54,5 @@ class IncidentExtendForm(forms.Form):
 
 class IncidentEndForm(forms.Form):
     note = forms.CharField(
-        label=_("处理结果(仅内部可见)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("处理结果（仅内部可见）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

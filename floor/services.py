@@ -107,7 +107,7 @@ def announcement_publish(
     if kind in TEMPORARY_KINDS and not (consult_phone or consult_wecom or consult_window):
         raise ServiceError(
             "consult_channel_required",
-            _("临时公告须注明咨询渠道(电话、企业微信或咨询窗口)"),
+            _("临时公告须注明咨询渠道（电话、企业微信或咨询窗口）"),
             field="consult_phone",
         )
     if kind in TEMPORARY_KINDS and starts_at is None:
@@ -194,7 +194,7 @@ def incident_declare(*, user, hall, kind: str, minutes, note: str = "") -> Incid
             )
             _publish_after_commit([hall.pk], "emergency.changed", _incident_event(incident))
     except IntegrityError:  # the partial unique index: one open incident per hall
-        raise Conflict("incident_already_open", _("本厅已有进行中的应急事件,请先结束或调整它"))
+        raise Conflict("incident_already_open", _("本厅已有进行中的应急事件，请先结束或调整它"))
     logger.info("incident %s declared in hall %s by user %s", incident.pk, hall.pk, user.pk)
     return incident
 

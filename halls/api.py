@@ -49,7 +49,7 @@ class CounterOut(Schema):
     business_type_codes: list[str]
     is_accessible: bool
     status: str
-    pause_reason: str = Field("", description="暂停原因(暂停时)/ why the counter is paused")
+    pause_reason: str = Field("", description="暂停原因（暂停时）/ why the counter is paused")
 
 
 class HallOut(Schema):
@@ -93,7 +93,7 @@ def hall_list(request):
 @router.get(
     "/{int:hall_id}",
     response={200: HallDetailOut, **error_responses(404)},
-    summary="营业厅详情(功能区、窗口) / Hall with zones and counters",
+    summary="营业厅详情（功能区、窗口） / Hall with zones and counters",
 )
 def hall_detail(request, hall_id: int):
     hall = (

@@ -49,7 +49,7 @@ def load(ctx: dict) -> None:
                 "address": spec["address"],
                 "complaint_phone": spec["phone"],
                 "complaint_wecom": "企业微信「南山移动服务」→ 投诉建议",
-                "complaint_window": "1号窗口(现场投诉受理)",
+                "complaint_window": "1号窗口（现场投诉受理）",
             },
         )
         halls.append(hall)

@@ -1,4 +1,4 @@
-"""The official holiday arrangement as data (法定节假日 / 调休上班, CMP-2.1 and BIZ-2.1 business-hour limits) and each
+"""The official holiday arrangement as data （法定节假日 / 调休上班， CMP-2.1 and BIZ-2.1 business-hour limits) and each
 hall's own holiday hours. HQ enters or corrects a year (``official_year_set``); the business-hour calendar reads
 both (``business_calendar_for``). From December, HQ is warned while next year is missing (``missing_next_year``):
 without it every day of next year would count as an ordinary day."""

@@ -17,7 +17,7 @@ ITEMS = [
         url_name="halls:holidays",
         capability="standard.publish",
         group=_("基础资料"),
-        description=_("法定节假日与调休上班日,按营业时间计算时限"),
+        description=_("法定节假日与调休上班日，按营业时间计算时限"),
         order=12,
     ),
 ]

@@ -34,19 +34,19 @@ router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class AnswerIn(Schema):
+class InspectionAnswerIn(Schema):
     result: str | None = Field(None, description="pass / fail / na")
     score: float | None = None
     number: float | None = None
     note: str = Field("", max_length=2000)
-    clerk: int | None = Field(None, description="涉及员工(用户ID)/ cited clerk (user id)")
+    clerk: int | None = Field(None, description="涉及员工（用户ID）/ cited clerk (user id)")
     facility_id: int | None = Field(
-        None, description="涉及设施(本厅设施ID,不合格时自动报修)/ registered facility"
+        None, description="涉及设施（本厅设施ID，不合格时自动报修）/ registered facility"
     )
     facility: str = Field(
         "", max_length=100, description="未登记设施的名称 / an unregistered facility by name"
     )
-    owner: int | None = Field(None, description="整改责任人(用户ID)/ rectification owner")
+    owner: int | None = Field(None, description="整改责任人（用户ID）/ rectification owner")
     deadline: date | None = None
 
 
@@ -55,13 +55,13 @@ class RunStartIn(Schema):
 
 
 class RunSubmitIn(Schema):
-    answers: dict[str, AnswerIn]
+    answers: dict[str, InspectionAnswerIn]
 
 
 class PhotoSubmitForm(Schema):
     answers: str = Field(..., description='JSON: {"<item code>": {"result": "fail", "note": "…"}, …}')
     photo_items: str = Field(
-        "", description="照片对应的检查项编码,逗号分隔,与 photos 顺序一致 / codes of the photos"
+        "", description="照片对应的检查项编码，逗号分隔，与 photos 顺序一致 / codes of the photos"
     )
 
 
@@ -129,7 +129,7 @@ class VisitIn(Schema):
     revisit_of: int | None = None
 
 
-class VisitOut(Schema):
+class InspectionVisitOut(Schema):
     id: int
     hall: str
     scenario: str
@@ -140,7 +140,7 @@ class VisitOut(Schema):
     items: list[dict]
 
 
-class ReviewIn(Schema):
+class InspectionReviewIn(Schema):
     accept: bool
     reason: str = Field("", max_length=500)
 
@@ -266,7 +266,7 @@ def run_submit(request, run_id: int, payload: RunSubmitIn):
 @router.post(
     "/runs/{run_id}/submit-with-photos",
     response={200: RunOut, **ERRORS},
-    summary="提交自查(含照片)/ Submit with photos (multipart)",
+    summary="提交自查（含照片）/ Submit with photos (multipart)",
 )
 def run_submit_photos(
     request, run_id: int, form: Form[PhotoSubmitForm], photos: File[list[UploadedFile]] = None
@@ -279,7 +279,7 @@ def run_submit_photos(
         parsed = json.loads(form.answers)
         if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
             raise ValueError
-        parsed = {code: AnswerIn(**value).dict() for code, value in parsed.items()}
+        parsed = {code: InspectionAnswerIn(**value).dict() for code, value in parsed.items()}
     except (ValueError, TypeError):
         raise ServiceError("invalid_answers", _("评分格式不正确"), field="answers") from None
     codes = [c.strip() for c in form.photo_items.split(",") if c.strip()]
@@ -380,7 +380,11 @@ def finding_list(request, limit: int = Query(100, ge=1, le=500)):
     ]
 
 
-@router.get("/visits", response={200: list[VisitOut], **ERRORS}, summary="暗访(未通过的仅质检员可见)/ Visits")
+@router.get(
+    "/visits",
+    response={200: list[InspectionVisitOut], **ERRORS},
+    summary="暗访（未通过的仅质检员可见）/ Visits",
+)
 def visit_list(request, status: str = "", limit: int = Query(100, ge=1, le=500)):
     user = api_staff_user(request)
     if status and status not in VisitStatus.values:
@@ -391,7 +395,9 @@ def visit_list(request, status: str = "", limit: int = Query(100, ge=1, le=500))
     return [_visit_out(v) for v in qs[:limit]]
 
 
-@router.post("/visits", response={201: VisitOut, **ERRORS}, summary="新建暗访方案 / Plan a visit (SUP-1.3)")
+@router.post(
+    "/visits", response={201: InspectionVisitOut, **ERRORS}, summary="新建暗访方案 / Plan a visit (SUP-1.3)"
+)
 def visit_create(request, payload: VisitIn):
     from django.contrib.auth import get_user_model
 
@@ -412,27 +418,33 @@ def visit_create(request, payload: VisitIn):
     return Status(201, _visit_out(visit))
 
 
-@router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS}, summary="暗访详情 / Visit")
+@router.get("/visits/{visit_id}", response={200: InspectionVisitOut, **ERRORS}, summary="暗访详情 / Visit")
 def visit_get(request, visit_id: int):
     return _visit_out(_one(vs.visits_visible(api_staff_user(request)), pk=visit_id))
 
 
-@router.post("/visits/{visit_id}/review", response={200: VisitOut, **ERRORS}, summary="审核暗访报告 / Review")
-def visit_review(request, visit_id: int, payload: ReviewIn):
+@router.post(
+    "/visits/{visit_id}/review", response={200: InspectionVisitOut, **ERRORS}, summary="审核暗访报告 / Review"
+)
+def visit_review(request, visit_id: int, payload: InspectionReviewIn):
     user = api_staff_user(request)
     visit = _one(vs.visits_visible(user), pk=visit_id)
     return _visit_out(vs.visit_review(visit=visit, actor=user, accept=payload.accept, reason=payload.reason))
 
 
 @router.get(
-    "/my-visits", response={200: list[VisitOut], **ERRORS}, summary="我的暗访任务 / My visits (shopper)"
+    "/my-visits",
+    response={200: list[InspectionVisitOut], **ERRORS},
+    summary="我的暗访任务 / My visits (shopper)",
 )
 def my_visits(request):
     return [_visit_out(v) for v in Visit.objects.assigned_to(api_staff_user(request)).select_related("hall")]
 
 
 @router.post(
-    "/my-visits/{visit_id}/report", response={200: VisitOut, **ERRORS}, summary="提交暗访报告 / Submit report"
+    "/my-visits/{visit_id}/report",
+    response={200: InspectionVisitOut, **ERRORS},
+    summary="提交暗访报告 / Submit report",
 )
 def my_visit_report(request, visit_id: int, form: Form[ReportForm], files: File[list[UploadedFile]] = None):
     import json

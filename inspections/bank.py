@@ -11,7 +11,7 @@ ITEMS = [
     (
         "ENV-CLEAN",
         "environment",
-        "大厅地面、台面整洁,无杂物",
+        "大厅地面、台面整洁，无杂物",
         "ENV-1",
         "pass_fail",
         1,
@@ -50,7 +50,7 @@ ITEMS = [
     (
         "ENV-SAFE",
         "environment",
-        "消防通道畅通,安全设施完好",
+        "消防通道畅通，安全设施完好",
         "ENV-3",
         "pass_fail",
         1,
@@ -76,7 +76,7 @@ ITEMS = [
     (
         "STF-GREET",
         "conduct",
-        "首问问候语、送别语规范(您好/请慢走)",
+        "首问问候语、送别语规范（您好/请慢走）",
         "STF-2.1",
         "pass_fail",
         1,
@@ -89,7 +89,7 @@ ITEMS = [
     (
         "STF-PLAIN",
         "conduct",
-        "使用通俗用语,不使用行业术语",
+        "使用通俗用语，不使用行业术语",
         "STF-2.2",
         "pass_fail",
         1,
@@ -99,7 +99,19 @@ ITEMS = [
         False,
         False,
     ),
-    ("STF-ATTITUDE", "conduct", "服务态度热情耐心,无推诿", "STF-2", "score", 5, 3, None, False, False, False),
+    (
+        "STF-ATTITUDE",
+        "conduct",
+        "服务态度热情耐心，无推诿",
+        "STF-2",
+        "score",
+        5,
+        3,
+        None,
+        False,
+        False,
+        False,
+    ),
     (
         "STF-BADGE",
         "conduct",
@@ -127,7 +139,7 @@ ITEMS = [
         False,
     ),
     ("BIZ-ID", "process", "按规定核验身份证件并留存", "BIZ-3", "pass_fail", 1, 3, None, False, True, False),
-    ("BIZ-WAIT", "process", "等候时间(分钟,不超过15)", "BIZ-2.2", "number", 1, 2, 15, True, False, False),
+    ("BIZ-WAIT", "process", "等候时间（分钟，不超过15）", "BIZ-2.2", "number", 1, 2, 15, True, False, False),
     (
         "BIZ-PUBLIC",
         "process",

@@ -68,7 +68,7 @@ def load(ctx: dict) -> None:
     managers = {0: users["manager1"], 1: users["manager_sk"], 2: users["manager_xl"]}
     clerks = {0: users["clerk1"], 1: users["clerk_sk"], 2: users["clerk_xl"]}
     week_fails = [
-        {"ENV-CLEAN": "等候区台面有杂物", "STF-PLAIN": "向老年客户解释时使用“流量包”等术语"},
+        {"ENV-CLEAN": "等候区台面有杂物", "STF-PLAIN": "向老年客户解释时使用「流量包」等术语"},
         {"STF-PLAIN": "仍有术语未作解释", "ENV-SIGN": "自助区指引牌脱落"},
     ]
     for index, hall in enumerate(halls[:3]):
@@ -148,15 +148,15 @@ def _visit(hall, users, now) -> None:
         clerk_observed="李晓燕",
         answers={
             "STF-GREET": {"result": "pass"},
-            "STF-PLAIN": {"result": "fail", "note": "介绍资费时多次使用“融合”“副卡”等术语"},
+            "STF-PLAIN": {"result": "fail", "note": "介绍资费时多次使用「融合」「副卡」等术语"},
             "BIZ-MATERIALS": {"result": "pass"},
             "BIZ-WAIT": {"number": 14},
         },
         findings=(
-            "进门后引导员主动问候并指引取号,等候14分钟后被叫号。营业员首问规范,但介绍套餐时多次使用“融合”“副卡”"
-            "“定向流量”等行业术语,未主动解释,经追问才说明;办理结束有送别语。整体态度热情,流程清楚。"
+            "进门后引导员主动问候并指引取号，等候14分钟后被叫号。营业员首问规范，但介绍套餐时多次使用「融合」「副卡」"
+            "「定向流量」等行业术语，未主动解释，经追问才说明；办理结束有送别语。整体态度热情，流程清楚。"
         ),
-        suggestions="对新客户介绍资费时先用通俗说法,再给出术语;可配合资费对比单页。",
+        suggestions="对新客户介绍资费时先用通俗说法，再给出术语；可配合资费对比单页。",
         files=[_photo(f"visit{i}.png") for i in range(4)],
     )
     vs.visit_review(visit=visit, actor=inspector, accept=True, at=arrived + timedelta(days=1))

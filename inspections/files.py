@@ -61,14 +61,14 @@ def check_file(upload, *, field: str, audio: bool = False) -> CheckedFile:
         found = sniff_audio(head)
     if found is None:
         message = (
-            _("文件类型不支持,仅接受照片(JPG/PNG/GIF/WEBP)或录音(MP3/M4A/WAV/OGG/AMR)")
+            _("文件类型不支持，仅接受照片（JPG/PNG/GIF/WEBP）或录音（MP3/M4A/WAV/OGG/AMR）")
             if audio
-            else _("文件类型不支持,仅接受照片(JPG/PNG/GIF/WEBP)")
+            else _("文件类型不支持，仅接受照片（JPG/PNG/GIF/WEBP）")
         )
         raise ServiceError("file_type", message, field=field)
     limit = MAX_AUDIO_BYTES if found[0].startswith("audio/") else MAX_BYTES
     if size is None or size > limit:
-        raise ServiceError("file_too_large", _("文件过大,请压缩后重新上传"), field=field)
+        raise ServiceError("file_too_large", _("文件过大，请压缩后重新上传"), field=field)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -35,7 +35,7 @@ def report_pdf(data: dict, run) -> bytes:
             (_("总得分"), _pct(run.score_pct)),
             (_("结论"), outcome),
         ]
-        + [(_("分项得分:%(s)s") % {"s": s["label"]}, _pct(s["pct"])) for s in data["sections"]],
+        + [(_("分项得分：%(s)s") % {"s": s["label"]}, _pct(s["pct"])) for s in data["sections"]],
     )
     pdf.ln(4)
     pdf.set_font(FONT_FAMILY, size=13)
@@ -48,9 +48,9 @@ def report_pdf(data: dict, run) -> bytes:
         if answer.repeat:
             extra.append(_("重复问题"))
         if answer.cited_clerk_id:
-            extra.append(_("涉及员工:%(p)s") % {"p": person(answer.cited_clerk)})
+            extra.append(_("涉及员工：%(p)s") % {"p": person(answer.cited_clerk)})
         if answer.facility_name:
-            extra.append(_("涉及设施:%(f)s") % {"f": answer.facility_name})
+            extra.append(_("涉及设施：%(f)s") % {"f": answer.facility_name})
         # The clause the item checks (clause IDs belong in reports), not the item bank's internal code.
         ref = item.get("clause") or _("检查项")
         _rows(pdf, [(ref, "  ".join([item["text"], *extra, answer.note or ""]).strip())])
@@ -61,14 +61,14 @@ def report_pdf(data: dict, run) -> bytes:
                         pdf.add_page()
                     pdf.image(io.BytesIO(fh.read()), x=pdf.l_margin + 2, h=45)
             except Exception:  # noqa: BLE001 - a damaged photo must not stop the report
-                pdf.cell(0, 6, _("(照片无法显示)"), new_x="LMARGIN", new_y="NEXT")
+                pdf.cell(0, 6, _("（照片无法显示）"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT_FAMILY, size=13)
     pdf.cell(0, 8, _("整改清单"), new_x="LMARGIN", new_y="NEXT")
     rows = [
         (
             r.title,
-            _("责任人:%(o)s;期限:%(d)s;状态:%(s)s")
+            _("责任人：%(o)s；期限：%(d)s；状态：%(s)s")
             % {"o": person(r.owner), "d": _fmt(r.deadline), "s": r.get_status_display()},
         )
         for r in data["rectifications"]

@@ -47,7 +47,7 @@ def score_item(item: dict, answer: dict) -> ItemScore:
     maximum, weight = float(item.get("max_score") or 1), float(item.get("weight") or 1)
     if answer.get("result") == "na":
         if not item.get("na_allowed"):
-            raise ServiceError("na_not_allowed", _("该项不允许选择“不适用”"), field=code)
+            raise ServiceError("na_not_allowed", _("该项不允许选择「不适用」"), field=code)
         return ItemScore(code, "na", None, 0.0, weight)
     if kind == "pass_fail":
         result = answer.get("result")

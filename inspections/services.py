@@ -240,7 +240,7 @@ def inspection_submit(*, inspection: Inspection, answers: dict[str, dict], actor
             answer.fault = fault_report(
                 facility=answer.facility,
                 reported_by=actor,
-                description=str(_("服务自查不合格:%(item)s") % {"item": item["text"]})[:500],
+                description=str(_("服务自查不合格：%(item)s") % {"item": item["text"]})[:500],
                 source=FaultSource.SELF_INSPECTION,
             )
             answer.save(update_fields=["fault"])
@@ -421,7 +421,7 @@ def inspection_sweep(*, now: datetime | None = None) -> dict:
     return result
 
 
-# --- Appearance check (班前会) ----------------------------------------------------------------------------------
+# --- Appearance check （班前会） ----------------------------------------------------------------------------------
 def clerks_on_duty(hall: Hall):
     """The hall's clerks (role clerk, active accounts). DutyShift names the supervisor, not the clerks."""
     from django.contrib.auth import get_user_model

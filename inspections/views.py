@@ -1,4 +1,4 @@
-"""Pages: weekly self-inspection (tablet form and the 《服务自查报告》), rectification board and items, the pre-shift
+"""Pages: weekly self-inspection （tablet form and the 《服务自查报告》）， rectification board and items, the pre-shift
 appearance check. Reads go through ``for_user``; every change is a POST that calls a service."""
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def inspection_view(request, pk: int):
                 services.inspection_submit(
                     inspection=run, answers=_answers_from_post(request, run.snapshot), actor=request.user
                 )
-                messages.success(request, _("自查已提交,整改项已生成"))
+                messages.success(request, _("自查已提交，整改项已生成"))
                 return redirect("inspections:inspection", run.pk)
             except ServiceError as exc:
                 _http(exc)
@@ -285,7 +285,7 @@ def rectification_complete_view(request, pk: int):
         return render(
             request, "inspections/rectification.html", _rect_context(request.user, rect, exc), status=400
         )
-    messages.success(request, _("已提交整改完成,等待验收"))
+    messages.success(request, _("已提交整改完成，等待验收"))
     return redirect("inspections:rectification", rect.pk)
 
 
@@ -328,7 +328,7 @@ def evidence_view(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appearance_view(request):
-    """班前会: every clerk of the hall in one screen; tap the items a clerk misses, then one submit."""
+    """班前会： every clerk of the hall in one screen; tap the items a clerk misses, then one submit."""
     hall = _hall(request.user, request.POST.get("hall") or request.GET.get("hall"), "appearance.check")
     error = None
     try:

@@ -18,7 +18,7 @@ from privacy.fields import EncryptedTextField
 
 
 class ShopperAccount(models.Model):
-    """An external mystery shopper (暗访员). Deliberately NOT a staff role: it grants no hall or region access."""
+    """An external mystery shopper （暗访员）. Deliberately NOT a staff role: it grants no hall or region access."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shopper_account"

@@ -41,7 +41,7 @@ class ApiTokenAdmin(HallScopedAdmin):
         obj._state.adding = False
         messages.warning(
             request,
-            _("令牌已创建,请立即复制,此后不再显示:%(raw)s") % {"raw": raw},
+            _("令牌已创建，请立即复制，此后不再显示：%(raw)s") % {"raw": raw},
         )
 
     @admin.action(description=_("吊销所选令牌"))

@@ -25,8 +25,8 @@ from kpi.schemas import (
     DefinitionOut,
     FiguresOut,
     FlagOut,
-    FollowUpIn,
-    HallOut,
+    KpiFollowUpIn,
+    KpiHallOut,
     MeetingIn,
     MeetingOut,
     PackOut,
@@ -113,7 +113,7 @@ def definitions(request, month: str | None = None):
 
 
 @router.get(
-    "/figures", response={200: FiguresOut, **ERRORS}, summary="本月(截至昨日)与上月 / This month and last"
+    "/figures", response={200: FiguresOut, **ERRORS}, summary="本月（截至昨日）与上月 / This month and last"
 )
 def figures(
     request,
@@ -165,7 +165,7 @@ def clerks(request, month: str | None = None, hall: str | None = None, region: s
     ]
 
 
-@router.get("/halls", response={200: list[HallOut], **ERRORS}, summary="各厅考核结果 / Per-hall results")
+@router.get("/halls", response={200: list[KpiHallOut], **ERRORS}, summary="各厅考核结果 / Per-hall results")
 def halls(request, month: str | None = None, region: str | None = None):
     user = api_staff_user(request)
     scope = _team_scope(user, {"region": region})
@@ -223,7 +223,7 @@ def flag_decision(request, flag_id: int, payload: DecisionIn):
 
 
 @router.post("/flags/{flag_id}/follow-up", response={200: FlagOut, **ERRORS}, summary="跟进 / Follow-up")
-def flag_follow_up(request, flag_id: int, payload: FollowUpIn):
+def flag_follow_up(request, flag_id: int, payload: KpiFollowUpIn):
     user = api_staff_user(request)
     flag = services.flag_follow_up(
         flag=_flag(user, flag_id), actor=user, note=payload.note, close=payload.close

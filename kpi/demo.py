@@ -1,5 +1,5 @@
 """Demo: twelve months of handled tickets before today for the demo halls, rolled up, so the trends,
-the three-month rule (王建国 runs late three months in a row) and the review pack show content. Idempotent: the
+the three-month rule （王建国 runs late three months in a row） and the review pack show content. Idempotent: the
 history is made once (tickets numbered ``H…`` from the simulation source), then only the rollups are refreshed.
 Complaints and consultations come from their own demos (the last two months), so their trends start there."""
 

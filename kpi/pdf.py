@@ -143,7 +143,7 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            _("连续未达标:")
+            _("连续未达标：")
             + "、".join(
                 f"{person_name(f.clerk) if f.clerk else f.hall.name}({KPIS[f.kpi].label})"
                 for f in pack["flags"]
@@ -161,7 +161,7 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            _("本月投诉 %(n)s 件,上月 %(p)s 件") % {"n": hot["total"], "p": hot["previous_total"]},
+            _("本月投诉 %(n)s 件，上月 %(p)s 件") % {"n": hot["total"], "p": hot["previous_total"]},
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -171,7 +171,7 @@ def pack_pdf(pack: dict) -> bytes:
             pdf.multi_cell(
                 0,
                 6,
-                _("关键词:") + "、".join(k["word"] for k in hot["keywords"][:10]),
+                _("关键词：") + "、".join(k["word"] for k in hot["keywords"][:10]),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

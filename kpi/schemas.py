@@ -62,7 +62,7 @@ class ClerkOut(Schema):
     figures: list[FigureOut]
 
 
-class HallOut(Schema):
+class KpiHallOut(Schema):
     hall: str
     name: str
     figures: list[FigureOut]
@@ -121,7 +121,7 @@ class DecisionIn(Schema):
     due: date | None = None
 
 
-class FollowUpIn(Schema):
+class KpiFollowUpIn(Schema):
     note: str = Field(..., max_length=1000)
     close: bool = False
 

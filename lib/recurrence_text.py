@@ -1,4 +1,4 @@
-"""An RFC 5545 recurrence rule said in words, for people (the standard page shows 「每周周一」, not
+"""An RFC 5545 recurrence rule said in words, for people (the standard page shows 「每周周一」， not
 ``FREQ=WEEKLY;BYDAY=MO``). Covers what Tingwu's plans use; anything else reads 「自定义周期」 rather than a raw code."""
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class PageOut(Schema):
     "/",
     response={200: PageOut, **ERRORS},
     auth=STAFF_AUTH,
-    summary="通知发件箱(收件人脱敏) / Notification outbox (recipients masked)",
+    summary="通知发件箱（收件人脱敏） / Notification outbox (recipients masked)",
 )
 def list_notifications(
     request,

@@ -13,38 +13,38 @@ from lib.errors import ServiceError
 
 TEMPLATES: dict[str, str] = {
     "complaint_receipt_sms": (
-        "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
-        "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前反馈处理结果。咨询电话{hall_phone}。"
+        "【{hall_name}】尊敬的客户，您的投诉已受理，受理编号{number}，受理时间{accepted_at}。"
+        "值班主管将于{contact_deadline}前与您联系，并于{feedback_deadline}前反馈处理结果。咨询电话{hall_phone}。"
     ),
     # CMP-2.1: a complex complaint is promised a progress report within 72 h, not its result.
     "complaint_receipt_complex_sms": (
-        "【{hall_name}】尊敬的客户,您的投诉已受理,受理编号{number},受理时间{accepted_at}。"
-        "值班主管将于{contact_deadline}前与您联系,并于{feedback_deadline}前向您反馈处理进度。咨询电话{hall_phone}。"
+        "【{hall_name}】尊敬的客户，您的投诉已受理，受理编号{number}，受理时间{accepted_at}。"
+        "值班主管将于{contact_deadline}前与您联系，并于{feedback_deadline}前向您反馈处理进度。咨询电话{hall_phone}。"
     ),
     "complaint_progress_sms": (
-        "【{hall_name}】尊敬的客户,您的投诉(编号{number})处理进展:{progress}。"
+        "【{hall_name}】尊敬的客户，您的投诉（编号{number}）处理进展：{progress}。"
         "我们将于{next_deadline}前再次向您反馈。咨询电话{hall_phone}。"
     ),
     "complaint_solution_sms": (
-        "【{hall_name}】尊敬的客户,您的投诉(编号{number})处理结果:原因:{cause};解决方案:{solution};"
-        "补偿:{compensation};后续承诺:{follow_up}。如有疑问请致电{hall_phone}。"
+        "【{hall_name}】尊敬的客户，您的投诉（编号{number}）处理结果：原因：{cause}；解决方案：{solution};"
+        "补偿：{compensation}；后续承诺：{follow_up}。如有疑问请致电{hall_phone}。"
     ),
     "consultation_callback_sms": (
-        "【{hall_name}】尊敬的客户,关于您{asked_at}咨询的问题,答复如下:{answer}。如有疑问请致电{hall_phone}。"
+        "【{hall_name}】尊敬的客户，关于您{asked_at}咨询的问题，答复如下：{answer}。如有疑问请致电{hall_phone}。"
     ),
     "consultation_received_sms": (
-        "【{hall_name}】尊敬的客户,您的咨询已登记(编号{number}),我们将于{deadline}前答复您。"
+        "【{hall_name}】尊敬的客户，您的咨询已登记（编号{number}），我们将于{deadline}前答复您。"
     ),
     "missing_materials_sms": (
-        "【{hall_name}】尊敬的客户,办理“{business}”还需补充以下材料:{items}。{how_to_obtain}"
+        "【{hall_name}】尊敬的客户，办理「{business}」还需补充以下材料：{items}。{how_to_obtain}"
     ),
     "sla_warning": (
-        "【时限预警】{hall_name}:{subject}的“{target}”将于{deadline}到期(已用{share}),请尽快处理。"
+        "【时限预警】{hall_name}:{subject}的「{target}」将于{deadline}到期（已用{share}），请尽快处理。"
     ),
-    "sla_breach": "【时限超时】{hall_name}:{subject}的“{target}”已于{deadline}超时,请立即处理。",
+    "sla_breach": "【时限超时】{hall_name}:{subject}的「{target}」已于{deadline}超时，请立即处理。",
     "sla_escalation": (
-        "【超时升级·第{level}级】{hall_name}:{subject}的“{target}”已于{deadline}超时,"
-        "至今未完成,现上报{role}{name}督办。"
+        "【超时升级·第{level}级】{hall_name}:{subject}的「{target}」已于{deadline}超时，"
+        "至今未完成，现上报{role}{name}督办。"
     ),
 }
 

@@ -31,7 +31,7 @@ class CustomerOut(Schema):
 @router.post(
     "/lookup",
     response={200: list[CustomerOut], **error_responses(400, 403, 422)},
-    summary="按手机号查询客户(脱敏) / Look up customers by phone (masked)",
+    summary="按手机号查询客户（脱敏） / Look up customers by phone (masked)",
 )
 def lookup(request, payload: LookupIn):
     user = api_staff_user(request)

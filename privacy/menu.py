@@ -10,7 +10,7 @@ ITEMS = [
         url_name="privacy:customers",
         capability="customer.view",
         group=_("客户"),
-        description=_("按手机号查询客户(脱敏显示)"),
+        description=_("按手机号查询客户（脱敏显示）"),
         order=30,
     ),
     MenuItem(

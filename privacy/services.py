@@ -21,14 +21,14 @@ ID_RE = re.compile(r"^\d{17}[\dX]$")
 def validate_phone(value: str, *, field: str = "mobile") -> str:
     phone = crypto.normalise("phone", value)
     if not PHONE_RE.match(phone):
-        raise ServiceError("invalid_phone", _("手机号格式不正确,应为11位大陆手机号"), field=field)
+        raise ServiceError("invalid_phone", _("手机号格式不正确，应为11位大陆手机号"), field=field)
     return phone
 
 
 def validate_id_number(value: str, *, field: str = "id_number") -> str:
     idn = crypto.normalise("id", value)
     if not ID_RE.match(idn):
-        raise ServiceError("invalid_id_number", _("身份证号格式不正确,应为18位"), field=field)
+        raise ServiceError("invalid_id_number", _("身份证号格式不正确，应为18位"), field=field)
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     check = "10X98765432"[sum(int(d) * w for d, w in zip(idn[:17], weights, strict=True)) % 11]
     if idn[-1] != check:

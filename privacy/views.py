@@ -115,7 +115,7 @@ def _audit_queryset(request):
 
 def _describe(logs) -> list:
     """Each log row as the auditor reads it: the record's label with a link (``complaints.complaint#14`` → 投诉
-    TS-HA-…), the field's Chinese name (``contact_phone`` → 联系电话) and the viewer's name (员工号)."""
+    TS-HA-…), the field's Chinese name （``contact_phone`` → 联系电话） and the viewer's name （员工号）."""
     from django.apps import apps
 
     objects: dict[tuple[str, str], object] = {}

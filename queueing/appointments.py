@@ -97,7 +97,7 @@ def appointment_book(
             .values_list("pk", flat=True)
         )
         if len(taken) >= slot_capacity(hall=hall, business_type=bt):
-            raise Conflict("slot_full", _("该时段已约满,请选择其他时段"), field="slot_start")
+            raise Conflict("slot_full", _("该时段已约满，请选择其他时段"), field="slot_start")
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -117,7 +117,7 @@ def appointment_book(
                     )
             except IntegrityError:  # code collision: draw another
                 continue
-    raise Conflict("code_exhausted", _("预约码生成失败,请重试"))
+    raise Conflict("code_exhausted", _("预约码生成失败，请重试"))
 
 
 def appointment_check_in(
@@ -153,7 +153,7 @@ def appointment_check_in(
     if now < appt.slot_start - EARLY_CHECK_IN:
         raise ServiceError("appointment_too_early", _("预约时段开始前1小时内可签到"), field="code")
     if now > appt.slot_start + timedelta(minutes=grace):
-        raise ServiceError("appointment_expired", _("已超过预约签到宽限时间,请现场取号"), field="code")
+        raise ServiceError("appointment_expired", _("已超过预约签到宽限时间，请现场取号"), field="code")
     with transaction.atomic():
         updated = Appointment.objects.filter(pk=appt.pk, status=AppointmentStatus.BOOKED).update(
             status=AppointmentStatus.CHECKED_IN, checked_in_at=now

@@ -56,7 +56,7 @@ def rows(*, source: str, day_from: date, day_to: date, hall_ids: list[int], cler
     out = []
     for t in qs.order_by("service_date", "pk")[:2000]:
         if t.within_limit is None:
-            note, num, den = gettext("过号,不计入"), 0, 0
+            note, num, den = gettext("过号，不计入"), 0, 0
         else:
             clk = t.clock()
             num, den = (1 if t.within_limit else 0), 1

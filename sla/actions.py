@@ -59,7 +59,7 @@ def pause(request, pk: int):
         else:
             error = exc.message
         return _failed(request, clock, pause_form=form, error=error, back=back, status=exc.status)
-    messages.success(request, _("已暂停计时:%(target)s") % {"target": clock.get_target_display()})
+    messages.success(request, _("已暂停计时：%(target)s") % {"target": clock.get_target_display()})
     return redirect(back)
 
 
@@ -76,7 +76,7 @@ def resume(request, pk: int):
         return _failed(request, clock, error=exc.message, back=back, status=exc.status)
     messages.success(
         request,
-        _("已恢复计时,新的截止时间:%(deadline)s")
+        _("已恢复计时，新的截止时间：%(deadline)s")
         % {"deadline": timezone.localtime(clock.deadline).strftime("%m-%d %H:%M")},
     )
     return redirect(back)

@@ -27,7 +27,7 @@ ERRORS = error_responses(400, 403, 404, 422)
 ACTION_ERRORS = error_responses(400, 403, 404, 409, 422)
 
 
-class EventOut(Schema):
+class SlaEventOut(Schema):
     kind: str
     level: int
     at: datetime
@@ -55,7 +55,7 @@ class ClockOut(Schema):
     cancelled_at: datetime | None
     paused_seconds: int
     escalation_level: int
-    events: list[EventOut] = []
+    events: list[SlaEventOut] = []
 
 
 def _out(clock: Clock, now: datetime, *, events: bool) -> dict:
@@ -145,7 +145,7 @@ class PauseIn(Schema):
     reason: str = Field(
         "",
         max_length=255,
-        description="暂停原因,必填 / Why the clock waits (required), e.g. waiting on documents",
+        description="暂停原因，必填 / Why the clock waits (required), e.g. waiting on documents",
     )
 
 
@@ -162,7 +162,7 @@ def _fresh(clock: Clock) -> dict:
     "/clocks/{clock_id}/pause",
     response={200: ClockOut, **ACTION_ERRORS},
     auth=STAFF_AUTH,
-    summary="暂停计时(等待客户) / Pause a clock (waiting on the customer)",
+    summary="暂停计时（等待客户） / Pause a clock (waiting on the customer)",
 )
 def pause_clock(request, clock_id: int, payload: PauseIn):
     """BIZ-2.1: only a target whose policy allows it may pause (today the complex online solution, e.g. waiting on

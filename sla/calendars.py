@@ -3,8 +3,8 @@
 Two calendars:
 
 * ``ClockCalendar`` — wall-clock hours, the default ("…小时内" in the spec).
-* ``BusinessCalendar`` — the hall's opening hours; statutory public holidays (法定节假日) are closed and make-up
-  working days (调休上班) on a weekend are open, both from the ``chinese_calendar`` library. A hall closed on
+* ``BusinessCalendar`` — the hall's opening hours; statutory public holidays （法定节假日） are closed and make-up
+  working days （调休上班） on a weekend are open, both from the ``chinese_calendar`` library. A hall closed on
   weekends opens on a 调休 Saturday with its Monday hours (the make-up day stands in for a weekday).
 
 Asia/Shanghai has no DST, but every computation is done on aware datetimes in the hall's zone anyway.
@@ -28,7 +28,7 @@ class NoOpeningHours(ValueError):
 
 
 def day_kind(day: date) -> str:
-    """'holiday' (statutory, closed), 'makeup' (调休 working weekend day) or 'normal'.
+    """'holiday' (statutory, closed), 'makeup' （调休 working weekend day） or 'normal'.
 
     Years the library does not know yet (it is updated each December when the State Council publishes the next
     year's arrangement) count as normal days: the hall's own weekly hours apply.

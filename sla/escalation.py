@@ -164,7 +164,7 @@ def plan(clock: Clock, kind: str, level: int, at: datetime) -> tuple[ClockEvent,
         "share": f"{round(clock.warn_share * 100)}%",
         "level": level,
         "role": role,
-        "name": "、".join(_display_name(u) for u in users) or "(未配置)",
+        "name": "、".join(_display_name(u) for u in users) or "（未配置）",
     }
     notice = {
         "hall": clock.hall,

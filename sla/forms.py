@@ -10,7 +10,7 @@ class ClockPauseForm(forms.Form):
     reason = forms.CharField(
         label=_("暂停原因"),
         max_length=255,
-        help_text=_("例如:等待客户提供账单截图"),
+        help_text=_("例如：等待客户提供账单截图"),
         error_messages={"required": _("请填写暂停原因")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

@@ -144,7 +144,7 @@ def _create_clock(
     try:
         _schedule(clock)
     except NoOpeningHours:
-        raise ServiceError("sla_no_opening_hours", _("营业厅未设置营业时间,无法按营业时间计时")) from None
+        raise ServiceError("sla_no_opening_hours", _("营业厅未设置营业时间，无法按营业时间计时")) from None
     clock.save()
     return clock
 
@@ -175,7 +175,7 @@ def clock_start(*, subject, target, hall, started_at: datetime | None = None, ac
         # Another request started the same clock at the same moment: use theirs.
         existing = _open_clock(subject, target, lock=False)
         if existing is None:
-            raise Conflict("sla_conflict", _("计时已被并发修改,请重试")) from None
+            raise Conflict("sla_conflict", _("计时已被并发修改，请重试")) from None
         return existing
     _event(clock, EventKind.STARTED, at=started_at, actor=actor, data=_snapshot(clock))
     return clock
@@ -268,7 +268,7 @@ def clock_pause(*, clock: Clock, actor, reason: str, at: datetime | None = None)
     """Pause a running clock where its target allows it (waiting on the customer). Promises made to the customer
     never pause: the complaint clocks and the callback promise raise ``not_pausable``."""
     if not POLICIES[_target(clock.target)].pausable:
-        raise ServiceError("not_pausable", _("该时限是对客户的承诺,不允许暂停"))
+        raise ServiceError("not_pausable", _("该时限是对客户的承诺，不允许暂停"))
     if not (reason or "").strip():
         raise ServiceError("reason_required", _("请填写暂停原因"), field="reason")
     clock = _locked(clock)
@@ -281,7 +281,7 @@ def clock_pause(*, clock: Clock, actor, reason: str, at: datetime | None = None)
         status=ClockStatus.PAUSED, paused_at=at, next_check_at=None
     )
     if updated != 1:
-        raise Conflict("sla_conflict", _("计时已被并发修改,请重试"))
+        raise Conflict("sla_conflict", _("计时已被并发修改，请重试"))
     clock.refresh_from_db()
     _event(clock, EventKind.PAUSED, at=at, actor=actor, reason=reason.strip()[:255])
     return clock
@@ -306,7 +306,7 @@ def clock_resume(*, clock: Clock, actor, at: datetime | None = None) -> Clock:
         next_check_at=clock.next_check_at,
     )
     if updated != 1:
-        raise Conflict("sla_conflict", _("计时已被并发修改,请重试"))
+        raise Conflict("sla_conflict", _("计时已被并发修改，请重试"))
     _event(
         clock,
         EventKind.RESUMED,

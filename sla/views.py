@@ -22,7 +22,7 @@ class BoardFilter(forms.Form):
         queryset=Hall.objects.none(), required=False, label=_("营业厅"), empty_label=_("全部")
     )
     within = forms.IntegerField(
-        min_value=1, max_value=168, required=False, label=_("到期范围(小时)"), initial=DEFAULT_WITHIN_HOURS
+        min_value=1, max_value=168, required=False, label=_("到期范围（小时）"), initial=DEFAULT_WITHIN_HOURS
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -117,7 +117,7 @@ class CommonPasswordPatternValidator:
             or any(k in lowered for k in _KEYBOARD[:5])
         ):
             raise ValidationError(
-                _("密码过于常见,请勿使用常见单词、键盘序列加数字符号的组合"), code="password_too_common"
+                _("密码过于常见，请勿使用常见单词、键盘序列加数字符号的组合"), code="password_too_common"
             )
         for name in _name_forms(user):
             if len(name) >= 2 and name in core:

@@ -69,7 +69,7 @@ def version_list(request):
 @router.get(
     "/in-force",
     response={200: VersionDetailOut, **error_responses(400, 404, 422)},
-    summary="某时刻生效的版本(?at=ISO 8601) / Version in force at T",
+    summary="某时刻生效的版本（?at=ISO 8601） / Version in force at T",
 )
 def in_force(request, filters: Query[AtQuery]):
     at = filters.at

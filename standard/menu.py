@@ -18,7 +18,7 @@ ITEMS = [
         url_name="standard:publish",
         capability="standard.publish",
         group=_("管理"),
-        description=_("复制最新版本,修改参数并设定生效时间"),
+        description=_("复制最新版本，修改参数并设定生效时间"),
         order=80,
     ),
 ]

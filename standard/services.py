@@ -65,7 +65,7 @@ def standard_publish(
     for p in parameters:
         if p["code"] == "archive.complaint_years" and float(p["value"]) < RETENTION_FLOOR_YEARS:
             raise ServiceError(
-                "retention_floor", _("投诉档案保存年限不得少于3年(CMP-3)"), field="archive.complaint_years"
+                "retention_floor", _("投诉档案保存年限不得少于3年（CMP-3）"), field="archive.complaint_years"
             )
     try:
         version = StandardVersion.objects.create(

@@ -196,7 +196,7 @@ def _kiosk_hours(monkeypatch):
 
 @pytest.fixture
 def real_opening_hours(_kiosk_hours, monkeypatch):
+    from halls.holidays import business_calendar_for
     from queueing import opening
-    from sla.calendars import BusinessCalendar
 
-    monkeypatch.setattr(opening, "hall_calendar", lambda hall: BusinessCalendar(hall.opening_hours or {}))
+    monkeypatch.setattr(opening, "hall_calendar", business_calendar_for)

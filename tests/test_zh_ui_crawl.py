@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from lib import fullwidth
 from tingwu.menu import items_for
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,31 @@ def _option_words(html: str, extra_allowed: set[str]) -> set[str]:
     return {w for label in labels for w in re.findall(r"[A-Za-z][A-Za-z_]+", label)} - ALLOWED - extra_allowed
 
 
+def _model_labels_pending() -> list[str]:
+    """Labels in model files (verbose names, choices) still with ASCII punctuation: changing them is a migration of
+    each app, left to its owner (``manage.py fullwidth`` skips model files). Everything else must be full-width."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    labels = []
+    for path in Path(settings.BASE_DIR).glob("*/models*.py"):
+        labels += [m for m in re.findall(r'_\("([^"]+)"\)', path.read_text()) if fullwidth.find(m)]
+    for path in Path(settings.BASE_DIR).glob("*/models/*.py"):
+        labels += [m for m in re.findall(r'_\("([^"]+)"\)', path.read_text()) if fullwidth.find(m)]
+    return sorted(labels, key=len, reverse=True)
+
+
+def _ascii_punctuation(html: str, pending: list[str]) -> list[str]:
+    """Issue 10 §3: ASCII , : ; ( ) ! ? touching Chinese text, or curly quotes, in what the user reads."""
+    parser = _Text()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    for label in pending:
+        text = text.replace(re.sub(r"%\(\w+\)s", "", label), "")
+    return fullwidth.find(text)
+
+
 def _outbox_row(world):
     from notify.services import notification_enqueue
 
@@ -112,7 +138,7 @@ ROLES = ["clerk_a", "greeter_a", "supervisor_a", "manager_a", "inspector", "audi
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_zh_hans_staff_pages_show_no_english_words(client, world, role):
+def test_zh_hans_staff_pages_show_no_english_words(client, world, role, request):
     user = world[role]
     client.force_login(user)
     # Data that is legitimately Latin: hall and business codes and user names of the fixture.
@@ -132,6 +158,8 @@ def test_zh_hans_staff_pages_show_no_english_words(client, world, role):
     pages = ["/"] + [item["url"] for item in items_for(user)]
     pages += ["/standard/v1/", "/standard/compare/?left=1&right=1", "/catalog/", "/notifications/"]
     found: dict[str, set[str]] = {}
+    punctuation: dict[str, list[str]] = {}
+    pending = _model_labels_pending()
     for url in pages:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
@@ -140,4 +168,22 @@ def test_zh_hans_staff_pages_show_no_english_words(client, world, role):
         words = _english_words(html, extra) | _option_words(html, extra)
         if words:
             found[url] = words
+        marks = _ascii_punctuation(html, pending)
+        if marks:
+            punctuation[url] = marks
     assert found == {}, found
+    if request.node.get_closest_marker("punctuation") is None:
+        return
+    assert punctuation == {}, punctuation
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 §3 left: data labels followed by an ASCII colon ({{ label }}:{{ n }}) and model labels "
+    "(migrations of each app); manage.py fullwidth fixed templates, code strings and msgids",
+)
+@pytest.mark.punctuation
+@pytest.mark.parametrize("role", ["manager_a"])
+def test_zh_hans_staff_pages_use_full_width_punctuation(client, world, role, request):
+    """Issue 10 §3: no ASCII , : ; ( ) ! ? touching Chinese text on any crawled page, one kind of quotation marks."""
+    test_zh_hans_staff_pages_show_no_english_words(client, world, role, request)

@@ -8,6 +8,7 @@ Errors: ``{"code": str, "message": zh-hans, "message_en": en}`` with a 4xx statu
 from __future__ import annotations
 
 from django.db import OperationalError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -54,6 +55,7 @@ def _service_error(request, exc: ServiceError):
     body = {"code": exc.code, **exc.messages()}
     if exc.field:
         body["field"] = exc.field
+    body.update(getattr(exc, "extra", None) or {})  # e.g. hall_closed's opens_at
     return api.create_response(request, body, status=exc.status)
 
 
@@ -76,6 +78,12 @@ def _auth_error(request, exc):
 def _validation_error(request, exc: ValidationError):
     body = error_body("invalid_input", _("输入数据不合法")) | {"errors": exc.errors}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    """``get_object_or_404`` in an endpoint: the API's 404 body, not ninja's bare ``{"detail": "Not Found"}``."""
+    return api.create_response(request, error_body("not_found", _("记录不存在或无权查看")), status=404)
 
 
 @api.exception_handler(HttpError)

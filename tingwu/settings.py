@@ -155,7 +155,7 @@ else:
 # --- Background work: Django's tasks API with the django-tasks-db backend ----------------------
 TASKS = {"default": {"BACKEND": env_str("TINGWU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-# --- Auth, passwords, sessions (等保 profile by default; STF / BIZ-3) ---------------------------
+# --- Auth, passwords, sessions （等保 profile by default; STF / BIZ-3） ---------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -77,5 +77,5 @@ def server_error(request, template_name="500.html"):
     except Exception:
         return HttpResponseServerError(
             '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统出错</title>'
-            '<h1>系统出错</h1><p>系统暂时出错,请稍后重试。</p><p><a href="/">返回首页</a></p></html>'
+            '<h1>系统出错</h1><p>系统暂时出错，请稍后重试。</p><p><a href="/">返回首页</a></p></html>'
         )

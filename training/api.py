@@ -41,18 +41,18 @@ class SessionIn(Schema):
     title: str = Field(..., max_length=120)
     starts_at: datetime
     ends_at: datetime
-    trainer: str | None = Field(None, description="讲师用户名(本厅员工)/ trainer username")
+    trainer: str | None = Field(None, description="讲师用户名（本厅员工）/ trainer username")
     trainer_name: str = Field("", max_length=64, description="外部讲师姓名 / external trainer")
     description: str = Field("", max_length=4000)
     links: list[str] = Field(default_factory=list, max_length=20)
     has_quiz: bool = False
 
 
-class MaterialOut(Schema):
+class TrainingMaterialOut(Schema):
     id: int
     kind: str
     title: str
-    url: str = Field(description="链接,或需登录的下载地址 / link, or the access-checked download path")
+    url: str = Field(description="链接，或需登录的下载地址 / link, or the access-checked download path")
     size: int
 
 
@@ -90,13 +90,13 @@ class SessionOut(Schema):
 
 class SessionDetailOut(SessionOut):
     description: str
-    materials: list[MaterialOut]
+    materials: list[TrainingMaterialOut]
     cases: list[CaseOut]
     attendances: list[AttendanceOut]
 
 
 class ListQuery(Schema):
-    month: str = Field("", description="YYYY-MM,默认本月 / default this month")
+    month: str = Field("", description="YYYY-MM，默认本月 / default this month")
     hall: int | None = Field(None, ge=1, le=2**63 - 1)
     kind: str = ""
 

@@ -34,12 +34,12 @@ def load(ctx: dict) -> None:
         session = services.session_create(
             hall=hall,
             kind=SessionKind.BRIEFING,
-            title="新业务解读:5G-A畅享套餐与权益",
+            title="新业务解读：5G-A畅享套餐与权益",
             starts_at=start,
             ends_at=start + timedelta(hours=1),
             actor=manager,
             trainer=manager,
-            description="套餐档位、资费政策、合约期与退订规则;随堂测验10题。",
+            description="套餐档位、资费政策、合约期与退订规则；随堂测验10题。",
             links=["https://example.com/training/5g-a-plan.pdf"],
             has_quiz=True,
         )
@@ -57,7 +57,7 @@ def load(ctx: dict) -> None:
     review = services.session_create(
         hall=hall,
         kind=SessionKind.CASE_REVIEW,
-        title="案例复盘:套餐变更未生效引发的投诉",
+        title="案例复盘：套餐变更未生效引发的投诉",
         starts_at=review_at,
         ends_at=review_at + timedelta(hours=1),
         actor=manager,

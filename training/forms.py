@@ -40,13 +40,13 @@ class SessionForm(forms.Form):
         label=_("结束时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    trainer = StaffChoiceField(label=_("讲师(本厅员工)"), required=False)
+    trainer = StaffChoiceField(label=_("讲师（本厅员工）"), required=False)
     trainer_name = forms.CharField(label=_("或外部讲师姓名"), max_length=64, required=False)
     description = forms.CharField(
         label=_("培训内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
     )
     links = forms.CharField(
-        label=_("资料链接(每行一个)"),
+        label=_("资料链接（每行一个）"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
         required=False,
@@ -70,7 +70,7 @@ class MaterialForm(forms.Form):
 
 class CasesForm(forms.Form):
     numbers = forms.CharField(
-        label=_("投诉编号(每行一个)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("投诉编号（每行一个）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 
@@ -90,7 +90,7 @@ class RetrainingForm(forms.Form):
     clerk = StaffChoiceField(label=_("员工"))
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
     due = forms.DateField(
-        label=_("完成期限(可选)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("完成期限（可选）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, hall=None, **kwargs):

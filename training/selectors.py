@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.errors import ServiceError
 from staff.models import HallAssignment, HallRole
 
-# Who owes the monthly training: the hall's front-line service staff (STF-3.1 服务人员): clerks and greeters.
+# Who owes the monthly training: the hall's front-line service staff （STF-3.1 服务人员）： clerks and greeters.
 TRAINEE_ROLES = (HallRole.CLERK, HallRole.GREETER)
 # Who reads a hall's sessions and coverage besides its trainees: managers, supervisors, inspectors, auditors, HQ.
 READ_CAPABILITIES = ("training.manage", "report.view")
@@ -39,12 +39,12 @@ def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, i
         return today.year, today.month
     match = _MONTH_RE.match(str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise ServiceError("invalid_month", _("月份格式应为“年-月”,如2026-12"), field="month")
+        raise ServiceError("invalid_month", _("月份格式应为「年-月」，如2026-12"), field="month")
     return int(match.group(1)), int(match.group(2))
 
 
 def month_choices(year: int, month: int, *, back: int = 12, ahead: int = 2) -> list[tuple[str, str]]:
-    """The months a filter offers around the chosen one, newest first, labelled in Chinese (2026年12月)."""
+    """The months a filter offers around the chosen one, newest first, labelled in Chinese （2026年12月）."""
     index = year * 12 + month - 1
     out = []
     for i in range(index + ahead, index - back - 1, -1):

@@ -94,7 +94,7 @@ def session_create(
     _check_times(starts_at, ends_at)
     trainer_name = (trainer_name or "").strip()[:64]
     if trainer is not None and not HallAssignment.objects.filter(user=trainer, hall=hall).exists():
-        raise ServiceError("trainer_invalid", _("讲师须为本厅员工,外部讲师请填写姓名"), field="trainer")
+        raise ServiceError("trainer_invalid", _("讲师须为本厅员工，外部讲师请填写姓名"), field="trainer")
     if trainer is None and not trainer_name:
         raise ServiceError("trainer_required", _("请选择讲师或填写讲师姓名"), field="trainer")
     urls = [_check_url(u) for u in links if (u or "").strip()]
@@ -126,7 +126,7 @@ def session_cancel(*, session: TrainingSession, actor) -> TrainingSession:
         status=SessionStatus.CANCELLED
     )
     if updated != 1:
-        raise Conflict("session_state", _("培训状态已变化,请刷新后重试"))
+        raise Conflict("session_state", _("培训状态已变化，请刷新后重试"))
     session.refresh_from_db()
     return session
 
@@ -151,7 +151,7 @@ def _sniff_material(upload) -> tuple[str, str]:
     ext = (getattr(upload, "name", "") or "").rsplit(".", 1)[-1].lower()
     if head[:4] == b"PK\x03\x04" and ext in _OOXML:  # Office documents are zip containers
         return _OOXML_TYPES[ext], ext
-    raise ServiceError("file_type", _("资料类型不支持,仅接受PDF、图片或PPTX/DOCX/XLSX文档"), field="file")
+    raise ServiceError("file_type", _("资料类型不支持，仅接受PDF、图片或PPTX/DOCX/XLSX文档"), field="file")
 
 
 @transaction.atomic
@@ -233,7 +233,9 @@ def session_from_token(token: str) -> TrainingSession:
     try:
         data = signer.unsign_object(token or "", max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        raise ServiceError("token_expired", _("二维码已过期,请重新扫描现场的签到码"), field="token") from None
+        raise ServiceError(
+            "token_expired", _("二维码已过期，请重新扫描现场的签到码"), field="token"
+        ) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise ServiceError("token_invalid", _("签到码无效"), field="token") from None
     session = (
@@ -280,12 +282,12 @@ def sign_in_check(*, token: str, clerk, now: datetime | None = None) -> Training
         raise Forbidden("login_required", _("请先登录本人账号再签到"))
     session = session_from_token(token)
     if not _is_trainee(clerk, session.hall_id):
-        raise Forbidden("other_hall", _("您不是该营业厅的服务人员,不能签到这场培训"))
+        raise Forbidden("other_hall", _("您不是该营业厅的服务人员，不能签到这场培训"))
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict("session_cancelled", _("该培训已取消"))
     if not session.sign_in_open(now or timezone.now()):
         raise ServiceError(
-            "outside_window", _("不在签到时间内(开始前30分钟至结束前可签到)"), field="token", status=409
+            "outside_window", _("不在签到时间内（开始前30分钟至结束前可签到）"), field="token", status=409
         )
     return session
 
@@ -302,13 +304,13 @@ def attendance_sign_in(*, token: str, clerk, now: datetime | None = None) -> tup
 
 @transaction.atomic
 def attendance_record(*, session: TrainingSession, clerk, actor, now: datetime | None = None) -> Attendance:
-    """A manager records a sign-in for a clerk whose phone failed (补登), only for a session that has started."""
+    """A manager records a sign-in for a clerk whose phone failed （补登）， only for a session that has started."""
     require(actor, "training.manage", session.hall)
     if not _is_trainee(clerk, session.hall_id):
         raise ServiceError("not_trainee", _("该员工不是本厅服务人员"), field="clerk")
     now = now or timezone.now()
     if session.status != SessionStatus.SCHEDULED or now < session.sign_in_opens_at:
-        raise ServiceError("not_started", _("培训尚未开始,不能补登"), field="clerk", status=409)
+        raise ServiceError("not_started", _("培训尚未开始，不能补登"), field="clerk", status=409)
     return _attend(session=session, clerk=clerk, method=SignInMethod.MANUAL, now=now)[0]
 
 
@@ -365,7 +367,7 @@ def retraining_cancel(*, assignment: RetrainingAssignment, actor) -> RetrainingA
         status=RetrainingStatus.CANCELLED
     )
     if updated != 1:
-        raise Conflict("retraining_state", _("该指派状态已变化,请刷新后重试"))
+        raise Conflict("retraining_state", _("该指派状态已变化，请刷新后重试"))
     assignment.refresh_from_db()
     return assignment
 

@@ -24,7 +24,7 @@ router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class BookIn(Schema):
+class VisitBookIn(Schema):
     hall: str = Field(..., description="营业厅编码 / hall code")
     reason: str = Field(..., description="limited_mobility / group_agreement")
     agreement_reference: str = Field("", max_length=64)
@@ -32,7 +32,7 @@ class BookIn(Schema):
     contact_phone: str = Field(..., max_length=20)
     address: str = Field(..., max_length=300)
     content: str = Field(..., max_length=2000)
-    business_type: str | None = Field(None, description="业务类型编码(可选)")
+    business_type: str | None = Field(None, description="业务类型编码（可选）")
     preferred_time: datetime | None = None
 
 
@@ -141,7 +141,7 @@ def _get(user, visit_id: int) -> HomeVisit:
 
 
 @router.post("", response={201: VisitDetailOut, **ERRORS}, summary="预约上门服务 / Book a home visit")
-def visit_create(request, payload: BookIn):
+def visit_create(request, payload: VisitBookIn):
     user = api_staff_user(request)
     hall = Hall.objects.for_user(user).filter(code=payload.hall).first()
     if hall is None:

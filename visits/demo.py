@@ -37,7 +37,7 @@ VISITS = [
         "南山区科技园科苑路15号科兴科学园B座",
         "group_agreement",
         "JT-2026-017",
-        "集团成员批量开卡(约20张)",
+        "集团成员批量开卡（约20张）",
         "assigned",
     ),
     (
@@ -96,6 +96,6 @@ def load(ctx: dict) -> None:
                 visit=visit,
                 actor=clerk,
                 outcome="completed",
-                result="宽带已开通,机顶盒调试正常,客户确认满意",
+                result="宽带已开通，机顶盒调试正常，客户确认满意",
                 now=when + timedelta(hours=1),
             )

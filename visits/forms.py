@@ -16,7 +16,7 @@ _DT = {"type": "datetime-local"}
 class BookForm(forms.Form):
     reason = forms.ChoiceField(label=_("上门原因"), choices=Reason.choices)
     agreement_reference = forms.CharField(
-        label=_("集团协议编号(集团客户必填)"), max_length=64, required=False
+        label=_("集团协议编号（集团客户必填）"), max_length=64, required=False
     )
     customer_name = forms.CharField(label=_("客户姓名"), max_length=100)
     contact_phone = forms.CharField(
@@ -28,11 +28,11 @@ class BookForm(forms.Form):
         label=_("上门地址"), max_length=300, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     business_type = forms.ModelChoiceField(
-        label=_("业务类型(可选)"), queryset=BusinessType.objects.none(), required=False
+        label=_("业务类型（可选）"), queryset=BusinessType.objects.none(), required=False
     )
     content = forms.CharField(label=_("服务内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     preferred_time = forms.DateTimeField(
-        label=_("客户期望时间(可选)"),
+        label=_("客户期望时间（可选）"),
         required=False,
         widget=forms.DateTimeInput(attrs=_DT, format="%Y-%m-%dT%H:%M"),
     )
@@ -48,7 +48,7 @@ class ConfirmForm(forms.Form):
         label=_("与客户确认的上门时间"), widget=forms.DateTimeInput(attrs=_DT, format="%Y-%m-%dT%H:%M")
     )
     content = forms.CharField(
-        label=_("确认的服务内容(不改可留空)"),
+        label=_("确认的服务内容（不改可留空）"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,

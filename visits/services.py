@@ -46,7 +46,7 @@ def _move(visit, from_statuses, to, **fields) -> HomeVisit:
         from_statuses,
         to,
         conflict_code="visit_state",
-        message=_("上门服务状态已变化,请刷新后重试"),
+        message=_("上门服务状态已变化，请刷新后重试"),
         **fields,
     )
 
@@ -117,7 +117,7 @@ def visit_confirm(
     now = now or timezone.now()
     _aware(scheduled_at, "scheduled_at", _("请填写上门时间"))
     if scheduled_at <= now:
-        raise ServiceError("scheduled_in_past", _("上门时间须晚于现在(提前确认)"), field="scheduled_at")
+        raise ServiceError("scheduled_in_past", _("上门时间须晚于现在（提前确认）"), field="scheduled_at")
     if scheduled_at > now + timedelta(days=90):
         raise ServiceError("scheduled_too_far", _("上门时间不能超过90天之后"), field="scheduled_at")
     fields = {"scheduled_at": scheduled_at, "confirmed_at": now, "confirmed_by": actor}
@@ -149,7 +149,7 @@ def visit_authorise(
     authorised_at: datetime,
     now=None,
 ) -> HomeVisit:
-    """BIZ-1.2 上门服务需客户授权: who authorised (the customer, a guardian, an agent, the group's contact), how and
+    """BIZ-1.2 上门服务需客户授权： who authorised (the customer, a guardian, an agent, the group's contact), how and
     when. Recorded after the content and time are confirmed, and required before a clerk is assigned."""
     require(actor, "visit.handle", visit.hall)
     if authoriser not in Authoriser.values:
@@ -169,7 +169,7 @@ def visit_authorise(
         raise ServiceError("authorised_in_future", _("授权时间不能晚于现在"), field="authorised_at")
     if authorised_at < visit.booked_at - timedelta(days=30):
         raise ServiceError(
-            "authorised_too_early", _("授权时间早于预约太久,请重新取得授权"), field="authorised_at"
+            "authorised_too_early", _("授权时间早于预约太久，请重新取得授权"), field="authorised_at"
         )
     _move(
         visit,
@@ -193,7 +193,7 @@ def visit_assign(*, visit: HomeVisit, actor, clerk, now=None) -> HomeVisit:
     require(actor, "visit.handle", visit.hall)
     visit.refresh_from_db()
     if visit.status in (Status.REQUESTED, Status.CONFIRMED) or visit.authorised_at is None:
-        raise Conflict("authorisation_required", _("须先记录客户授权,才能派员上门"))
+        raise Conflict("authorisation_required", _("须先记录客户授权，才能派员上门"))
     if (
         clerk is None
         or not HallAssignment.objects.filter(

@@ -100,7 +100,7 @@ def visit_book_view(request):
             else:
                 messages.success(
                     request,
-                    _("已登记上门服务预约,编号 %(number)s,请与客户确认内容与时间。")
+                    _("已登记上门服务预约，编号 %(number)s，请与客户确认内容与时间。")
                     % {"number": visit.number},
                 )
                 return redirect("visits:detail", pk=visit.pk)

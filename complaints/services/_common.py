@@ -27,11 +27,11 @@ def _transition(complaint: Complaint, from_statuses, to: str, **fields) -> Compl
         from_statuses,
         to,
         conflict_code="complaint_state",
-        message=_("投诉状态已变化,请刷新后重试"),
+        message=_("投诉状态已变化，请刷新后重试"),
         **fields,
     )
 
 
 def _require_open(complaint: Complaint) -> None:
     if complaint.status == Status.CLOSED:
-        raise Conflict("complaint_closed", _("已结案的投诉档案不可修改,只能添加备注"))
+        raise Conflict("complaint_closed", _("已结案的投诉档案不可修改，只能添加备注"))

@@ -76,7 +76,7 @@ def complaint_intake(
         raise ServiceError("invalid_channel", _("投诉渠道不正确"), field="channel")
     name = _clean(complainant_name, "name_required", _("请填写投诉人姓名"), "complainant_name", max_len=100)
     phone = validate_phone(contact_phone, field="contact_phone")
-    demand = _clean(demand, "demand_required", _("请填写投诉诉求(至少5个字)"), "demand", min_len=5)
+    demand = _clean(demand, "demand_required", _("请填写投诉诉求（至少5个字）"), "demand", min_len=5)
     if business_type is None:
         raise ServiceError("business_type_required", _("请选择业务类型"), field="business_type")
     reference = (related_reference or "").strip()[:64]

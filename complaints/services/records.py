@@ -39,7 +39,7 @@ def complaint_update_details(
     fields = {}
     if demand is not None:
         fields["demand"] = _clean(
-            demand, "demand_required", _("请填写投诉诉求(至少5个字)"), "demand", min_len=5
+            demand, "demand_required", _("请填写投诉诉求（至少5个字）"), "demand", min_len=5
         )
     if business_type is not None:
         fields["business_type"] = business_type

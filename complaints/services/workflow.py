@@ -52,10 +52,10 @@ def complaint_classify(*, complaint: Complaint, kind: str, actor, reason: str = 
         pk=complaint.pk, kind=old, status__in=[Status.ACCEPTED, Status.CONTACTED]
     ).update(kind=kind, kind_confirmed_by=actor)
     if updated != 1:
-        raise Conflict("complaint_state", _("投诉状态已变化,请刷新后重试"))
+        raise Conflict("complaint_state", _("投诉状态已变化，请刷新后重试"))
     complaint.refresh_from_db()
     # The old class's solution/progress promise no longer applies; the new one is counted from the acceptance
-    # (CMP-2.1 limits run from 受理, docs/sla.md "Reclassification"), not from the reclassification.
+    # (CMP-2.1 limits run from 受理， docs/sla.md "Reclassification"), not from the reclassification.
     clocks.cancel(
         subject=complaint, target=solution_target(old), actor=actor, reason=f"reclassified: {reason}"
     )
@@ -272,7 +272,7 @@ def complaint_notify(*, complaint: Complaint, actor, method: str) -> Complaint:
 NEXT_STEPS = ("reopen", "escalate")
 register_template(
     "complaint_not_accepted",
-    "【客户不认可】{hall_name}:投诉{number}的处理结果客户不认可,已结案并上报区域质检员{name}复核。",
+    "【客户不认可】{hall_name}：投诉{number}的处理结果客户不认可，已结案并上报区域质检员{name}复核。",
     "客户不认可",
 )
 
@@ -300,7 +300,7 @@ def complaint_close(
     if not_accepted:
         if next_step not in NEXT_STEPS:
             raise ServiceError(
-                "next_step_required", _("客户不认可时请选择下一步:重新处理或上报区域"), field="next_step"
+                "next_step_required", _("客户不认可时请选择下一步：重新处理或上报区域"), field="next_step"
             )
         if not confirmed:
             raise ServiceError("confirm_required", _("请确认客户不认可处理结果"), field="confirmed")
@@ -338,7 +338,7 @@ def _escalate_not_accepted(complaint: Complaint, reason: str) -> None:
                 getattr(getattr(u, "staff_profile", None), "full_name", "") or u.get_username()
                 for u in inspectors
             )
-            or "(未配置)",
+            or "（未配置）",
         },
         dedupe_key=f"complaint:{complaint.pk}:not_accepted:{complaint.reopen_count}",
         subject=complaint,

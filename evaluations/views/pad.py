@@ -1,4 +1,4 @@
-"""The on-site rating pad (评价器): a tablet at the counter, paired like the kiosk, no login.
+"""The on-site rating pad （评价器）： a tablet at the counter, paired like the kiosk, no login.
 
 Pairing: a hall manager provisions the counter's pad (the token is shown once) and a staff member submits it on the
 device at ``/evaluations/pad/pair/`` (POST); the token lives in an HttpOnly, SameSite=Strict cookie, never in a URL.

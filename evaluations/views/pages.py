@@ -224,5 +224,7 @@ def phone(request, token: str):
             return render(request, "evaluations/phone.html", context, status=exc.status)
         return render(request, "evaluations/phone.html", {"thanks": True})
     if hasattr(inv, "evaluation") or inv.status != "invited":
-        return render(request, "evaluations/phone.html", {"closed": _("该号已评价或评价已结束,感谢您的参与")})
+        return render(
+            request, "evaluations/phone.html", {"closed": _("该号已评价或评价已结束，感谢您的参与")}
+        )
     return render(request, "evaluations/phone.html", context)

@@ -31,7 +31,9 @@ def text(value, *, field: str, max_length: int, required: bool = False, code: st
     if required and not value:
         raise ServiceError(f"{field}_required", _("请填写此项"), field=field)
     if len(value) > max_length:
-        raise ServiceError(f"{field}_too_long", _("内容过长(最多%(n)d个字)") % {"n": max_length}, field=field)
+        raise ServiceError(
+            f"{field}_too_long", _("内容过长（最多%(n)d个字）") % {"n": max_length}, field=field
+        )
     return value
 
 

@@ -106,7 +106,7 @@ def round_complete(*, user, cleaning_round: CleaningRound, note: str = "", photo
         ):
             current = CleaningRound.objects.get(pk=cleaning_round.pk)
             if current.status == RoundStatus.MISSED:
-                raise Conflict("round_missed", _("该清洁已记为未完成,不能补登"))
+                raise Conflict("round_missed", _("该清洁已记为未完成，不能补登"))
             raise Conflict("round_done", _("该清洁已完成"))
         cleaning_round.refresh_from_db()
         if note:
@@ -126,7 +126,7 @@ def sheet_sign(*, user, hall: Hall, day: date) -> CleaningSheet:
     if not rounds.exists():
         raise ServiceError("sheet_empty", _("当日没有清洁安排"), field="day")
     if rounds.filter(status=RoundStatus.DUE).exists():
-        raise Conflict("sheet_incomplete", _("当日仍有未到期或未完成的清洁,暂不能签字"))
+        raise Conflict("sheet_incomplete", _("当日仍有未到期或未完成的清洁，暂不能签字"))
     try:
         with transaction.atomic():
             return CleaningSheet.objects.create(hall=hall, day=day, signed_by=user)

@@ -2,7 +2,7 @@
 
 A confirmed fault, in one transaction: the facility's status, the maintenance notice on the hall's screens (a floor
 announcement, so displays and kiosks already open show it through the bus), a guide with the task
-「引导客户至人工窗口」, and the response and repair clocks. Resolving undoes all of it and records the downtime.
+「引导客户至人工窗口」， and the response and repair clocks. Resolving undoes all of it and records the downtime.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from standard.services import standard_in_force
 logger = logging.getLogger(__name__)
 
 # ENV-2.2, word for word.
-MAINTENANCE_NOTICE = "设备维护中,如需办理业务请至人工窗口或联系工作人员"
+MAINTENANCE_NOTICE = "设备维护中，如需办理业务请至人工窗口或联系工作人员"
 GUIDE_TASK = _("引导客户至人工窗口")
 SOURCES = set(FaultSource.values)
 
@@ -91,7 +91,7 @@ def _activate(fault: Fault, *, actor, now: datetime) -> Fault:
     announcement = Announcement.objects.create(
         hall_id=fault.hall_id,
         kind=AnnouncementKind.NORMAL,
-        title=str(_("设备维护中:%(label)s") % {"label": facility.label})[:80],
+        title=str(_("设备维护中：%(label)s") % {"label": facility.label})[:80],
         body=MAINTENANCE_NOTICE,
         starts_at=now,
         consult_window=str(_("人工窗口")),

@@ -291,11 +291,11 @@ def _answer(item: dict, raw) -> tuple[dict, bool]:
             value = float(raw)
         except (TypeError, ValueError):
             raise ServiceError(
-                "answer_number", _("“%(item)s”须填写数字") % {"item": item["label"]}, field=item["key"]
+                "answer_number", _("「%(item)s」须填写数字") % {"item": item["label"]}, field=item["key"]
             ) from None
         if math.isnan(value) or math.isinf(value):
             raise ServiceError(
-                "answer_number", _("“%(item)s”须填写数字") % {"item": item["label"]}, field=item["key"]
+                "answer_number", _("「%(item)s」须填写数字") % {"item": item["label"]}, field=item["key"]
             )
         lo, hi = item.get("min"), item.get("max")
         failed = (lo is not None and value < lo) or (hi is not None and value > hi)
@@ -303,7 +303,7 @@ def _answer(item: dict, raw) -> tuple[dict, bool]:
     if raw not in ANSWERS:
         raise ServiceError(
             "answer_required",
-            _("请为“%(item)s”选择合格、不合格或不适用") % {"item": item["label"]},
+            _("请为「%(item)s」选择合格、不合格或不适用") % {"item": item["label"]},
             field=item["key"],
         )
     return {"result": raw}, raw == "fail"
@@ -321,7 +321,7 @@ def occurrence_complete(
     if occurrence.status != OccurrenceStatus.OPEN:
         raise Conflict("already_done", _("该检查已完成"))
     if now < occurrence.window_start:
-        raise ServiceError("not_due_yet", _("该检查尚未到期,不能提前完成"), field="answers")
+        raise ServiceError("not_due_yet", _("该检查尚未到期，不能提前完成"), field="answers")
     answers = answers if isinstance(answers, dict) else {}
     photos = photos or {}
     stored_answers, failed_items, checked = {}, [], {}
@@ -335,7 +335,7 @@ def occurrence_complete(
             if not files:
                 raise ServiceError(
                     "photo_required",
-                    _("“%(item)s”不合格,请拍照留证") % {"item": item["label"]},
+                    _("「%(item)s」不合格，请拍照留证") % {"item": item["label"]},
                     field=item["key"],
                 )
             checked[item["key"]] = checked_photos(files, field=item["key"])
@@ -371,7 +371,7 @@ def occurrence_complete(
                 facility=occurrence.facility,
                 reported_by=user,
                 description=str(
-                    _("%(plan)s 检查不合格:%(items)s") % {"plan": occurrence.plan.title, "items": labels}
+                    _("%(plan)s 检查不合格：%(items)s") % {"plan": occurrence.plan.title, "items": labels}
                 ),
                 source=FaultSource.CHECKLIST,
                 occurrence=occurrence,

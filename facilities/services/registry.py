@@ -107,7 +107,7 @@ def facility_retire(*, user, facility: Facility, reason: str = "") -> Facility:
     require(user, "facility.manage", facility.hall)
     reason = text(reason, field="reason", max_length=200)
     if facility.faults.filter(status__in=["suspected", "open", "under_repair"]).exists():
-        raise Conflict("fault_open", _("该设施仍有未处理的故障,请先处理"))
+        raise Conflict("fault_open", _("该设施仍有未处理的故障，请先处理"))
     if not set_status(
         facility,
         FacilityStatus.RETIRED,

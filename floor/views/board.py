@@ -50,7 +50,7 @@ def board_display_test(request, hall_id: int):
 
     hall = get_object_or_404(Hall.objects.for_user(request.user), pk=hall_id)
     display_test(user=request.user, hall=hall)
-    messages.success(request, _("测试信号已发送,请查看各叫号屏右上角"))
+    messages.success(request, _("测试信号已发送，请查看各叫号屏右上角"))
     return redirect("floor:board", hall_id=hall.pk)
 
 

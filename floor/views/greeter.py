@@ -33,7 +33,7 @@ class IssueForm(forms.Form):
     priority_kind = forms.ChoiceField(label=_("优先类别"), choices=PRIORITY_CHOICES, required=False)
     needs_accompaniment = forms.BooleanField(label=_("需全程陪同"), required=False)
     needs_form_help = forms.BooleanField(label=_("需协助填单"), required=False)
-    needs_low_counter = forms.BooleanField(label=_("使用轮椅(低位窗口)"), required=False)
+    needs_low_counter = forms.BooleanField(label=_("使用轮椅（低位窗口）"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, hall, **kwargs):
@@ -44,9 +44,9 @@ class IssueForm(forms.Form):
 
 class ReferForm(forms.Form):
     business_type = forms.ModelChoiceField(
-        label=_("业务(可选)"), queryset=BusinessType.objects.none(), required=False, empty_label=_("不指定")
+        label=_("业务（可选）"), queryset=BusinessType.objects.none(), required=False, empty_label=_("不指定")
     )
-    ticket_number = forms.CharField(label=_("票号(可选)"), max_length=8, required=False)
+    ticket_number = forms.CharField(label=_("票号（可选）"), max_length=8, required=False)
 
     def __init__(self, *args, hall, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +142,7 @@ def greeter_issue(request, hall_id: int):
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            messages.success(request, _("已取号:%(number)s") % {"number": ticket.number})
+            messages.success(request, _("已取号：%(number)s") % {"number": ticket.number})
             return redirect("floor:greeter", hall_id=hall.pk)
     return render(request, "floor/greeter.html", _context(request, hall, issue_form=form), status=400)
 
@@ -201,7 +201,7 @@ def greeter_refer(request, hall_id: int):
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            messages.success(request, _("已记录:引导客户至自助服务区"))
+            messages.success(request, _("已记录：引导客户至自助服务区"))
             return redirect("floor:greeter", hall_id=hall.pk)
     return render(request, "floor/greeter.html", _context(request, hall, refer_form=form), status=400)
 
@@ -209,7 +209,7 @@ def greeter_refer(request, hall_id: int):
 @login_required
 @require_POST
 def greeter_reactivate(request, hall_id: int, ticket_id: int):
-    """「过号请到引导台重新激活」: put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``
+    """「过号请到引导台重新激活」： put a no-show back in the queue at its arrival time (queueing's ``ticket_reactivate``
     checks the status and the standard's window)."""
     from queueing.models import Ticket
     from queueing.services import ticket_reactivate
@@ -221,7 +221,7 @@ def greeter_reactivate(request, hall_id: int, ticket_id: int):
         ticket_reactivate(ticket=ticket, actor=request.user)
     except ServiceError as exc:
         error = exc
-    done = None if error else _("%(number)s 已重新激活,按原取号时间排队") % {"number": ticket.number}
+    done = None if error else _("%(number)s 已重新激活，按原取号时间排队") % {"number": ticket.number}
     if request.htmx:
         ctx = _context(request, hall) | {"flag_error": error.message if error else None, "flag_done": done}
         return render(request, "floor/_greeter_list.html", ctx, status=error.status if error else 200)

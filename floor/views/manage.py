@@ -99,7 +99,7 @@ def emergency(request, hall_id: int):
         try:
             if action == "declare":
                 services.incident_declare(user=request.user, hall=hall, **form.cleaned_data)
-                messages.success(request, _("已启动应急模式,叫号屏和取号机已显示提示"))
+                messages.success(request, _("已启动应急模式，叫号屏和取号机已显示提示"))
             elif current is None:
                 raise ServiceError("incident_closed", _("该应急事件已结束"))
             elif action == "extend":

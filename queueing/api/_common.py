@@ -19,14 +19,22 @@ from staff.access import require
 router = Router()
 
 
-class ErrorOut(Schema):
+class QueueErrorOut(Schema):
     code: str
     message: str
     message_en: str
     field: str | None = None
+    opens_at: datetime | None = None  # hall_closed: when the hall opens (the kiosk's rule, queueing.opening)
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: QueueErrorOut,
+    401: QueueErrorOut,
+    403: QueueErrorOut,
+    404: QueueErrorOut,
+    409: QueueErrorOut,
+    422: QueueErrorOut,
+}
 
 
 class BusinessOut(Schema):
@@ -48,6 +56,7 @@ class TicketOut(Schema):
     green_channel: bool
     needs_accompaniment: bool
     needs_form_help: bool
+    needs_low_counter: bool
     counter: int | None = None
     recall_count: int
     issued_at: datetime
@@ -104,6 +113,7 @@ def ticket_out(t: Ticket) -> dict:
         "green_channel": t.green_channel,
         "needs_accompaniment": t.needs_accompaniment,
         "needs_form_help": t.needs_form_help,
+        "needs_low_counter": t.needs_low_counter,
         "counter": t.counter.number if t.counter_id else None,
         "recall_count": t.recall_count,
         "issued_at": t.issued_at,

@@ -68,7 +68,7 @@ def ticket_transfer(request, ticket_id: int, payload: TransferIn):
 # --- counter -------------------------------------------------------------------------------------------------
 
 
-class CounterOut(Schema):
+class DeskCounterOut(Schema):
     id: int
     number: int
     status: str
@@ -92,7 +92,7 @@ def counter_out(counter: Counter) -> dict:
     }
 
 
-@router.get("/counters/{counter_id}", response={200: CounterOut, **ERRORS}, auth=STAFF_AUTH)
+@router.get("/counters/{counter_id}", response={200: DeskCounterOut, **ERRORS}, auth=STAFF_AUTH)
 def counter_detail(request, counter_id: int):
     counter, _u = _counter(request, counter_id)
     return counter_out(counter)
@@ -102,19 +102,19 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
-@router.post("/counters/{counter_id}/open", response={200: CounterOut, **ERRORS}, auth=STAFF_AUTH)
+@router.post("/counters/{counter_id}/open", response={200: DeskCounterOut, **ERRORS}, auth=STAFF_AUTH)
 def counter_open(request, counter_id: int):
     counter, user = _counter(request, counter_id)
     return counter_out(services.counter_open(counter=counter, actor=user))
 
 
-@router.post("/counters/{counter_id}/pause", response={200: CounterOut, **ERRORS}, auth=STAFF_AUTH)
+@router.post("/counters/{counter_id}/pause", response={200: DeskCounterOut, **ERRORS}, auth=STAFF_AUTH)
 def counter_pause(request, counter_id: int, payload: ReasonIn):
     counter, user = _counter(request, counter_id)
     return counter_out(services.counter_pause(counter=counter, actor=user, reason=payload.reason))
 
 
-@router.post("/counters/{counter_id}/close", response={200: CounterOut, **ERRORS}, auth=STAFF_AUTH)
+@router.post("/counters/{counter_id}/close", response={200: DeskCounterOut, **ERRORS}, auth=STAFF_AUTH)
 def counter_close(request, counter_id: int, payload: ReasonIn):
     counter, user = _counter(request, counter_id)
     return counter_out(services.counter_close(counter=counter, actor=user, reason=payload.reason))

@@ -10,7 +10,7 @@ from ninja import Field, Schema, Status
 from catalog.models import BusinessType
 from integrations.models import TokenKind
 from lib.errors import NotFound
-from queueing import selectors, services
+from queueing import clock, selectors, services
 from queueing.api._common import (
     ERRORS,
     BusinessOut,
@@ -21,6 +21,7 @@ from queueing.api._common import (
 )
 from queueing.hotpath import identity
 from queueing.models import Appointment, Ticket, TicketSource
+from queueing.opening import kiosk_require_open
 from tingwu.api_auth import ANY_AUTH, STAFF_AUTH
 
 # --- kiosk ---------------------------------------------------------------------------------------------------
@@ -49,6 +50,7 @@ class IssueIn(Schema):
     green_channel_mobile: str = ""
     needs_accompaniment: bool = False
     needs_form_help: bool = False
+    needs_low_counter: bool = False  # a wheelchair user: called to a low counter when one is open (BIZ-4)
     idempotency_key: str | None = Field(None, max_length=64)
 
 
@@ -60,6 +62,8 @@ def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
         if payload.green_channel_mobile
         else None
     )
+    if user is None:  # a device follows the kiosk page's rule; a greeter at the hall issues at any time
+        kiosk_require_open(hall=hall, now=clock.now())
     token = getattr(request, "api_token", None)
     source = issue_source(getattr(token, "kind", ""))
     ticket = services.ticket_issue(
@@ -73,6 +77,7 @@ def kiosk_issue(request, payload: IssueIn, hall_id: int | None = None):
         actor=user,
         needs_accompaniment=payload.needs_accompaniment,
         needs_form_help=payload.needs_form_help,
+        needs_low_counter=payload.needs_low_counter,
     )
     if user is None:
         identity.remember(request)  # this token may now use the hot path (queueing.hotpath)
@@ -88,6 +93,8 @@ class CheckInIn(Schema):
 @router.post("/kiosk/check-in", response={201: TicketOut, **ERRORS}, auth=ANY_AUTH)
 def kiosk_check_in(request, payload: CheckInIn, hall_id: int | None = None):
     hall, user = _hall_from(request, hall_id, kinds=KIOSK_KINDS, capability="queue.issue")
+    if user is None:
+        kiosk_require_open(hall=hall, now=clock.now())
     ticket = services.appointment_check_in(
         hall=hall,
         code=payload.code,

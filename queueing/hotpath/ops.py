@@ -226,6 +226,7 @@ async def issue(
     """``ticket_issue`` for a device (no staff actor, no customer, no green channel, no appointment)."""
     from lib.errors import ServiceError
     from queueing.api.devices import ISSUE_KINDS, issue_source
+    from queueing.opening import kiosk_may_issue
     from queueing.selectors import mean_service_minutes, open_counters_for
     from queueing.services._common import business_for_hall
 
@@ -250,6 +251,8 @@ async def issue(
         raise Fallback from None
     source = issue_source(token_kind)
     now = clock.now()
+    if not await sync(kiosk_may_issue, token_hall_id, now):
+        raise Fallback  # outside opening hours: Django answers the 409 hall_closed (queueing.opening)
     service_date = timezone.localdate(now)
     # What the wait estimate's helpers read of the ticket being issued (a model instance costs ≈ 0.1 ms to build).
     ticket = SimpleNamespace(

@@ -94,7 +94,7 @@ def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
         # ticket_one_active_per_counter: the counter got another active ticket meanwhile.
         raise Conflict("counter_busy", _("该窗口已有正在办理的号码"))
     if updated != 1:
-        raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))
+        raise Conflict("ticket_state_changed", _("号码状态已变化，请刷新后重试"))
     computed = []
     for name, value in changes.items():
         if hasattr(value, "resolve_expression"):

@@ -38,7 +38,7 @@ def ticket_reactivate(*, ticket: Ticket, actor) -> Ticket:
         if ticket.status != TicketStatus.NO_SHOW:
             raise Conflict("ticket_state_changed", _("只有过号的号码可以重新激活"))
         if ticket.no_show_at and (now - ticket.no_show_at).total_seconds() > minutes * 60:
-            raise ServiceError("reactivate_expired", _("已超过过号重新激活的时限,请重新取号"))
+            raise ServiceError("reactivate_expired", _("已超过过号重新激活的时限，请重新取号"))
         _transition(
             ticket,
             [TicketStatus.NO_SHOW],
@@ -131,10 +131,10 @@ def ticket_resume(*, ticket: Ticket, clerk, counter: Counter | None = None) -> T
     check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.counter_id is None:
-            raise Conflict("ticket_state_changed", _("号码状态已变化,请刷新后重试"))
+            raise Conflict("ticket_state_changed", _("号码状态已变化，请刷新后重试"))
         _lock_counter(ticket.counter)
         if Ticket.objects.filter(counter_id=ticket.counter_id, status__in=ACTIVE_STATUSES).exists():
-            raise Conflict("counter_busy", _("请先办结或处理当前号码,再回呼挂起的号码"))
+            raise Conflict("counter_busy", _("请先办结或处理当前号码，再回呼挂起的号码"))
         now = clock.now()
         paused = int((now - ticket.suspended_at).total_seconds()) if ticket.suspended_at else 0
         _transition(

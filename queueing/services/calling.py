@@ -87,7 +87,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
     with transaction.atomic():
         counter, state = _lock_counter(counter)
         if counter.status != CounterStatus.OPEN:
-            raise Conflict("counter_not_open", _("窗口未开放(暂停或关闭),不能叫号"))
+            raise Conflict("counter_not_open", _("窗口未开放（暂停或关闭），不能叫号"))
         now = clock.now()
         # "This counter holds no active ticket" rides in the pick itself (a separate EXISTS cost a query per call);
         # it is a new statement after the counter lock, so it sees every commit of the previous holder. An empty
@@ -104,7 +104,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
             row = candidates.first()
             if row is None:
                 if active_here.exists():
-                    raise Conflict("counter_busy", _("请先办结或处理当前号码,再叫下一位"))
+                    raise Conflict("counter_busy", _("请先办结或处理当前号码，再叫下一位"))
                 return None
             updated = Ticket.objects.filter(pk=row.pk, status=TicketStatus.WAITING).update(
                 status=TicketStatus.CALLED,
@@ -137,7 +137,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
 
 
 def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
-    """重呼: call the same number again (counted). The recall after ``queue.recalls_before_no_show`` makes it a
+    """重呼： call the same number again (counted). The recall after ``queue.recalls_before_no_show`` makes it a
     no-show instead."""
     check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():

@@ -35,12 +35,12 @@ def _counter_set(counter: Counter, actor, *, status: str, reason: str = "", expe
     with transaction.atomic():
         counter, state = _lock_counter(counter)
         if expected is not None and counter.status not in expected:
-            raise Conflict("counter_state_changed", _("窗口状态已变化,请刷新后重试"))
+            raise Conflict("counter_state_changed", _("窗口状态已变化，请刷新后重试"))
         if (
             status == CounterStatus.CLOSED
             and Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES).exists()
         ):
-            raise Conflict("counter_busy", _("窗口还有正在办理的号码,请先办结"))
+            raise Conflict("counter_busy", _("窗口还有正在办理的号码，请先办结"))
         Counter.objects.filter(pk=counter.pk).update(status=status, pause_reason=reason)
         counter.status, counter.pause_reason = status, reason
         state.clerk_id = None if status == CounterStatus.CLOSED else actor.pk

@@ -25,7 +25,7 @@ def queue_day_close(*, hall, at=None) -> int:
     """Close every ticket still waiting (or suspended, or a no-show that can no longer be reactivated) at closing
     time, with a reason. Returns how many were closed. Safe to run twice."""
     at = at or clock.now()
-    reason = "营业结束,号码自动关闭"
+    reason = "营业结束，号码自动关闭"
     with transaction.atomic():
         rows = list(
             Ticket.objects.filter(

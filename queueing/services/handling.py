@@ -98,11 +98,11 @@ def handling_confirm_needs(*, ticket: Ticket, clerk, counter: Counter | None = N
 
 def supplement_sms_text(ticket: Ticket, materials: list[RequiredMaterial]) -> str:
     """The 《补充材料清单》 as a short SMS (BIZ-1.1): item names and how to obtain them, no personal data."""
-    lines = [f"【{ticket.hall.name}】您办理的业务还需补充以下材料:"]
+    lines = [f"【{ticket.hall.name}】您办理的业务还需补充以下材料："]
     for i, m in enumerate(materials, 1):
         how = f"({m.how_to_obtain})" if m.how_to_obtain else ""
         lines.append(f"{i}. {m.name}{how}")
-    lines.append("备齐后可预约回访办理,免排队。")
+    lines.append("备齐后可预约回访办理，免排队。")
     return "\n".join(lines)
 
 
@@ -118,7 +118,7 @@ def handling_finish(
     counter: Counter | None = None,
 ) -> Ticket:
     """Finish the visit: business types handled (one visit may handle several), outcome, notes, missing materials
-    (BIZ-1.1 → 《补充材料清单》) and ``within_limit`` judged by the limit fixed at start (BIZ-2.2).
+    （BIZ-1.1 → 《补充材料清单》） and ``within_limit`` judged by the limit fixed at start (BIZ-2.2).
 
     ``brought_material_ids`` (the console's materials check) derives the missing materials instead: every
     mandatory material of a handled business not brought is missing; "done" is then refused and only the outcome
@@ -146,7 +146,7 @@ def handling_finish(
         if missing_material_ids and outcome == Outcome.DONE:
             raise ServiceError(
                 "materials_missing_outcome",
-                _("有必需材料未勾选,请选择“材料不全”或勾选已带材料"),
+                _("有必需材料未勾选，请选择「材料不全」或勾选已带材料"),
                 field="outcome",
             )
         if outcome != Outcome.MATERIALS_MISSING:

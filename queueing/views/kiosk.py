@@ -13,7 +13,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +22,7 @@ from integrations.models import TokenKind, token_authenticate
 from lib.errors import ServiceError
 from queueing import clock, selectors, services
 from queueing.models import Outcome, PriorityKind, Ticket
-from queueing.opening import kiosk_opening
+from queueing.opening import kiosk_opening, kiosk_require_open, opens_text
 
 COOKIE = "tw_kiosk"
 COOKIE_AGE = 400 * 24 * 3600
@@ -70,12 +69,7 @@ def _kiosk_context(request, token, **extra) -> dict:
 
 
 def _opens_text(opens_at) -> str:
-    if opens_at is None:
-        return _("暂停营业")
-    local = timezone.localtime(opens_at)
-    if timezone.localdate(clock.now()) == local.date():
-        return _("今天 %(time)s") % {"time": local.strftime("%H:%M")}
-    return formats.date_format(local, _("n月j日(l) H:i"))
+    return opens_text(opens_at, now=clock.now())
 
 
 @never_cache
@@ -115,12 +109,7 @@ def kiosk_issue(request):
     elder = "?elder=1" if request.POST.get("elder") == "1" else ""
     mode = request.POST.get("mode", "")
     try:
-        opening = kiosk_opening(hall=token.hall, now=clock.now())
-        if not opening["may_issue"]:
-            raise ServiceError(
-                "hall_closed",
-                _("本厅现在不营业,营业时间:%(opens)s") % {"opens": _opens_text(opening["opens_at"])},
-            )
+        kiosk_require_open(hall=token.hall, now=clock.now())
         if mode == "check_in":
             ticket = services.appointment_check_in(
                 hall=token.hall,
@@ -194,7 +183,7 @@ def _ticket_or_404(public_token: str) -> Ticket:
 def _mobile_context(request, ticket: Ticket) -> dict:
     missing = []
     if ticket.outcome == Outcome.MATERIALS_MISSING:
-        # BIZ-1.1: what to bring next time and how to obtain each item (the 《补充材料清单》 the clerk printed).
+        # BIZ-1.1: what to bring next time and how to obtain each item （the 《补充材料清单》 the clerk printed）.
         missing = list(ticket.missing_materials.order_by("business_type_id", "sort_order", "pk"))
     return {
         "ticket": ticket,

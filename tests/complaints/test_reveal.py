@@ -32,7 +32,7 @@ def consultation(world):
         channel=ConsultationChannel.ONSITE,
         customer_name="刘洋",
         contact_phone="18800188006",
-        question="国际漫游流量包在哪些国家可以使用?",
+        question="国际漫游流量包在哪些国家可以使用？",
         actor=world["greeter_a"],
     )
 

@@ -26,7 +26,7 @@ def _record(world, **kw):
         "channel": Channel.ONSITE,
         "customer_name": "刘洋",
         "contact_phone": "18800188006",
-        "question": "国际漫游流量包在哪些国家可以使用?",
+        "question": "国际漫游流量包在哪些国家可以使用？",
         "actor": world["greeter_a"],
     }
     return s.consultation_record(**(args | kw))

@@ -85,7 +85,7 @@ def test_sup_1_2_sms_invitation_when_the_ticket_has_a_phone(ev):
     n = Notification.objects.get(template="evaluation_invite_sms")
     assert n.recipient == PHONE and "回复0不参与" in n.body
     assert PHONE not in n.body and "王" not in n.body  # no PI in the text
-    link = n.body.split("评价:")[-1]
+    link = n.body.split("评价：")[-1]
     assert PHONE not in link and "/evaluations/r/" in link
 
 

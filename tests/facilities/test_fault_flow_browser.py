@@ -75,7 +75,7 @@ def test_env_2_2_report_on_phone_notice_on_display_guide_task_resolve(
     sup.goto(f"{live_server.url}/facilities/halls/{hall.pk}/")
     sup.locator("#faults a", has_text="取号机1").click()
     sup.fill("#f-res", "重启后恢复")
-    sup.get_by_role("button", name="已修复(撤下公告)").click()
+    sup.get_by_role("button", name="已修复（撤下公告）").click()
     sup.locator("#fault-status").filter(has_text="已修复").wait_for()
 
     wait_text(screen, "#fd-ticker", MAINTENANCE_NOTICE, present=False)

@@ -126,7 +126,7 @@ def test_board_highlights_an_over_limit_ticket_and_shows_idle_and_paused_counter
     time_machine.shift(timedelta(minutes=16))
     html = client.get(url).content.decode()
     assert "board-counter busy over" in html and "1 笔超时" in html
-    assert "等候中(1 人)" in html
+    assert "等候中（1 人）" in html
 
 
 def test_board_and_display_state_do_not_grow_queries_with_tickets(
@@ -193,4 +193,4 @@ def test_board_shows_each_counters_calling_profile(client, world):
     f.counter(world["hall_a"], 2, ratio=3)
     client.force_login(world["supervisor_a"])
     html = client.get(reverse("floor:board_panel", args=[world["hall_a"].pk])).content.decode()
-    assert "叫号方式:优先客户先叫" in html and "叫号方式:优先:普通 = 1:3" in html
+    assert "叫号方式：优先客户先叫" in html and "叫号方式：优先:普通 = 1:3" in html

@@ -24,7 +24,9 @@ def people(world):
         plain_en="Data you don't use moves to next month",
     )
     GlossaryTerm.objects.create(term="副卡", plain="和主号共用套餐的另一张卡")
-    StandardPhrase.objects.create(kind=PhraseKind.GREETING, text="您好,请问有什么可以帮您?", clause="STF-2.1")
+    StandardPhrase.objects.create(
+        kind=PhraseKind.GREETING, text="您好，请问有什么可以帮您？", clause="STF-2.1"
+    )
     world["token_a"] = token_create(hall=world["hall_a"], kind=TokenKind.KIOSK, name="kiosk A")[1]
     world["token_b"] = token_create(hall=world["hall_b"], kind=TokenKind.DISPLAY, name="display B")[1]
     return world

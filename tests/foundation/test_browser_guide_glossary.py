@@ -25,7 +25,7 @@ def test_clerk_opens_a_guide_and_finds_plain_words_for_data_rollover(page, live_
         materials=[("本人有效身份证件原件", True, "如遗失可先办理临时身份证")],
     )
     GlossaryTerm.objects.create(term="流量结转", plain="本月没用完的流量会自动转到下个月")
-    GlossaryTerm.objects.create(term="副卡", plain="和主号共用套餐的另一张卡,费用算在主号上")
+    GlossaryTerm.objects.create(term="副卡", plain="和主号共用套餐的另一张卡，费用算在主号上")
     f.user("pw_guide_clerk", hall_roles=[(hall, HallRole.CLERK)])
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -46,7 +46,7 @@ def test_sup_1_1_run_keeps_frozen_copy_when_template_changes(world, run):
     assert v2.number == 2 and v2.items[0]["weight"] == 10
     done.refresh_from_db()
     assert (done.snapshot, done.score_num, done.score_den) == before
-    assert next(i for i in done.snapshot if i["code"] == "ENV-CLEAN")["text"] == "大厅地面、台面整洁,无杂物"
+    assert next(i for i in done.snapshot if i["code"] == "ENV-CLEAN")["text"] == "大厅地面、台面整洁，无杂物"
     with time_machine.travel(MONDAY + timedelta(days=7), tick=False):
         nxt = s.inspection_start(hall=world["hall_a"], actor=world["manager_a"])
     assert nxt.template_version == v2 and len(nxt.snapshot) == 2

@@ -68,14 +68,14 @@ def test_elder_mode_meets_the_miit_numbers_on_every_customer_page(browser, live_
     ticket = s.ticket_issue(hall=floor["hall"], business_type=floor["basic"])
     mobile = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     mobile.goto(f"{live_server.url}/queue/m/{ticket.public_token}/")
-    mobile.get_by_role("link", name="长辈模式(大字)").click()
+    mobile.get_by_role("link", name="长辈模式（大字）").click()
     mobile.wait_for_selector("body.elder-mode")
     mobile.wait_for_load_state(
         "load"
     )  # the elder style sheet applied before measuring (not just the body class)
     _check(mobile, live_server, "mobile-ticket")
     mobile.goto(f"{live_server.url}/catalog/guide/{floor['basic'].code}/public/")
-    mobile.get_by_role("link", name="长辈模式(大字)").click()
+    mobile.get_by_role("link", name="长辈模式（大字）").click()
     mobile.wait_for_selector("body.elder-mode")
     mobile.wait_for_load_state(
         "load"

@@ -212,7 +212,7 @@ def test_case_review_shows_complaints_without_personal_information(client, world
         business_type=world["basic"],
         actor=world["clerk_b"],
     )
-    review = plan(T0 + timedelta(days=1), kind="case_review", title="案例复盘:套餐变更")
+    review = plan(T0 + timedelta(days=1), kind="case_review", title="案例复盘：套餐变更")
     login(client, world["manager_a"])
     resp = client.post(f"/training/{review.pk}/cases/", {"numbers": other.number})
     assert resp.status_code == 400 and "本厅没有投诉编号" in resp.content.decode()

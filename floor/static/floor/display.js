@@ -3,7 +3,7 @@
  * Runs for a whole business day without reload: DOM lists are capped, listeners are attached once, the voice
  * history is capped, and a dead stream is replaced (never stacked).
  * Voice: every call is QUEUED and spoken after the previous one ends — a new call never cuts one off
- * (NovoSGA #78). The phrase names the counter: 「请A001号到3号窗口办理」, the number read digit by digit.
+ * (NovoSGA #78). The phrase names the counter: 「请A001号到3号窗口办理」， the number read digit by digit.
  */
 (function () {
   "use strict";

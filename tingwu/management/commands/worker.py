@@ -120,7 +120,7 @@ def run_pass(*, task_limit: int = 50, worker_id: str = "tingwu-worker", housekee
 
 class Command(BaseCommand):
     help = (
-        "运行后台任务:服务时限巡检、通知发送、异步任务 / Run the SLA sweep, the outbox and background tasks."
+        "运行后台任务：服务时限巡检、通知发送、异步任务 / Run the SLA sweep, the outbox and background tasks."
     )
 
     def add_arguments(self, parser):

@@ -1,5 +1,5 @@
 // Every htmx page: an error a service raises appears where the user acted (issue 10 §2).
-// htmx drops 4xx/5xx answers by default, so a refused action (e.g. 办结 with a mandatory material unchecked)
+// htmx drops 4xx/5xx answers by default, so a refused action （e.g. 办结 with a mandatory material unchecked）
 // changed nothing on screen. One mechanism for the whole product:
 //   * a 4xx answer that is an HTML fragment (the view re-rendered its target with the error) is swapped in;
 //   * any other failure (a full error page, JSON from the API, a 5xx, no network) is shown in an alert right
@@ -74,14 +74,14 @@
     }
     ev.detail.shouldSwap = false;
     ev.detail.isError = false;  // handled here: no console noise
-    var fallback = status >= 500 ? text("msgServerError", "系统出错,请稍后重试。")
+    var fallback = status >= 500 ? text("msgServerError", "系统出错，请稍后重试。")
       : status === 403 ? text("msgForbidden", "没有权限执行此操作。")
-      : status === 404 ? text("msgNotFound", "要操作的记录不存在或已变化,请刷新页面。")
-      : text("msgRefused", "操作未完成,请检查后重试。");
+      : status === 404 ? text("msgNotFound", "要操作的记录不存在或已变化，请刷新页面。")
+      : text("msgRefused", "操作未完成，请检查后重试。");
     show(elt, messageFrom(xhr) || fallback);
   });
 
   document.addEventListener("htmx:sendError", function (ev) {
-    show(ev.detail.elt, text("msgOffline", "网络连接中断,操作未提交,请稍后重试。"));
+    show(ev.detail.elt, text("msgOffline", "网络连接中断，操作未提交，请稍后重试。"));
   });
 })();

@@ -1,0 +1,54 @@
+"""Full-width punctuation in Chinese text (issue 10 §3): an ASCII , : ; ( ) ! ? next to a Chinese character is the
+full-width one, and Chinese quotations use one kind of marks, 「」. Used by the UI crawl tests (``find``) and by
+``manage.py fullwidth`` (``fix``), which rewrites templates, gettext msgids and messages in one mechanical pass."""
+
+from __future__ import annotations
+
+import re
+
+HAN = r"[\u4e00-\u9fff]"
+FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+# The ASCII mark touches a Chinese character, or a full-width mark that itself follows Chinese text.
+_NEXT_TO_HAN = re.compile(rf"(?<={HAN})[,:;!?()]|[,:;!?()](?={HAN})|(?<=[）」])[,:;!?]|(?<=[（「])[(]")
+_INNER = "[^()（）\n\"'{}<>%]{0,40}"  # no code inside: quotes, braces, tags, format specs
+_PAREN = re.compile(rf"\(({_INNER}{HAN}{_INNER})\)")
+_PAIR_INNER = "[^()（）\n\"'<>%]{0,40}"
+_PAIR = [re.compile(rf"（({_PAIR_INNER})\)"), re.compile(rf"\(({_PAIR_INNER})）")]
+_CURLY = re.compile(r"[“”]")
+# In templates the Chinese is inside a tag: {% translate "角色" %}: … and ({% translate "本人" %}).
+_TAG = r'\{% (?:translate|trans) "[^"\n]*' + HAN + r'[^"\n]*" ?%\}'
+_AFTER_TAG = re.compile(rf"({_TAG})([,:;!?])")
+_AROUND_TAG = re.compile(rf"\(({_TAG})\)")
+
+
+def find(text: str) -> list[str]:
+    """The snippets of ``text`` where ASCII punctuation touches Chinese text, or curly quotes are used."""
+    hits = []
+    for m in _NEXT_TO_HAN.finditer(text):
+        hits.append(text[max(0, m.start() - 6) : m.end() + 6])
+    for rx in (_AFTER_TAG, _AROUND_TAG):
+        hits += [m.group(0) for m in rx.finditer(text)]
+    for m in _CURLY.finditer(text):
+        hits.append(text[max(0, m.start() - 6) : m.end() + 6])
+    return hits
+
+
+def fix(text: str) -> str:
+    """``text`` with the marks of ``find`` replaced: （…） around Chinese, ，：；！？ next to it, 「」 for “”."""
+    text = _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _AFTER_TAG.sub(lambda m: m.group(1) + FULL[m.group(2)], text)
+    text = _AROUND_TAG.sub(lambda m: f"（{m.group(1)}）", text)
+    prev = None
+    while prev != text:  # a run such as "中文):" needs two passes
+        prev = text
+        text = _NEXT_TO_HAN.sub(lambda m: FULL[m.group(0)], text)
+        for pair in _PAIR:  # the other half of a bracket that touched Chinese on one side only
+            text = pair.sub(lambda m: f"（{m.group(1)}）", text)
+    opened = False
+
+    def quote(_m):
+        nonlocal opened
+        opened = not opened
+        return "「" if opened else "」"
+
+    return _CURLY.sub(quote, text)

@@ -26,12 +26,14 @@ class RevealIn(Schema):
         description="contact_phone / complainant_name (complaint) / customer_name (consultation, visit)"
         " / address (visit)",
     )
-    reason: str = Field("", max_length=255, description="查看原因(必填,记入审计)/ reason (required, audited)")
+    reason: str = Field(
+        "", max_length=255, description="查看原因（必填，记入审计）/ reason (required, audited)"
+    )
 
 
 class RevealOut(Schema):
     field: str
-    value: str = Field(description="完整值,仅本次返回 / the full value, this response only")
+    value: str = Field(description="完整值，仅本次返回 / the full value, this response only")
 
 
 def intake_caller(request, hall_code: str | None):

@@ -15,7 +15,7 @@ class RevealForm(forms.Form):
         label=_("查看原因"),
         max_length=255,
         required=False,
-        help_text=_("例如:回访客户。每次查看都会记录在个人信息访问审计中。"),
+        help_text=_("例如：回访客户。每次查看都会记录在个人信息访问审计中。"),
     )
 
     def __init__(self, *args, choices, **kwargs):

@@ -398,7 +398,7 @@ add_reveal_route(
     param="complaint_id",
     fetch=lambda request, user, pk: _get(request, pk),
     reveal=lambda case, **kw: services.complaint_reveal(complaint=case, **kw),
-    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    summary="查看完整联系方式（审计）/ Reveal the caller's name or phone (audited)",
     operation_id="complaints_api_complaint_reveal",
     description="CMP-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row. "
     "The field and reason travel in the body, never in the URL; the answer must not be cached.",

@@ -196,7 +196,7 @@ add_reveal_route(
     param="consultation_id",
     fetch=lambda request, user, pk: _get(request, pk),
     reveal=lambda case, **kw: services.consultation_reveal(consultation=case, **kw),
-    summary="查看完整联系方式(审计)/ Reveal the caller's name or phone (audited)",
+    summary="查看完整联系方式（审计）/ Reveal the caller's name or phone (audited)",
     operation_id="consultations_api_consultation_reveal",
     description="BIZ-2.1: for the callback. Needs ``pi.reveal`` in the hall and a reason; writes a PIAccessLog row. "
     "The field and reason travel in the body, never in the URL; the answer must not be cached.",

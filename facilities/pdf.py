@@ -38,7 +38,7 @@ def notice_poster_pdf(fault) -> bytes:
             f"{facility.label}({facility.asset_code})",
             facility.location,
             when,
-            _("给您带来不便,敬请谅解"),
+            _("给您带来不便，敬请谅解"),
         ],
         tone="alert",
     )

@@ -158,7 +158,7 @@ def self_service_down(*, hall) -> list[Fault]:
 
 
 def board_summary(*, hall, now: datetime | None = None) -> dict:
-    """The supervisor board's compact panel: the same sets as ``board`` (the 环境与设施 page), counted."""
+    """The supervisor board's compact panel: the same sets as ``board`` （the 环境与设施 page）， counted."""
     now = now or timezone.now()
     open_occ = Occurrence.objects.filter(hall=hall, status=OccurrenceStatus.OPEN, window_start__lte=now)
     faults = Fault.objects.filter(hall=hall, status__in=ACTIVE_FAULT_STATUSES)

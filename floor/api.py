@@ -39,7 +39,7 @@ class AnnouncementOut(Schema):
     starts_at: str
     ends_at: str | None
     channels: list[str]
-    effective: str = Field(..., description="生效时间(ENV-3) / the effective time as screens print it")
+    effective: str = Field(..., description="生效时间（ENV-3） / the effective time as screens print it")
 
 
 class AnnouncementIn(Schema):
@@ -51,7 +51,8 @@ class AnnouncementIn(Schema):
     title: str = Field(..., max_length=80)
     body: str = Field(..., max_length=500)
     starts_at: datetime | None = Field(
-        None, description="临时公告必填,普通公告留空为立即 / required for temporary kinds; empty: now (ENV-3)"
+        None,
+        description="临时公告必填，普通公告留空为立即 / required for temporary kinds; empty: now (ENV-3)",
     )
     ends_at: datetime | None = None
     consult_phone: str = ""
@@ -321,7 +322,7 @@ def display_test(request, hall_id: int):
 class IncidentReportIn(Schema):
     hall_id: int
     kind: IncidentKind
-    note: str = Field("", max_length=500, description="情况说明(仅内部可见) / internal note")
+    note: str = Field("", max_length=500, description="情况说明（仅内部可见） / internal note")
     counter_id: int | None = None
 
 
@@ -337,7 +338,7 @@ class IncidentReportOut(Schema):
 
 
 class IncidentReportDeclareIn(Schema):
-    minutes: int = Field(..., description="预计多少分钟后恢复(1–480) / expected minutes to recovery")
+    minutes: int = Field(..., description="预计多少分钟后恢复（1–480） / expected minutes to recovery")
 
 
 def _report_data(r) -> dict:
@@ -396,7 +397,13 @@ def incident_report_list(request, hall_id: int):
 @router.post(
     "/incident-reports/{report_id}/declare",
     auth=STAFF_AUTH,
-    response={201: IncidentOut, 400: FloorErrorOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
+    response={
+        201: IncidentOut,
+        400: FloorErrorOut,
+        403: FloorErrorOut,
+        404: FloorErrorOut,
+        409: FloorErrorOut,
+    },
     summary="由汇报启动应急模式 / Turn a report into emergency mode with the expected recovery (STF-3.2)",
 )
 def incident_report_declare(request, report_id: int, payload: IncidentReportDeclareIn):
@@ -410,7 +417,7 @@ def incident_report_declare(request, report_id: int, payload: IncidentReportDecl
     "/incident-reports/{report_id}/dismiss",
     auth=STAFF_AUTH,
     response={200: IncidentReportOut, 403: FloorErrorOut, 404: FloorErrorOut, 409: FloorErrorOut},
-    summary="汇报已处理,无需应急模式 / Close a report without emergency mode (STF-3.2)",
+    summary="汇报已处理，无需应急模式 / Close a report without emergency mode (STF-3.2)",
 )
 def incident_report_dismiss(request, report_id: int):
     report = services.incident_report_dismiss(

@@ -15,9 +15,9 @@ class AnnouncementForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=80)
     body = forms.CharField(label=_("内容"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     starts_at = forms.DateTimeField(
-        label=_("生效时间(临时公告必填;普通公告留空为立即)"), required=False, widget=_DT
+        label=_("生效时间（临时公告必填；普通公告留空为立即）"), required=False, widget=_DT
     )
-    ends_at = forms.DateTimeField(label=_("失效时间(留空为长期)"), required=False, widget=_DT)
+    ends_at = forms.DateTimeField(label=_("失效时间（留空为长期）"), required=False, widget=_DT)
     consult_phone = forms.CharField(label=_("咨询电话"), max_length=32, required=False)
     consult_wecom = forms.CharField(label=_("企业微信咨询"), max_length=100, required=False)
     consult_window = forms.CharField(label=_("咨询窗口"), max_length=100, required=False)

@@ -1,5 +1,5 @@
 """Floor workflows: announcements (ENV-3), emergency mode (STF-3.2), greeter referrals (BIZ-4), and the clerk's report
-to the duty supervisor (STF-3.2 「第一时间向值班主管汇报」): one tap on the console; the duty supervisor on duty (else
+to the duty supervisor （STF-3.2 「第一时间向值班主管汇报」）： one tap on the console; the duty supervisor on duty (else
 the hall managers, the SLA ladder's rule in ``sla.escalation``) is notified at once through the outbox; the report is
 on the board, live, where it becomes emergency mode with the expected recovery time, or is closed."""
 
@@ -111,7 +111,7 @@ def announcement_publish(
             field="consult_phone",
         )
     if kind in TEMPORARY_KINDS and starts_at is None:
-        # ENV-3 「标注生效时间」: the notice says from when; "now, by default" is not a stated time.
+        # ENV-3 「标注生效时间」： the notice says from when; "now, by default" is not a stated time.
         raise ServiceError("starts_at_required", _("临时公告须注明生效时间"), field="starts_at")
     with transaction.atomic():
         announcement = Announcement.objects.create(
@@ -273,7 +273,7 @@ TEMPLATE = "floor_incident_report"
 # No note in the message: a dispute's note may name the customer, and the robot posts to a group.
 register_template(
     TEMPLATE,
-    "【现场汇报】{hall_name}{counter}{reporter}报告{kind}({reported_at}),请值班主管{name}立即处理:{url}",
+    "【现场汇报】{hall_name}{counter}{reporter}报告{kind}({reported_at})，请值班主管{name}立即处理：{url}",
     subject="现场汇报",
 )
 
@@ -314,7 +314,7 @@ def incident_report(*, user, hall, kind: str, note: str = "", counter=None) -> I
                 "reporter": _name(user),
                 "kind": report.get_kind_display(),
                 "reported_at": now,
-                "name": "、".join(_name(u) for u in users) or "(未配置)",
+                "name": "、".join(_name(u) for u in users) or "（未配置）",
                 "url": settings.TINGWU_PUBLIC_BASE_URL + reverse("floor:board", args=[hall.pk]) + "#reports",
             },
             dedupe_key=f"floor:report:{report.pk}",

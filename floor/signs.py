@@ -1,7 +1,7 @@
-"""The one sign template (ENV-3 「统一视觉规范」): zone signs, business notices, tariff boards, temporary-announcement
+"""The one sign template （ENV-3 「统一视觉规范」）： zone signs, business notices, tariff boards, temporary-announcement
 posters and the facilities maintenance notice all print from ``sign_pdf`` — the hall's name and the zone in a band at
 the top, the title large, the text, then the small lines (effective time, consultation channel, device). Two tones:
-``standard`` (white page, brand-blue band) and ``alert`` (「红底白字」: the whole page red, every word white), the same
+``standard`` (white page, brand-blue band) and ``alert`` （「红底白字」： the whole page red, every word white）， the same
 colours as the screens (#0b5cad, #c8102e). Fonts are the receipts' CJK font (complaints/pdf.py)."""
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def announcement_poster_pdf(announcement, *, hall, size: str = "A4") -> bytes:
         text=announcement.body,
         lines=[
             str(announcement.effective_label()),
-            _("咨询:%(channels)s") % {"channels": " / ".join(channels)} if channels else "",
+            _("咨询：%(channels)s") % {"channels": " / ".join(channels)} if channels else "",
         ],
         size=size,
         tone="alert" if announcement.is_temporary else "standard",

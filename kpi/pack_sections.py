@@ -19,7 +19,7 @@ WORST_DEVICES = 10
 
 
 def low_score_reasons(*, user, hall_ids: list[int], month: date) -> dict | None:
-    """The reasons customers gave with their valid evaluations below 满意, most frequent first."""
+    """The reasons customers gave with their valid evaluations below 满意， most frequent first."""
     if not apps.is_installed("evaluations"):
         return None
     from evaluations.models import Level
@@ -88,8 +88,8 @@ def highlights_problems(*, figures: dict, previous: dict, flags, meetings, found
         fig, prev = figures[code], previous[code]
         if fig.met is None:
             continue
-        move = "" if prev.pct is None else _("(较上月 %(d)+.2f 个百分点)") % {"d": fig.pct - prev.pct}
-        text = _("%(kpi)s %(pct).2f%%,目标 %(target)g%%") % {
+        move = "" if prev.pct is None else _("（较上月 %(d)+.2f 个百分点）") % {"d": fig.pct - prev.pct}
+        text = _("%(kpi)s %(pct).2f%%，目标 %(target)g%%") % {
             "kpi": KPIS[code].label,
             "pct": fig.pct,
             "target": fig.target,

@@ -176,7 +176,7 @@ class PackOut(Schema):
     plan_items: int
     complaints: int | None
     low_score_evaluations: int | None = Field(
-        None, description="valid evaluations below 满意; null = no data"
+        None, description="valid evaluations below 满意； null = no data"
     )
     rectifications: int | None = Field(None, description="items raised this month; null = no data")
     rectifications_overdue: int | None = None

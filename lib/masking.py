@@ -53,7 +53,7 @@ def mask_pi_in_text(text: str) -> str:
 
 
 def mask_names_in_text(text: str, names, mask=mask_name) -> str:
-    """Replace each known name (e.g. a case's own contact) inside free text by its masked form (张**), the longest
+    """Replace each known name (e.g. a case's own contact) inside free text by its masked form （张**）， the longest
     first so 欧阳娜娜 is masked before 欧阳. Names shorter than two characters are left: one character matches
     too much ordinary text."""
     text = text or ""

@@ -10,22 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Target(models.TextChoices):
-    COMPLAINT_FIRST_CONTACT = "complaint_first_contact", _("投诉首次联系(2小时)")
-    COMPLAINT_GENERAL_SOLUTION = "complaint_general_solution", _("一般投诉解决(24小时)")
-    COMPLAINT_COMPLEX_PROGRESS = "complaint_complex_progress", _("复杂投诉进度反馈(72小时,周期)")
-    CONSULTATION_CALLBACK = "consultation_callback", _("现场咨询回复(24小时)")
-    CONSULTATION_ONLINE_FIRST_RESPONSE = "consultation_online_first_response", _("线上咨询首次响应(1小时)")
+    COMPLAINT_FIRST_CONTACT = "complaint_first_contact", _("投诉首次联系（2小时）")
+    COMPLAINT_GENERAL_SOLUTION = "complaint_general_solution", _("一般投诉解决（24小时）")
+    COMPLAINT_COMPLEX_PROGRESS = "complaint_complex_progress", _("复杂投诉进度反馈（72小时，周期）")
+    CONSULTATION_CALLBACK = "consultation_callback", _("现场咨询回复（24小时）")
+    CONSULTATION_ONLINE_FIRST_RESPONSE = "consultation_online_first_response", _("线上咨询首次响应（1小时）")
     CONSULTATION_ONLINE_COMPLEX_SOLUTION = (
         "consultation_online_complex_solution",
-        _("线上复杂问题解决(48小时)"),
+        _("线上复杂问题解决（48小时）"),
     )
-    FACILITY_CHECK = "facility_check", _("设施维护检查(检查窗口内完成)")
+    FACILITY_CHECK = "facility_check", _("设施维护检查（检查窗口内完成）")
     FACILITY_FAULT_RESPONSE = "facility_fault_response", _("设备故障响应")
     FACILITY_FAULT_REPAIR = "facility_fault_repair", _("设备故障修复")
-    SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查(7天)")
-    RECTIFICATION = "rectification", _("整改项完成(默认3天)")
+    SELF_INSPECTION_WEEKLY = "self_inspection_weekly", _("每周服务自查（7天）")
+    RECTIFICATION = "rectification", _("整改项完成（默认3天）")
     KPI_PLAN_ITEM = "kpi_plan_item", _("服务改进计划事项完成")
-    EVALUATION_FOLLOW_UP = "evaluation_follow_up", _("差评回访(24小时)")
+    EVALUATION_FOLLOW_UP = "evaluation_follow_up", _("差评回访（24小时）")
 
 
 @dataclass(frozen=True)

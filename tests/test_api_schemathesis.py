@@ -9,6 +9,7 @@ marked ``slow`` (``-m slow``); the component-name check runs in every default ru
 from __future__ import annotations
 
 import json
+import os
 from typing import get_args
 
 import pytest
@@ -114,12 +115,17 @@ BOUNDED = settings(
 @pytest.mark.slow  # every operation (161) with two credentials: minutes, not seconds
 @schema.parametrize()
 @BOUNDED
-def test_api_answers_no_5xx_and_matches_its_schema(case, credentials):
+def test_api_answers_no_5xx_and_matches_its_schema(case, credentials, request):
+    if request.config.getoption("--now", default=None):
+        pytest.skip("the API's shapes do not depend on the date: checked once per CI run, at today's date")
     """SEC (issue 10 §5): no 5xx, responses as declared, with a staff session and a device token."""
     _call(case, credentials)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("TINGWU_FUZZ"), reason="40 examples per operation take an hour: TINGWU_FUZZ=1"
+)
 @schema.parametrize()
 @settings(BOUNDED, max_examples=40)
 def test_api_fuzzed_longer(case, credentials):

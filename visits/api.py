@@ -226,6 +226,6 @@ add_reveal_route(
     param="visit_id",
     fetch=lambda request, user, pk: _get(user, pk),
     reveal=lambda case, **kw: services.visit_reveal(visit=case, **kw),
-    summary="查看完整地址或联系方式(审计)/ Reveal address, phone or name (audited)",
+    summary="查看完整地址或联系方式（审计）/ Reveal address, phone or name (audited)",
     operation_id="visits_api_visit_reveal",
 )

@@ -26,7 +26,7 @@ def _back(request, hall):
 @login_required
 @require_POST
 def report_create(request, hall_id: int):
-    """One tap on the console: 系统故障 / 现场纠纷, an optional note."""
+    """One tap on the console: 系统故障 / 现场纠纷， an optional note."""
     hall = _hall(request, hall_id, "queue.serve")
     counter_id = request.POST.get("counter", "")
     counter = Counter.objects.filter(hall=hall, pk=int(counter_id)).first() if counter_id.isdigit() else None
@@ -74,7 +74,7 @@ def report_act(request, hall_id: int, pk: int, action: str):
             services.incident_report_declare(
                 user=request.user, report=report, minutes=request.POST.get("minutes")
             )
-            messages.success(request, _("已启动应急模式,叫号屏和取号机已显示提示"))
+            messages.success(request, _("已启动应急模式，叫号屏和取号机已显示提示"))
         else:
             services.incident_report_dismiss(user=request.user, report=report)
             messages.success(request, _("汇报已处理"))

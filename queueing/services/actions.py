@@ -116,7 +116,7 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
 
 
 def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
-    """挂起: the customer steps away to fetch a document; the counter may serve others meanwhile."""
+    """挂起： the customer steps away to fetch a document; the counter may serve others meanwhile."""
     check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()
@@ -127,7 +127,7 @@ def ticket_suspend(*, ticket: Ticket, clerk, counter: Counter | None = None) -> 
 
 
 def ticket_resume(*, ticket: Ticket, clerk, counter: Counter | None = None) -> Ticket:
-    """回呼: call a suspended customer back to the same counter; the clock resumes where it stopped."""
+    """回呼： call a suspended customer back to the same counter; the clock resumes where it stopped."""
     check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         if ticket.counter_id is None:

@@ -165,7 +165,7 @@ def ticket_recall(*, ticket: Ticket, clerk, counter: Counter | None = None) -> T
 def ticket_no_show(
     *, ticket: Ticket, clerk, counter: Counter | None = None, automatic: bool = False
 ) -> Ticket:
-    """过号: the customer did not come. The hall's missed-number rule lets them reactivate it for a while."""
+    """过号： the customer did not come. The hall's missed-number rule lets them reactivate it for a while."""
     check_counter_ticket(ticket, clerk, counter)
     with transaction.atomic():
         now = clock.now()

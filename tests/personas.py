@@ -89,3 +89,7 @@ def check_personas(
     responses["allowed"] = r = _send(client, url, method, data, api)
     assert r.status_code in allowed_statuses, f"{personas.allowed} (allowed) {method} {url}: {r.status_code}"
     return responses
+
+
+# The six personas the permission matrices walk (tests/staff/test_page_permissions.py).
+PERSONAS = ["clerk_a", "manager_a", "clerk_b", "inspector", "auditor", "hq"]

@@ -61,7 +61,7 @@ MATRIX = {
 
 @pytest.mark.parametrize("page", list(MATRIX))
 def test_page_access_matches_the_matrix(client, people, page):
-    from tests.foundation.conftest import PERSONAS
+    from tests.personas import PERSONAS
 
     build, expected = MATRIX[page]
     url = build(people)

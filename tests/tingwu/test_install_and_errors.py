@@ -15,7 +15,7 @@ from django.urls import path, reverse
 
 from tingwu.urls import urlpatterns as _main_urlpatterns
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 
 

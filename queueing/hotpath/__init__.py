@@ -13,5 +13,5 @@ engine's writers' turn on SQLite (``sqlite_sql``, ``lite``) — and answers with
 Everything else, and every case it does not treat (errors, green channel, missing materials, a first request,
 ``QUEUE_HOT_PATH=0``, SQLite with ``TINGWU_SQLITE_WRITE_QUEUE=0``), goes to Django unchanged, with the request body
 replayed. Every rule it restates is listed with its home in the services in ``sql.MIRRORS`` (``mirrors``). Why:
-Django's request path costs ≈ 5–13 ms of CPU per request (docs/queueing.md, "Hot path"; docs/performance.md).
+Django's request path costs many times the CPU of one statement (docs/queueing.md, "Hot path"; docs/performance.md).
 """

@@ -1,14 +1,13 @@
 """The hot path's own PostgreSQL connections: asyncpg, on the web process's event loop.
 
 Why not Django's connections: they are synchronous, so each hot request needed a hop to a worker thread, and four
-such threads plus the event loop fought over the GIL (a waiting thread can wait up to the 5 ms switch interval for
-it: p50 latencies of 50–90 ms at a few hundred requests/s, with the CPU not even busy). One event loop running the
-statements itself has no hops and no convoy.
+such threads plus the event loop fought over the GIL (a waiting thread waits for the interpreter's switch interval:
+a convoy, with high latencies while the CPU was not even busy — figures in docs/performance.md). One event loop
+running the statements itself has no hops and no convoy.
 
 Why asyncpg and not psycopg's async mode (Django itself stays on psycopg): for these four statements it costs less
-CPU on both sides — measured on the same operations, 0.125 instead of 0.17 ms of Python and 0.24 instead of 0.27 ms
-of PostgreSQL per operation (binary protocol, statement handling in Cython; docs/performance.md) — and the hot path
-exists for that margin (docs/architecture.md, decision "Queue hot path").
+CPU on both sides, in Python and in PostgreSQL, measured on the same operations (binary protocol, statement
+handling in Cython; the figures are in docs/performance.md) — and the hot path exists for that margin (docs/architecture.md, decision "Queue hot path").
 
 A deliberately small pool: up to ``QUEUE_HOT_PATH_CONNECTIONS`` connections per event loop, opened on demand, kept
 idle in a LIFO, dropped when broken — no background tasks, so nothing outlives the loop (tests run many loops). Each
@@ -166,7 +165,7 @@ async def _connect(application: str = "tingwu hot path"):
         max_cached_statement_lifetime=STATEMENT_LIFETIME,
         server_settings={
             "TimeZone": "UTC",
-            # Planning these CTEs costs ≈ 1–2 ms, executing them ≈ 0.2 ms: plan once per prepared statement.
+            # Planning these CTEs costs several times what executing them does: plan once per prepared statement.
             "plan_cache_mode": "force_generic_plan",
             "application_name": application,
         },

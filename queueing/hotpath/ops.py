@@ -5,8 +5,8 @@ same realtime message, same response — and raises ``Fallback`` *before changin
 that Django's full path (the service) answers it, errors included. Only the common case is duplicated here; the
 differential tests (tests/queueing/test_hot_path_http.py) run one scripted day both ways and compare every row.
 
-Why statements and not the ORM: a Django request with the ORM costs ≈ 5–13 ms of CPU; one prepared statement with
-data-modifying CTEs costs ≈ 0.1 ms of Python and one round trip (docs/queueing.md, "Hot path").
+Why statements and not the ORM: a Django request with the ORM costs tens of times the CPU of one prepared statement
+with data-modifying CTEs and one round trip (figures: docs/performance.md; design: docs/queueing.md, "Hot path").
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ async def issue(
     if not await sync(kiosk_may_issue, token_hall_id, now):
         raise Fallback  # outside opening hours: Django answers the 409 hall_closed (queueing.opening)
     service_date = timezone.localdate(now)
-    # What the wait estimate's helpers read of the ticket being issued (a model instance costs ≈ 0.1 ms to build).
+    # What the wait estimate's helpers read of the ticket being issued (cheaper than building a model instance).
     ticket = SimpleNamespace(
         hall_id=token_hall_id,
         business_type=bt,

@@ -40,7 +40,7 @@ ATTNAMES = [f.attname for f in FIELDS]
 ACTIVE = tuple(ACTIVE_STATUSES)
 # The active statuses as literals, exactly as the partial unique index ``ticket_one_active_per_counter`` is defined:
 # with a bound array (``= ANY(%s)``) a generic plan cannot prove that index's predicate and scanned every ticket
-# the counter ever served (≈ 0.6 ms per call-next late in a busy day).
+# the counter ever served, a cost that grew through a busy day (docs/performance.md).
 ACTIVE_SQL = "(" + ", ".join(f"'{s}'" for s in ACTIVE) + ")"
 
 # Every column of the new row, by name: a field added to Ticket must be added here (checked at import), so the hot

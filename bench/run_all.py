@@ -42,6 +42,12 @@ PLAN: dict[str, tuple[list[str], list[str], dict[str, str]]] = {
         [],
         {"DATABASE_URL": f"{PG}/tingwu_bench_facilities"},
     ),
+    "pages_bench": (["--tickets", "20000", "--today", "1000", "--runs", "10"], ["--pg"], {}),
+    "kpi_chain_bench": (
+        ["--halls", "5", "--per-day", "30", "--requests", "20", "--runs", "2", "--db", "tingwu_bench_kpi"],
+        ["--db", "tingwu_bench_kpi"],
+        {},
+    ),
 }
 
 

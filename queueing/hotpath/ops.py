@@ -240,6 +240,7 @@ async def issue(
     flags = (body.get("needs_accompaniment", False), body.get("needs_form_help", False))
     if (
         body.get("green_channel_mobile")
+        or body.get("needs_low_counter")  # BIZ-4 accessible counter: Django stores the flag
         or priority not in PriorityKind.values
         or not (key is None or 0 < len(key) <= max_length("IssueIn", "idempotency_key"))
         or clock.is_simulated()

@@ -154,7 +154,7 @@ def test_sup2_evaluations_page_shows_the_kpi_figure_and_its_insufficient_marker(
     assert (kpi_fig.status, kpi_fig.pct, kpi_fig.wilson) == (fig.status, fig.pct, fig.wilson)
     c = Client()
     c.force_login(ev["manager_a"])
-    marker = f"样本不足,95%区间 {fig.wilson[0]:.1f}%–{fig.wilson[1]:.1f}%"
+    marker = f"样本不足，95%区间 {fig.wilson[0]:.1f}%–{fig.wilson[1]:.1f}%"
     totals = c.get("/evaluations/").content.decode().split('id="ev-totals"')[1].split("</p>")[0]
     assert "77.78%" in totals and marker in totals
     dashboard = c.get(f"/kpi/?hall={ev['hall_a'].code}").content.decode()

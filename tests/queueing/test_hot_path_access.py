@@ -73,6 +73,8 @@ def test_after_one_warm_up_per_credential_the_common_requests_are_served_hot(hal
 
     # The cases the hot path leaves to Django, answered as Django answers them.
     assert said(issue(kiosk, basic, green_channel_mobile=PHONE), "green_channel") == (201, True, False)
+    # BIZ-4: a wheelchair user's ticket (called to a low counter) is Django's to issue, flag stored.
+    assert said(issue(kiosk, basic, needs_low_counter=True), "needs_low_counter") == (201, True, False)
     missing = {"outcome": "materials_missing", "business_type_ids": [basic], "brought_material_ids": []}
     r = act(clerk, c1, called.json()["id"], "finish", missing)
     assert said(r, "outcome") == (200, "materials_missing", False)

@@ -27,7 +27,7 @@ def test_kiosk_returns_to_idle_after_a_ticket(browser, live_server, floor):
     kiosk.fill("input[name=token]", raw)
     kiosk.locator("main form button[type=submit]").first.click()
     kiosk.wait_for_url(f"{live_server.url}/queue/kiosk/")
-    kiosk.click("text=长辈模式(大字)")
+    kiosk.click("text=长辈模式（大字）")
     kiosk.wait_for_selector(".kiosk.elder")
     kiosk.click("button:has-text('English')")
     kiosk.wait_for_selector("html[lang=en]")

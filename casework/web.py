@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
 from casework.forms import RevealForm
 from halls.models import Hall
-from lib.errors import Forbidden, NotFound, ServiceError
+from lib.errors import ServiceError
 from staff.access import require
-from staff.web import client_ip
-
-
-def http_error(exc: ServiceError):
-    """Access errors from services become the HTTP answers Django renders (404 hides existence, 403 refuses)."""
-    if isinstance(exc, NotFound) or exc.status == 404:
-        raise Http404 from exc
-    if isinstance(exc, Forbidden) or exc.status == 403:
-        raise PermissionDenied from exc
+from staff.web import client_ip, raise_access_error
 
 
 def error_to_form(form, exc: ServiceError) -> None:
@@ -48,7 +37,7 @@ def reveal_post(request, case, *, choices, reveal, render_detail, capability: st
         try:
             require(request.user, capability, case.hall)
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
     form = RevealForm(request.POST, choices=choices)
     revealed = None
     if form.is_valid():
@@ -61,7 +50,7 @@ def reveal_post(request, case, *, choices, reveal, render_detail, capability: st
                 ip_address=client_ip(request),
             )
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
             error_to_form(form, exc)
         else:
             revealed = {"label": dict(choices)[form.cleaned_data["field"]], "value": value}

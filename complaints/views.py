@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.forms import RevealForm
 from casework.selectors import clocks_with_state, state_of
-from casework.web import error_to_form, http_error, intake_hall, reveal_post
+from casework.web import error_to_form, intake_hall, reveal_post
 from complaints import forms as f
 from complaints import services
 from complaints.analysis import hotspots_workbook, monthly_hotspots
@@ -37,6 +37,7 @@ from lib.errors import ServiceError
 from lib.masking import mask_pi_in_text
 from staff.access import user_can
 from staff.directory import people_who_can, role_labels_for
+from staff.web import raise_access_error
 
 READ_CAPABILITIES = ("complaint.intake", "complaint.handle", "report.view")
 
@@ -111,7 +112,7 @@ def complaint_intake_view(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                http_error(exc)
+                raise_access_error(exc)
                 error_to_form(form, exc)
             else:
                 messages.success(
@@ -258,7 +259,7 @@ def complaint_step_view(request, pk, step):
         try:
             _run_step(step, complaint, request.user, form.cleaned_data)
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
             error_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))

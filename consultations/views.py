@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.forms import RevealForm
 from casework.selectors import clocks_with_state, state_of
-from casework.web import error_to_form, http_error, intake_hall, reveal_post
+from casework.web import error_to_form, intake_hall, reveal_post
 from consultations import services
 from consultations.forms import AnswerForm, RecordForm, RespondForm
 from consultations.models import Channel, Consultation, Status
@@ -22,6 +22,7 @@ from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import user_can
 from staff.directory import people_who_can, role_labels_for
+from staff.web import raise_access_error
 
 
 def _get(user, pk) -> Consultation:
@@ -83,7 +84,7 @@ def consultation_record_view(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                http_error(exc)
+                raise_access_error(exc)
                 error_to_form(form, exc)
             else:
                 messages.success(
@@ -145,7 +146,7 @@ def consultation_answer_view(request, pk):
                 method=form.cleaned_data["method"],
             )
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
             error_to_form(form, exc)
         else:
             messages.success(request, _("已答复并结案"))
@@ -167,7 +168,7 @@ def consultation_respond_view(request, pk):
                 complex_=form.cleaned_data["complex_"],
             )
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
             error_to_form(form, exc)
         else:
             messages.success(request, _("已回复"))

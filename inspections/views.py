@@ -31,15 +31,9 @@ from inspections.models import (
 )
 from inspections.pdf import report_pdf
 from inspections.selectors import report_data
-from lib.errors import Forbidden, NotFound, ServiceError
+from lib.errors import ServiceError
 from staff.access import user_can
-
-
-def _http(exc: ServiceError):
-    if isinstance(exc, NotFound) or exc.status == 404:
-        raise Http404 from exc
-    if isinstance(exc, Forbidden) or exc.status == 403:
-        raise PermissionDenied from exc
+from staff.web import raise_access_error
 
 
 def _need(user, capability: str) -> None:
@@ -102,7 +96,7 @@ def start_view(request):
     try:
         run = services.inspection_start(hall=hall, actor=request.user)
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         messages.error(request, str(exc.message))
         return redirect("inspections:index")
     return redirect("inspections:inspection", run.pk)
@@ -161,7 +155,7 @@ def inspection_view(request, pk: int):
                 messages.success(request, _("自查已提交，整改项已生成"))
                 return redirect("inspections:inspection", run.pk)
             except ServiceError as exc:
-                _http(exc)
+                raise_access_error(exc)
                 error, values = exc, request.POST
         staff = services.clerks_on_duty(run.hall)
         return render(
@@ -281,7 +275,7 @@ def rectification_complete_view(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         return render(
             request, "inspections/rectification.html", _rect_context(request.user, rect, exc), status=400
         )
@@ -309,7 +303,7 @@ def rectification_verify_view(request, pk: int):
             reason=request.POST.get("reason", ""),
         )
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         return render(
             request, "inspections/rectification.html", _rect_context(request.user, rect, exc), status=400
         )
@@ -334,7 +328,7 @@ def appearance_view(request):
     try:
         version = services.template_in_use(kind=TemplateKind.APPEARANCE, hall=hall)
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         raise Http404 from exc
     clerks = list(services.clerks_on_duty(hall))
     if request.method == "POST":
@@ -351,7 +345,7 @@ def appearance_view(request):
                 messages.success(request, _("已记录%(n)d名员工的班前检查") % {"n": len(done)})
                 return redirect(f"{request.path}?hall={hall.pk}")
             except ServiceError as exc:
-                _http(exc)
+                raise_access_error(exc)
                 error = exc
     today = services.local_day(timezone.now())
     checked = {c.clerk_id: c for c in AppearanceCheck.objects.filter(hall=hall, day=today)}
@@ -421,7 +415,7 @@ def templates_view(request):
                 raise ServiceError("action", _("未知的操作"))
             return redirect("inspections:templates")
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             error = exc
     templates = []
     for template in InspectionTemplate.objects.all():

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from halls.models import Hall, Region
 from inspections import visit_services as vs
 from inspections.models import Item, Section, ShopperAccount, Visit, VisitMedia, VisitStatus
-from inspections.views import _file, _http
+from inspections.views import _file
 from lib.errors import ServiceError
 from staff.access import user_can
+from staff.web import raise_access_error
 
 
 def _date(raw, field):
@@ -91,7 +92,7 @@ def visit_new_view(request):
             messages.success(request, _("暗访方案已创建"))
             return redirect("inspections:visit", visit.pk)
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             error = exc
     items = Item.objects.filter(active=True).exclude(section=Section.APPEARANCE)
     return render(
@@ -128,7 +129,7 @@ def shopper_new_view(request):
             messages.success(request, _("暗访员账号已创建"))
             return redirect("inspections:visit_new")
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             error = exc
     return render(
         request,
@@ -173,7 +174,7 @@ def visit_review_view(request, pk: int):
             reason=request.POST.get("reason", ""),
         )
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         return render(request, "inspections/visit.html", _visit_context(request.user, visit, exc), status=400)
     messages.success(request, _("审核结果已记录"))
     return redirect("inspections:visit", visit.pk)
@@ -234,7 +235,7 @@ def my_visit_view(request, pk: int):
             messages.success(request, _("暗访报告已提交"))
             return redirect("inspections:my_visits")
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             error = exc
     return render(
         request,

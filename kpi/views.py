@@ -26,25 +26,23 @@ from kpi.pdf import pack_pdf
 from kpi.report import chart_data, review_pack
 from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures
 from kpi.web import current_month, previous_month, read_drill, read_flag_filters, read_month, read_scope
-from lib.errors import Forbidden, NotFound, ServiceError
+from lib.errors import ServiceError
 from lib.months import add_months
 from staff.access import hall_ids_with, user_can
+from staff.web import raise_access_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def service_errors(view):
-    """404 hides what the viewer may not see, 403 refuses, any other bad input is a 400 page with the message."""
+    """Access errors go on to the middleware (404 / 403); any other bad input is a 400 page with the message."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except ServiceError as exc:
-            if isinstance(exc, NotFound) or exc.status == 404:
-                raise Http404(str(exc.message)) from exc
-            if isinstance(exc, Forbidden) or exc.status == 403:
-                raise PermissionDenied(str(exc.message)) from exc
+            raise_access_error(exc)
             if request.method == "POST" and exc.status in (400, 409):
                 messages.error(request, str(exc.message))
                 return redirect(request.META.get("HTTP_REFERER") or reverse("kpi:dashboard"))

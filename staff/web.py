@@ -32,6 +32,13 @@ class AccessErrorMiddleware(MiddlewareMixin):
         )
 
 
+def raise_access_error(exc: ServiceError) -> None:
+    """A view that catches a service's ``ServiceError`` to show it next to the field lets an access error go on to
+    the middleware above (404 / 403), so every view answers them alike."""
+    if _access_status(exc) is not None:
+        raise exc
+
+
 def _access_status(exception) -> int | None:
     if isinstance(exception, Http404):
         return 404

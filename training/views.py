@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.web import error_to_form as _error_to_form
-from casework.web import http_error as _http
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import hall_ids_with, user_can
+from staff.web import raise_access_error
 from training import services
 from training.forms import CasesForm, ManualForm, MaterialForm, RetrainingForm, ScoreForm, SessionForm
 from training.models import (
@@ -140,7 +140,7 @@ def session_new_view(request):
                     actor=request.user,
                 )
             except ServiceError as exc:
-                _http(exc)
+                raise_access_error(exc)
                 _error_to_form(form, exc)
             else:
                 messages.success(request, _("培训已安排"))
@@ -194,7 +194,7 @@ def session_qr_view(request, pk):
     try:
         data = services.signin_token(session=session, actor=request.user)
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         return render(request, "training/_qr.html", {"error": exc.message}, status=exc.status)
     url = request.build_absolute_uri(data["path"])
     svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
@@ -224,7 +224,7 @@ def session_material_view(request, pk):
                     session=session, actor=request.user, url=d["url"], title=d["title"]
                 )
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             _error_to_form(form, exc)
         else:
             messages.success(request, _("资料已添加"))
@@ -255,7 +255,7 @@ def session_cases_view(request, pk):
                 session=session, actor=request.user, numbers=form.cleaned_data["numbers"].split()
             )
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             _error_to_form(form, exc)
         else:
             messages.success(request, _("案例已关联"))
@@ -270,7 +270,7 @@ def session_cancel_view(request, pk):
     try:
         services.session_cancel(session=session, actor=request.user)
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         messages.error(request, str(exc.message))
         return _detail(request, session, status=exc.status)
     messages.success(request, _("培训已取消"))
@@ -287,7 +287,7 @@ def attendance_manual_view(request, pk):
         try:
             services.attendance_record(session=session, clerk=clerk, actor=request.user)
         except ServiceError as exc:
-            _http(exc)
+            raise_access_error(exc)
             _error_to_form(form, exc)
         else:
             messages.success(request, _("已补登签到"))
@@ -306,7 +306,7 @@ def attendance_score_view(request, pk, attendance_id):
             raise ServiceError("invalid_score", _("测验成绩应为0到100的整数"), field="score")
         services.attendance_score(attendance=attendance, actor=request.user, score=form.cleaned_data["score"])
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         return _detail(
             request, session, status=400, score_error={"id": attendance.pk, "message": exc.message}
         )
@@ -372,7 +372,7 @@ def retraining_view(request):
                     clerk=clerk, hall=hall, reason=d["reason"], assigned_by=request.user, due=d["due"]
                 )
             except ServiceError as exc:
-                _http(exc)
+                raise_access_error(exc)
                 _error_to_form(form, exc)
             else:
                 messages.success(request, _("已指派转岗培训"))
@@ -398,7 +398,7 @@ def retraining_cancel_view(request, pk):
     try:
         services.retraining_cancel(assignment=assignment, actor=request.user)
     except ServiceError as exc:
-        _http(exc)
+        raise_access_error(exc)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已撤销指派"))

@@ -27,8 +27,9 @@ from evaluations.models import (
     Review,
 )
 from halls.models import Counter, Hall
-from lib.errors import Forbidden, NotFound, ServiceError
+from lib.errors import NotFound, ServiceError
 from staff.access import hall_ids_with, user_can
+from staff.web import raise_access_error
 
 
 def parse_month(raw: str | None) -> date:
@@ -113,9 +114,8 @@ def review(request, pk: int):
         return HttpResponseBadRequest(_("请选择复核结论"))
     try:
         services.evaluation_review(evaluation=item, actor=request.user, accept=decision == "accept")
-    except (Forbidden, NotFound) as exc:
-        raise PermissionDenied from exc
     except ServiceError as exc:
+        raise_access_error(exc)
         return _bad(request, exc)
     return redirect("evaluations:flagged")
 

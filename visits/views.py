@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.forms import RevealForm
-from casework.web import error_to_form, http_error, intake_hall, reveal_post
+from casework.web import error_to_form, intake_hall, reveal_post
 from halls.models import Hall
 from lib.errors import ServiceError
 from staff.access import user_can
+from staff.web import raise_access_error
 from visits import services
 from visits.forms import AssignForm, AuthoriseForm, BookForm, CancelForm, ConfirmForm, ResultForm
 from visits.models import HomeVisit, Status
@@ -95,7 +96,7 @@ def visit_book_view(request):
             try:
                 visit = services.visit_book(hall=hall, actor=request.user, **d)
             except ServiceError as exc:
-                http_error(exc)
+                raise_access_error(exc)
                 error_to_form(form, exc)
             else:
                 messages.success(
@@ -170,7 +171,7 @@ def visit_step_view(request, pk, step):
         try:
             _run(step, visit, request.user, form.cleaned_data)
         except ServiceError as exc:
-            http_error(exc)
+            raise_access_error(exc)
             error_to_form(form, exc)
         else:
             messages.success(request, _("已保存"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halls.models import DayKind, HallDayHours, OfficialDay, OfficialYear
 from lib.errors import ServiceError
+from lib.memo import Memo
 from staff.access import require
 
 # chinese_calendar names its holidays in English; the hall reads Chinese.
@@ -102,7 +103,7 @@ def missing_next_year(now: datetime | None = None) -> int | None:
     return None if OfficialYear.objects.filter(year=nxt).exists() else nxt
 
 
-def official_day_kind_of():
+def _official_day_kind_of():
     """A ``day → 'holiday' | 'makeup' | 'normal'`` function from the stored arrangement. A year without a row falls
     back to the library (which calls years it does not know ordinary)."""
     from sla.calendars import day_kind as library_day_kind
@@ -123,8 +124,26 @@ def official_day_kind_of():
     return kind_of
 
 
+def _hall_day_hours(hall_id: int) -> dict[date, list]:
+    return dict(HallDayHours.objects.filter(hall_id=hall_id).values_list("day", "hours"))
+
+
+# Every kiosk issue and every SLA clock asks for a hall's calendar; the arrangement and a hall's own dates change a
+# few times a year, so they are read once per TTL (lib.memo; a save or delete here forgets them at once).
+_official = Memo(
+    "halls.official_days", ttl=60.0, maxsize=2, models=("halls.OfficialYear", "halls.OfficialDay")
+)
+_day_hours = Memo("halls.day_hours", ttl=30.0, maxsize=10_000, models=("halls.HallDayHours",))
+
+
+def official_day_kind_of():
+    """A ``day → 'holiday' | 'makeup' | 'normal'`` function from the stored arrangement (see ``_official_day_kind_of``)."""
+    return _official.get("all", _official_day_kind_of)
+
+
 def hall_day_hours(hall) -> dict[date, list]:
-    return dict(HallDayHours.objects.filter(hall=hall).values_list("day", "hours"))
+    """The hall's own dates (holiday opening hours, closures): ``day → hours``."""
+    return _day_hours.get(hall.pk, lambda: _hall_day_hours(hall.pk))
 
 
 def business_calendar_for(hall):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from halls.holidays import business_calendar_for
 from lib.errors import Conflict
+from lib.memo import Memo
 from sla.calendars import BusinessCalendar, NoOpeningHours
 
 
@@ -76,8 +77,13 @@ def kiosk_require_open(*, hall, now: datetime) -> dict:
     return opening
 
 
+# The hot path asks on every issue: the hall row (opening hours, queue-before-opening) read once per TTL.
+_halls = Memo("queueing.kiosk_halls", ttl=5.0, maxsize=10_000, models=("halls.Hall",))
+
+
 def kiosk_may_issue(hall_id: int, now: datetime) -> bool:
     """``kiosk_require_open``'s answer as a yes/no for the hot path (which leaves a refusal to Django)."""
     from halls.models import Hall
 
-    return kiosk_opening(hall=Hall.objects.get(pk=hall_id), now=now)["may_issue"]
+    hall = _halls.get(hall_id, lambda: Hall.objects.get(pk=hall_id))
+    return kiosk_opening(hall=hall, now=now)["may_issue"]

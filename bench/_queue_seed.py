@@ -10,7 +10,16 @@ import os
 DB = os.environ.get("BENCH_QUEUE_DB", "tingwu_bench_queue")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PASSWORD = "Bench@Pass2026x"
-HISTORY_DAYS, HISTORY_PER_DAY = 5, 600  # served tickets per hall and day before the run (seed_history)
+HISTORY_DAYS, HISTORY_PER_DAY = 5, 600
+
+
+def open_round_the_clock(hall) -> None:
+    """The kiosk refuses to issue outside opening hours (issue 10 §2); a benchmark must measure the same work at
+    whatever hour it runs, so its halls open every day, all day."""
+    hall.opening_hours = {str(d): [["00:00", "24:00"]] for d in range(7)}
+    hall.save(
+        update_fields=["opening_hours"]
+    )  # served tickets per hall and day before the run (seed_history)
 
 
 def setup_database(halls: int, counters: int) -> dict:
@@ -32,6 +41,7 @@ def setup_database(halls: int, counters: int) -> dict:
     seeded = []
     for h in range(halls):
         hall = f.hall(region, code=f"BH{h}", name=f"压测厅{h}")
+        open_round_the_clock(hall)
         bt = f.business_type(f"BT{h}", halls=[hall], name="套餐变更")
         for n in range(1, counters + 1):
             f.counter(hall, n)

@@ -59,7 +59,7 @@ def setup(args) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from _queue_seed import seed_history
+    from _queue_seed import open_round_the_clock, seed_history
     from django.conf import settings
     from django.test import Client
 
@@ -70,6 +70,7 @@ def setup(args) -> dict:
 
     standard_seed_v1()
     hall = f.hall(code="BH0")
+    open_round_the_clock(hall)
     bt = f.business_type(halls=[hall])
     counter = f.counter(hall, 1)
     clerk = f.user("perf_clerk", hall_roles=[(hall, HallRole.CLERK)])

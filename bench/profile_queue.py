@@ -27,6 +27,7 @@ def setup() -> dict:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _django import fresh_database
+    from _queue_seed import open_round_the_clock
 
     fresh_database(DB)
     logging.getLogger("axes").setLevel(logging.WARNING)
@@ -40,6 +41,7 @@ def setup() -> dict:
 
     standard_seed_v1()
     hall = f.hall()
+    open_round_the_clock(hall)
     bt = f.business_type(halls=[hall])
     c1 = f.counter(hall, 1)
     clerk = f.user("perf_clerk", hall_roles=[(hall, HallRole.CLERK)])

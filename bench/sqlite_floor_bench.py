@@ -49,7 +49,7 @@ def seed(halls: int, counters: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from _queue_seed import PASSWORD, seed_history
+    from _queue_seed import PASSWORD, open_round_the_clock, seed_history
 
     from integrations.models import TokenKind, token_create
     from staff.models import HallRole
@@ -61,6 +61,7 @@ def seed(halls: int, counters: int) -> dict:
     seeded = []
     for h in range(halls):
         hall = f.hall(region, code=f"BH{h}", name=f"压测厅{h}")
+        open_round_the_clock(hall)
         bt = f.business_type(f"BT{h}", halls=[hall], name="套餐变更")
         ids = [f.counter(hall, n).pk for n in range(1, counters + 1)]
         clerk = f.user(f"bench_clerk{h}", hall_roles=[(hall, HallRole.CLERK)], password=PASSWORD)

@@ -137,7 +137,8 @@ def test_display_shows_emergency_and_announcements_passes_axe_and_is_screenshott
     incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=10)
     screen.wait_for_selector("#fd-emergency:not([hidden])")
     assert (
-        "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息" in screen.locator("#fd-em-notice").inner_text()
+        "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息"
+        in screen.locator("#fd-em-notice").inner_text()
     )
     assert "自助服务终端" in screen.locator("#fd-emergency").inner_text()
 

@@ -26,7 +26,7 @@ _BLOCK = (
 _AROUND_TAG = re.compile(rf"\(({_TAG}|{_BLOCK})\)")
 # A template's data label: {{ label }}:{{ n }}, and a value in brackets after Chinese, a label or a {% translate %}:
 # 中文({{ n }}), {{ name }}({{ hall }}), {% translate "到期检查" %}({{ n }}). Template syntax only ({{ }}, never
-# a Python f-string's {h}:{m}).
+# a Python f-string's {h}:{m}); a time in a template is written with |date:"H:i" or |time, never {{ h }}:{{ m }}.
 _VAR = r"\{\{[^{}\n]*\}\}"
 _VAR_COLON = re.compile(rf"({_VAR}):(?=\{{[{{%])")
 _VAR_PAREN = re.compile(rf"({HAN}|{_VAR}|{_TAG})\(({_VAR}%?)\)")

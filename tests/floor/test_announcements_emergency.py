@@ -171,7 +171,7 @@ def test_display_state_json_carries_incident_and_announcements(client, world, di
     data = client.get(
         reverse("floor:display_state", args=[hall.pk]), headers={"X-Device-Token": display_token}
     ).json()
-    assert data["incident"]["notice"].startswith("系统临时维护,预计10分钟后恢复")
+    assert data["incident"]["notice"].startswith("系统临时维护，预计10分钟后恢复")
     assert [a["title"] for a in data["announcements"]] == ["营业时间调整"]
 
 
@@ -241,6 +241,6 @@ def test_supervisor_declares_and_ends_from_the_page(client, world):
         client.post(url, {"action": "declare", "kind": "system_failure", "minutes": "10"}).status_code == 302
     )
     page = client.get(url).content.decode()
-    assert "系统临时维护,预计10分钟后恢复" in page
+    assert "系统临时维护，预计10分钟后恢复" in page
     assert client.post(url, {"action": "end", "note": "恢复"}).status_code == 302
     assert Incident.objects.get().ended_at is not None

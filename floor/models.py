@@ -217,9 +217,12 @@ class Incident(models.Model):
             return str(_("系统正在抓紧恢复，请您在等候区稍作休息，给您带来不便敬请谅解"))
         if self.kind == IncidentKind.DISPUTE:
             return str(
-                _("现场服务临时调整，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息") % {"minutes": minutes}
+                _("现场服务临时调整，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息")
+                % {"minutes": minutes}
             )
-        return str(_("系统临时维护，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息") % {"minutes": minutes})
+        return str(
+            _("系统临时维护，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息") % {"minutes": minutes}
+        )
 
 
 class IncidentAction(models.TextChoices):

@@ -31,7 +31,7 @@ class BusinessType(models.Model):
     ticket_prefix = models.CharField(_("取号字母"), max_length=1)
     # Empty: the time limit comes from the standard in force for the category (BIZ-2.2).
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("办理时限(分钟,留空按规范)"), null=True, blank=True
+        _("办理时限（分钟，留空按规范）"), null=True, blank=True
     )
     process_steps = models.JSONField(_("办理流程"), default=list, blank=True)
     guide_text = models.TextField(_("办理指南说明"), blank=True)
@@ -88,7 +88,7 @@ class RequiredMaterial(models.Model):
             models.CheckConstraint(
                 condition=models.Q(mandatory=False) | ~models.Q(how_to_obtain=""),
                 name="material_mandatory_how_to_obtain",
-                violation_error_message=_("必需材料须填写获取方式(BIZ-1.1)"),
+                violation_error_message=_("必需材料须填写获取方式（BIZ-1.1）"),
             )
         ]
 
@@ -99,7 +99,7 @@ class RequiredMaterial(models.Model):
         super().clean()
         self.how_to_obtain = (self.how_to_obtain or "").strip()
         if self.mandatory and not self.how_to_obtain:
-            raise ValidationError({"how_to_obtain": _("必需材料须填写获取方式(BIZ-1.1)")})
+            raise ValidationError({"how_to_obtain": _("必需材料须填写获取方式（BIZ-1.1）")})
 
 
 class PhraseKind(models.TextChoices):

@@ -53,8 +53,8 @@ class Exclusion(models.TextChoices):
 class Review(models.TextChoices):
     NONE = "", _("无需复核")
     PENDING = "pending", _("待复核")
-    ACCEPTED = "accepted", _("复核通过(计入)")
-    REJECTED = "rejected", _("复核不通过(剔除)")
+    ACCEPTED = "accepted", _("复核通过（计入）")
+    REJECTED = "rejected", _("复核不通过（剔除）")
 
 
 class ReasonChip(models.Model):
@@ -249,7 +249,7 @@ class FollowUpStatus(models.TextChoices):
 
 class FollowUpOutcome(models.TextChoices):
     RESOLVED = "resolved", _("问题已解决")
-    EXPLAINED = "explained", _("已解释,客户理解")
+    EXPLAINED = "explained", _("已解释，客户理解")
     COMPLAINT = "complaint", _("转为投诉处理")
     UNREACHABLE = "unreachable", _("多次联系未接通")
 

@@ -19,15 +19,15 @@ from privacy.fields import EncryptedTextField
 
 class FacilityKind(models.TextChoices):
     COUNTER = "counter", _("业务柜台")
-    FORM_DESK = "form_desk", _("填单台(含填单样本)")
-    WATER = "water", _("饮水机(含纸杯)")
+    FORM_DESK = "form_desk", _("填单台（含填单样本）")
+    WATER = "water", _("饮水机（含纸杯）")
     SEATS = "seats", _("等候座椅")
     CHARGING = "charging", _("充电设施")
     READING_RACK = "reading_rack", _("阅读架")
     SELF_SERVICE = "self_service", _("自助服务终端")
     QUEUE_KIOSK = "queue_kiosk", _("取号机")
     CALLING_DISPLAY = "calling_display", _("叫号显示屏")
-    INFO_SCREEN = "info_screen", _("信息发布屏(流程/资费/公告)")
+    INFO_SCREEN = "info_screen", _("信息发布屏（流程/资费/公告）")
     PRINTER = "printer", _("复印打印机")
     RAMP = "ramp", _("无障碍坡道")
     LOW_COUNTER = "low_counter", _("低位服务台")
@@ -180,7 +180,7 @@ class Occurrence(models.Model):
     plan_version = models.PositiveIntegerField()
     window_start = models.DateTimeField(_("开始"))
     window_end = models.DateTimeField(_("截止"))
-    checklist = models.JSONField(_("检查项(冻结副本)"))
+    checklist = models.JSONField(_("检查项（冻结副本）"))
     status = models.CharField(
         _("状态"), max_length=8, choices=OccurrenceStatus.choices, default=OccurrenceStatus.OPEN
     )
@@ -263,7 +263,7 @@ class FaultSource(models.TextChoices):
 
 
 class FaultStatus(models.TextChoices):
-    SUSPECTED = "suspected", _("疑似故障(待确认)")
+    SUSPECTED = "suspected", _("疑似故障（待确认）")
     OPEN = "open", _("已确认故障")
     UNDER_REPAIR = "under_repair", _("维修中")
     RESOLVED = "resolved", _("已修复")
@@ -318,7 +318,7 @@ class Fault(models.Model):
         verbose_name=_("引导人员"),
     )
     guide_released_at = models.DateTimeField(_("引导解除时间"), null=True, blank=True)
-    downtime_seconds = models.PositiveIntegerField(_("停用时长(秒)"), null=True, blank=True)
+    downtime_seconds = models.PositiveIntegerField(_("停用时长（秒）"), null=True, blank=True)
 
     objects = HallScopedQuerySet.as_manager()
 

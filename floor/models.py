@@ -17,8 +17,8 @@ from privacy.fields import EncryptedTextField
 
 class AnnouncementKind(models.TextChoices):
     NORMAL = "normal", _("普通公告")
-    BUSINESS_CHANGE = "business_change", _("临时公告:业务变更")
-    SYSTEM_UPGRADE = "system_upgrade", _("临时公告:系统升级")
+    BUSINESS_CHANGE = "business_change", _("临时公告：业务变更")
+    SYSTEM_UPGRADE = "system_upgrade", _("临时公告：系统升级")
 
 
 TEMPORARY_KINDS = {AnnouncementKind.BUSINESS_CHANGE, AnnouncementKind.SYSTEM_UPGRADE}
@@ -84,7 +84,7 @@ class Announcement(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="announcements",
-        verbose_name=_("区域(全区域公告)"),
+        verbose_name=_("区域（全区域公告）"),
     )
     kind = models.CharField(_("类型"), max_length=20, choices=AnnouncementKind.choices)
     title = models.CharField(_("标题"), max_length=80)
@@ -147,8 +147,8 @@ class Announcement(models.Model):
         """ENV-3 「标注生效时间」: what the scroller, the kiosk and the poster print."""
         start = _local_when(self.starts_at)
         if self.ends_at is None:
-            return _("生效时间:%(start)s") % {"start": start}
-        return _("生效时间:%(start)s 至 %(end)s") % {"start": start, "end": _local_when(self.ends_at)}
+            return _("生效时间：%(start)s") % {"start": start}
+        return _("生效时间：%(start)s 至 %(end)s") % {"start": start, "end": _local_when(self.ends_at)}
 
     def is_effective(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
@@ -214,12 +214,15 @@ class Incident(models.Model):
         """The standard words for customers (STF-3.2), with the minutes computed now."""
         minutes = self.minutes_left(now)
         if minutes <= 0:
-            return str(_("系统正在抓紧恢复,请您在等候区稍作休息,给您带来不便敬请谅解"))
+            return str(_("系统正在抓紧恢复，请您在等候区稍作休息，给您带来不便敬请谅解"))
         if self.kind == IncidentKind.DISPUTE:
             return str(
-                _("现场服务临时调整,预计%(minutes)s分钟后恢复,您可先在等候区稍作休息") % {"minutes": minutes}
+                _("现场服务临时调整，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息")
+                % {"minutes": minutes}
             )
-        return str(_("系统临时维护,预计%(minutes)s分钟后恢复,您可先在等候区稍作休息") % {"minutes": minutes})
+        return str(
+            _("系统临时维护，预计%(minutes)s分钟后恢复，您可先在等候区稍作休息") % {"minutes": minutes}
+        )
 
 
 class IncidentAction(models.TextChoices):
@@ -286,7 +289,7 @@ class SelfServiceReferral(models.Model):
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     DECLARED = "declared", _("已启动应急模式")
-    DISMISSED = "dismissed", _("已处理,无需应急模式")
+    DISMISSED = "dismissed", _("已处理，无需应急模式")
 
 
 class IncidentReport(models.Model):

@@ -97,14 +97,14 @@ class Hall(models.Model):
         _("过号规则"),
         max_length=255,
         blank=True,
-        default="过号请到引导台重新激活,30分钟内有效",
+        default="过号请到引导台重新激活，30分钟内有效",
     )
     is_active = models.BooleanField(_("营业中"), default=True)
     # The kiosk outside opening hours (issue 10 §2): by default it says when the hall opens and issues nothing;
     # a hall that lets customers queue before the doors open (same day) turns this on.
     queue_before_opening = models.BooleanField(_("开厅前可取号"), default=False)
     # After a ticket (or a customer walking away) the kiosk returns to its idle screen after this many seconds.
-    kiosk_idle_seconds = models.PositiveSmallIntegerField(_("取号机自动复位(秒)"), default=30)
+    kiosk_idle_seconds = models.PositiveSmallIntegerField(_("取号机自动复位（秒）"), default=30)
 
     objects = HallQuerySet.as_manager()
 
@@ -189,7 +189,7 @@ class Counter(models.Model):
     )
     # The "ratio" profile (Qmatic-style): how many normal tickets may be called between two priority ones.
     priority_ratio_normal = models.PositiveSmallIntegerField(
-        _("优先叫号比例(每叫1位优先客户可叫普通客户数)"), default=2
+        _("优先叫号比例（每叫1位优先客户可叫普通客户数）"), default=2
     )
 
     objects = HallScopedQuerySet.as_manager()
@@ -212,7 +212,7 @@ class Counter(models.Model):
     def profile_label(self) -> str:
         if self.priority_first:
             return str(self.get_calling_profile_display())
-        return _("优先:普通 = 1:%(n)s") % {"n": self.priority_ratio_normal}
+        return _("优先：普通 = 1:%(n)s") % {"n": self.priority_ratio_normal}
 
     def serves(self, business_type) -> bool:
         if self.serves_all:

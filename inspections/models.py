@@ -135,7 +135,7 @@ class RunStatus(models.TextChoices):
 
 class Outcome(models.TextChoices):
     PASSED = "passed", _("合格")
-    FAILED = "failed", _("不合格(关键项未通过)")
+    FAILED = "failed", _("不合格（关键项未通过）")
 
 
 class Inspection(models.Model):

@@ -43,7 +43,7 @@ def clerk_header() -> list[str]:
     header = [_("营业厅"), _("员工")]
     for code in JUDGED:
         label = str(KPIS[code].label)
-        header += [f"{label}(%)", f"{label} n", f"{label}{_('目标')}", f"{label}{_('是否达标')}"]
+        header += [f"{label}（%）", f"{label} n", f"{label}{_('目标')}", f"{label}{_('是否达标')}"]
     return header
 
 

@@ -16,7 +16,7 @@ def _pct(fig: Figure) -> str:
         return str(fig.status_label)
     text = f"{fig.pct:.2f}%"
     if fig.wilson:
-        text += f"({_('样本不足')},{fig.wilson[0]:.1f}–{fig.wilson[1]:.1f}%)"
+        text += f"（{_('样本不足')}，{fig.wilson[0]:.1f}–{fig.wilson[1]:.1f}%）"
     return text
 
 
@@ -57,13 +57,13 @@ def _sections(pdf, pack: dict) -> None:
     lines = []
     if reasons:
         lines.append(_("低分评价 %(n)s 条") % {"n": reasons["low"]})
-        lines += [f"{r['name']}:{r['count']}({r['share']}%)" for r in reasons["reasons"][:10]]
+        lines += [f"{r['name']}：{r['count']}（{r['share']}%）" for r in reasons["reasons"][:10]]
     _lines(pdf, _("五、低分评价原因"), lines)
     found, lines = pack["findings"], []
     if found:
         for src in found["by_source"]:
             counts = "、".join(f"{st['label']} {st['count']}" for st in src["statuses"])
-            lines.append(f"{src['label']}:{_('整改项')} {src['total']}({counts})")
+            lines.append(f"{src['label']}：{_('整改项')} {src['total']}（{counts}）")
         for r in found["rectifications"][:20]:
             late = f" · {_('已逾期')}" if r.overdue else ""
             lines.append(f"· {r.hall.name} · {r.title} · {r.get_status_display()}{late}")
@@ -76,19 +76,19 @@ def _sections(pdf, pack: dict) -> None:
         comp = (
             na
             if env["compliance_pct"] is None
-            else f"{env['compliance_pct']:.2f}%({env['on_time']}/{env['due']})"
+            else f"{env['compliance_pct']:.2f}%（{env['on_time']}/{env['due']}）"
         )
         avail = na if env["availability_pct"] is None else f"{env['availability_pct']:.2f}%"
-        lines.append(f"{_('环境巡检与设备维护按时完成率')}:{comp}")
-        lines.append(f"{_('设备完好率')}:{avail}")
+        lines.append(f"{_('环境巡检与设备维护按时完成率')}：{comp}")
+        lines.append(f"{_('设备完好率')}：{avail}")
         lines += [
-            f"· {d['hall'].name} · {d['facility'].label}:{d['availability_pct']:.2f}%" for d in env["worst"]
+            f"· {d['hall'].name} · {d['facility'].label}：{d['availability_pct']:.2f}%" for d in env["worst"]
         ]
     _lines(pdf, _("七、环境达标与设备完好"), lines)
     hp = pack["highlights"]
-    lines = [f"{_('亮点')}:{h}" for h in hp["highlights"]] + [f"{_('问题')}:{p}" for p in hp["problems"]]
+    lines = [f"{_('亮点')}：{h}" for h in hp["highlights"]] + [f"{_('问题')}：{p}" for p in hp["problems"]]
     lines += [
-        f"{m['held_on']:%Y-%m-%d} {_('亮点')}:{m['highlights']} {_('问题')}:{m['problems']}"
+        f"{m['held_on']:%Y-%m-%d} {_('亮点')}：{m['highlights']} {_('问题')}：{m['problems']}"
         for m in hp["recorded"]
     ]
     _lines(pdf, _("八、亮点与问题"), lines)
@@ -118,7 +118,7 @@ def pack_pdf(pack: dict) -> bytes:
         fig, prev = pack["figures"][code], pack["previous"][code]
         target = "—" if fig.target is None else f"{fig.target:g}%"
         line = (
-            f"{KPIS[code].label}:{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  "
+            f"{KPIS[code].label}：{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  "
             f"{fig.status_label}  {_('上月')} {_pct(prev)}"
         )
         if fig.pending:
@@ -137,15 +137,15 @@ def pack_pdf(pack: dict) -> bytes:
     pdf.cell(0, 8, _("三、员工表现"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
     for title_, rows in ((_("表现最佳"), pack["best"]), (_("有待提升"), pack["weakest"])):
-        names = "、".join(f"{c['name']}({c['hall'].name})" for c in rows) or _("暂无数据")
-        pdf.multi_cell(0, 6, f"{title_}:{names}", new_x="LMARGIN", new_y="NEXT")
+        names = "、".join(f"{c['name']}（{c['hall'].name}）" for c in rows) or _("暂无数据")
+        pdf.multi_cell(0, 6, f"{title_}：{names}", new_x="LMARGIN", new_y="NEXT")
     if pack["flags"]:
         pdf.multi_cell(
             0,
             6,
             _("连续未达标：")
             + "、".join(
-                f"{person_name(f.clerk) if f.clerk else f.hall.name}({KPIS[f.kpi].label})"
+                f"{person_name(f.clerk) if f.clerk else f.hall.name}（{KPIS[f.kpi].label}）"
                 for f in pack["flags"]
             ),
             new_x="LMARGIN",
@@ -166,7 +166,7 @@ def pack_pdf(pack: dict) -> bytes:
             new_y="NEXT",
         )
         for row in hot["by_business_type"][:5]:
-            pdf.cell(0, 6, f"{row['label']}:{row['count']}", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, f"{row['label']}：{row['count']}", new_x="LMARGIN", new_y="NEXT")
         if hot["keywords"]:
             pdf.multi_cell(
                 0,
@@ -183,7 +183,7 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"{m.held_on:%Y-%m-%d} {_('亮点')}:{m.highlights} {_('问题')}:{m.problems}",
+            f"{m.held_on:%Y-%m-%d} {_('亮点')}：{m.highlights} {_('问题')}：{m.problems}",
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -191,7 +191,7 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"· {i.what}({KPIS[i.kpi].label},{i.get_status_display()},{_('期限')} {i.deadline:%Y-%m-%d})",
+            f"· {i.what}（{KPIS[i.kpi].label}，{i.get_status_display()}，{_('期限')} {i.deadline:%Y-%m-%d}）",
             new_x="LMARGIN",
             new_y="NEXT",
         )

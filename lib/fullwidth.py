@@ -18,7 +18,18 @@ _CURLY = re.compile(r"[“”]")
 # In templates the Chinese is inside a tag: {% translate "角色" %}: … and ({% translate "本人" %}).
 _TAG = r'\{% (?:translate|trans) "[^"\n]*' + HAN + r'[^"\n]*" ?%\}'
 _AFTER_TAG = re.compile(rf"({_TAG})([,:;!?])")
-_AROUND_TAG = re.compile(rf"\(({_TAG})\)")
+_BLOCK = (
+    r"\{% blocktrans(?:late)?\b[^%\n]*%\}(?:(?!\{% endblocktrans)[^\n])*?"
+    + HAN
+    + r"(?:(?!\{% endblocktrans)[^\n])*?\{% endblocktrans(?:late)? %\}"
+)
+_AROUND_TAG = re.compile(rf"\(({_TAG}|{_BLOCK})\)")
+# A template's data label: {{ label }}:{{ n }}, and a value in brackets after Chinese, a label or a {% translate %}:
+# 中文({{ n }}), {{ name }}({{ hall }}), {% translate "到期检查" %}({{ n }}). Template syntax only ({{ }}, never
+# a Python f-string's {h}:{m}); a time in a template is written with |date:"H:i" or |time, never {{ h }}:{{ m }}.
+_VAR = r"\{\{[^{}\n]*\}\}"
+_VAR_COLON = re.compile(rf"({_VAR}):(?=\{{[{{%])")
+_VAR_PAREN = re.compile(rf"({HAN}|{_VAR}|{_TAG})\(({_VAR}%?)\)")
 
 
 def find(text: str) -> list[str]:
@@ -26,7 +37,7 @@ def find(text: str) -> list[str]:
     hits = []
     for m in _NEXT_TO_HAN.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])
-    for rx in (_AFTER_TAG, _AROUND_TAG):
+    for rx in (_AFTER_TAG, _AROUND_TAG, _VAR_COLON, _VAR_PAREN):
         hits += [m.group(0) for m in rx.finditer(text)]
     for m in _CURLY.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])
@@ -38,6 +49,8 @@ def fix(text: str) -> str:
     text = _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
     text = _AFTER_TAG.sub(lambda m: m.group(1) + FULL[m.group(2)], text)
     text = _AROUND_TAG.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _VAR_COLON.sub(lambda m: m.group(1) + "：", text)
+    text = _VAR_PAREN.sub(lambda m: f"{m.group(1)}（{m.group(2)}）", text)
     prev = None
     while prev != text:  # a run such as "中文):" needs two passes
         prev = text

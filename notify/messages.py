@@ -26,7 +26,7 @@ TEMPLATES: dict[str, str] = {
         "我们将于{next_deadline}前再次向您反馈。咨询电话{hall_phone}。"
     ),
     "complaint_solution_sms": (
-        "【{hall_name}】尊敬的客户，您的投诉（编号{number}）处理结果：原因：{cause}；解决方案：{solution};"
+        "【{hall_name}】尊敬的客户，您的投诉（编号{number}）处理结果：原因：{cause}；解决方案：{solution}；"
         "补偿：{compensation}；后续承诺：{follow_up}。如有疑问请致电{hall_phone}。"
     ),
     "consultation_callback_sms": (
@@ -39,11 +39,11 @@ TEMPLATES: dict[str, str] = {
         "【{hall_name}】尊敬的客户，办理「{business}」还需补充以下材料：{items}。{how_to_obtain}"
     ),
     "sla_warning": (
-        "【时限预警】{hall_name}:{subject}的「{target}」将于{deadline}到期（已用{share}），请尽快处理。"
+        "【时限预警】{hall_name}：{subject}的「{target}」将于{deadline}到期（已用{share}），请尽快处理。"
     ),
-    "sla_breach": "【时限超时】{hall_name}:{subject}的「{target}」已于{deadline}超时，请立即处理。",
+    "sla_breach": "【时限超时】{hall_name}：{subject}的「{target}」已于{deadline}超时，请立即处理。",
     "sla_escalation": (
-        "【超时升级·第{level}级】{hall_name}:{subject}的「{target}」已于{deadline}超时，"
+        "【超时升级·第{level}级】{hall_name}：{subject}的「{target}」已于{deadline}超时，"
         "至今未完成，现上报{role}{name}督办。"
     ),
 }

@@ -38,7 +38,7 @@ class Notification(models.Model):
     # A phone number (SMS), a WeCom robot name (key of TINGWU_WECOM_WEBHOOKS, "default" = TINGWU_WECOM_WEBHOOK_URL)
     # or an e-mail address: encrypted because a phone number is personal information.
     recipient = EncryptedTextField(_("接收方"))
-    recipient_masked = models.CharField(_("接收方(脱敏)"), max_length=128, blank=True)
+    recipient_masked = models.CharField(_("接收方（脱敏）"), max_length=128, blank=True)
     template = models.CharField(_("模板"), max_length=64)
     # Rendered text may quote a customer's name or demand: encrypted too.
     body = EncryptedTextField(_("内容"))
@@ -52,7 +52,7 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
     claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
-    last_error = models.CharField(_("最近错误(脱敏)"), max_length=500, blank=True)
+    last_error = models.CharField(_("最近错误（脱敏）"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
@@ -95,5 +95,5 @@ class Notification(models.Model):
         ):
             if self.recipient_masked in ("", "default"):
                 return _("默认企业微信群机器人")
-            return _("企业微信群机器人:%(name)s") % {"name": self.recipient_masked}
+            return _("企业微信群机器人：%(name)s") % {"name": self.recipient_masked}
         return self.recipient_masked

@@ -125,7 +125,7 @@ class Ticket(models.Model):
     needs_accompaniment = models.BooleanField(_("需全程陪同"), default=False)
     needs_form_help = models.BooleanField(_("需协助填单"), default=False)
     # BIZ-4 / issue 10 §6: a wheelchair user is called to a low (accessible) counter while one is open.
-    needs_low_counter = models.BooleanField(_("需低位窗口(轮椅)"), default=False)
+    needs_low_counter = models.BooleanField(_("需低位窗口（轮椅）"), default=False)
     appointment = models.OneToOneField(
         "queueing.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket"
     )
@@ -177,10 +177,10 @@ class Ticket(models.Model):
     # Unique by a constraint, not unique=True: the same index without PostgreSQL's extra LIKE-pattern index.
     public_token = models.CharField(max_length=32, default=new_public_token, editable=False)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
-    estimated_wait_minutes = models.PositiveIntegerField(_("预计等候(分钟)"), null=True, blank=True)
+    estimated_wait_minutes = models.PositiveIntegerField(_("预计等候（分钟）"), null=True, blank=True)
     # BIZ-2.2 handling clock, fixed when handling starts from the standard in force then.
     clock_mode = models.CharField(max_length=8, choices=ClockMode.choices, blank=True, default="")
-    limit_minutes = models.PositiveSmallIntegerField(_("办理时限(分钟)"), null=True, blank=True)
+    limit_minutes = models.PositiveSmallIntegerField(_("办理时限（分钟）"), null=True, blank=True)
     warn_share = models.FloatField(null=True, blank=True)
     standard_version = models.PositiveIntegerField(null=True, blank=True)
     within_limit = models.BooleanField(_("在时限内"), null=True, blank=True)

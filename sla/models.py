@@ -72,14 +72,14 @@ class Clock(models.Model):
     standard_version = models.ForeignKey(
         "standard.StandardVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("规范版本")
     )
-    target_seconds = models.PositiveIntegerField(_("时限(秒)"))
+    target_seconds = models.PositiveIntegerField(_("时限（秒）"))
     warn_share = models.FloatField(_("预警比例"))
-    escalation_step_seconds = models.PositiveIntegerField(_("升级间隔(秒)"))
+    escalation_step_seconds = models.PositiveIntegerField(_("升级间隔（秒）"))
     started_at = models.DateTimeField(_("开始时间"))
     deadline = models.DateTimeField(_("截止时间"))
     warn_at = models.DateTimeField(_("预警时间"))
     # Calendar seconds spent paused (business seconds on a business calendar); already included in deadline.
-    paused_seconds = models.PositiveIntegerField(_("累计暂停(秒)"), default=0)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停（秒）"), default=0)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
     warned_at = models.DateTimeField(_("预警发出时间"), null=True, blank=True)
     breached_at = models.DateTimeField(_("超时时间"), null=True, blank=True)

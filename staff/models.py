@@ -76,7 +76,7 @@ class RegionAssignment(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="assignments",
-        verbose_name=_("区域(空=全部)"),
+        verbose_name=_("区域（空=全部）"),
     )
     role = models.CharField(_("角色"), max_length=32, choices=RegionRole.choices)
 

@@ -52,7 +52,10 @@ class PublishForm(forms.Form):
                 self.initial.setdefault("number", data["number"])
                 self.initial.setdefault("title", data["title"])
         for p in self.base_params:
-            label = p.label + (f"({p.unit_label})" if p.unit else "")
+            # The brackets are the language's own: （） in Chinese, ( ) in English.
+            label = (
+                _("%(label)s（%(unit)s）") % {"label": p.label, "unit": p.unit_label} if p.unit else p.label
+            )
             if p.code.startswith("sla.calendar"):
                 field = forms.ChoiceField(label=label, initial=p.value, choices=list(VALUE_LABELS.items()))
             elif isinstance(p.value, bool):

@@ -48,7 +48,7 @@ UNIT_LABELS = {
     "people": _("人"),
 }
 # Text values that are codes (the SLA calendar kind): their Chinese names.
-VALUE_LABELS = {"clock": _("自然小时(含夜间与节假日)"), "business": _("营业时间")}
+VALUE_LABELS = {"clock": _("自然小时（含夜间与节假日）"), "business": _("营业时间")}
 
 
 class StandardParameter(models.Model):

@@ -100,7 +100,7 @@ def supplement_sms_text(ticket: Ticket, materials: list[RequiredMaterial]) -> st
     """The 《补充材料清单》 as a short SMS (BIZ-1.1): item names and how to obtain them, no personal data."""
     lines = [f"【{ticket.hall.name}】您办理的业务还需补充以下材料："]
     for i, m in enumerate(materials, 1):
-        how = f"({m.how_to_obtain})" if m.how_to_obtain else ""
+        how = f"（{m.how_to_obtain}）" if m.how_to_obtain else ""
         lines.append(f"{i}. {m.name}{how}")
     lines.append("备齐后可预约回访办理，免排队。")
     return "\n".join(lines)
@@ -226,7 +226,9 @@ def supplement_sms_send(*, ticket: Ticket, actor, mobile: str = ""):
                 "hall_name": ticket.hall.name,
                 "business": business,
                 "items": "、".join(m.name for m in missing),
-                "how_to_obtain": ";".join(f"{m.name}:{m.how_to_obtain}" for m in missing if m.how_to_obtain),
+                "how_to_obtain": "；".join(
+                    f"{m.name}：{m.how_to_obtain}" for m in missing if m.how_to_obtain
+                ),
             },
             dedupe_key=f"queue-supplement-{ticket.pk}",
         )

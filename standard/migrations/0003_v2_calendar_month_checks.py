@@ -11,12 +11,16 @@ where HQ has already published a version 2 (or any later one) keeps its own hist
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from pathlib import Path
 
 from django.db import migrations
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from lib.fullwidth import fix
+
+V1_PATH = Path(__file__).resolve().parent.parent / "data" / "v1.json"
 V2_PATH = Path(__file__).resolve().parent.parent / "data" / "v2.json"
 
 
@@ -39,8 +43,15 @@ def seed_derived(apps, schema_editor, path: Path = V2_PATH) -> None:
         version = versions.create(
             number=data["number"], title=data["title"], effective_from=start, notes=data["notes"]
         )
-    elif version.title != data["title"]:
+    elif fix(version.title) != data["title"]:
         return  # HQ's own version with this number: not ours to complete
+    else:
+        # Ours, perhaps with the ASCII marks the data file once had: the labels as version 1's data file has them,
+        # with this file's own parameters over them.
+        shipped = json.loads(V1_PATH.read_text(encoding="utf-8"))["parameters"] + data.get("set", [])
+        labels = {p["code"]: p["label"] for p in shipped}
+        adopt = import_module("standard.migrations.0002_seed_v1").adopt_punctuation
+        adopt(apps, db, version, title=data["title"], notes=data["notes"], labels=labels)
     retired = set(data.get("retire", []))
     explicit = {p["code"]: p for p in data.get("set", [])}
     have = set(StandardParameter.objects.using(db).filter(version=version).values_list("code", flat=True))

@@ -90,15 +90,15 @@ def test_only_the_hall_manager_publishes(world, persona, error):
 
 
 def test_emergency_notice_computes_the_minutes_and_is_logged(world, time_machine):
-    """STF-3.2: 「系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息」, start and end logged with the actor."""
+    """STF-3.2: 「系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息」, start and end logged with the actor."""
     now = timezone.now()
     time_machine.move_to(now, tick=False)
     incident = incident_declare(
         user=world["supervisor_a"], hall=world["hall_a"], kind=IncidentKind.SYSTEM_FAILURE, minutes=10
     )
-    assert incident.customer_notice() == "系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息"
+    assert incident.customer_notice() == "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息"
     time_machine.move_to(now + timedelta(minutes=6, seconds=30), tick=False)
-    assert incident.customer_notice() == "系统临时维护,预计4分钟后恢复,您可先在等候区稍作休息"
+    assert incident.customer_notice() == "系统临时维护，预计4分钟后恢复，您可先在等候区稍作休息"
     incident_extend(user=world["supervisor_a"], incident=incident, minutes=15)
     incident_end(user=world["manager_a"], incident=incident, note="已恢复")
     log = list(IncidentLog.objects.filter(incident=incident).values_list("action", "actor__username"))
@@ -148,7 +148,7 @@ def test_kiosk_partial_shows_emergency_notice_and_alternatives(world):
     incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=10)
     _publish(world, kind=AnnouncementKind.SYSTEM_UPGRADE, consult_phone="10086", starts_at=timezone.now())
     html = Template('{% include "floor/_kiosk_notices.html" %}').render(Context({"hall": hall}))
-    assert "系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息" in html
+    assert "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息" in html
     assert "自助服务终端" in html and "预约" in html
     assert "floor-announcement-temp" in html and "10086" in html
     other = Template('{% include "floor/_kiosk_notices.html" %}').render(Context({"hall": world["hall_b"]}))
@@ -171,7 +171,7 @@ def test_display_state_json_carries_incident_and_announcements(client, world, di
     data = client.get(
         reverse("floor:display_state", args=[hall.pk]), headers={"X-Device-Token": display_token}
     ).json()
-    assert data["incident"]["notice"].startswith("系统临时维护,预计10分钟后恢复")
+    assert data["incident"]["notice"].startswith("系统临时维护，预计10分钟后恢复")
     assert [a["title"] for a in data["announcements"]] == ["营业时间调整"]
 
 
@@ -241,6 +241,6 @@ def test_supervisor_declares_and_ends_from_the_page(client, world):
         client.post(url, {"action": "declare", "kind": "system_failure", "minutes": "10"}).status_code == 302
     )
     page = client.get(url).content.decode()
-    assert "系统临时维护,预计10分钟后恢复" in page
+    assert "系统临时维护，预计10分钟后恢复" in page
     assert client.post(url, {"action": "end", "note": "恢复"}).status_code == 302
     assert Incident.objects.get().ended_at is not None

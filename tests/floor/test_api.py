@@ -63,7 +63,7 @@ def test_supervisor_declares_and_ends_over_the_api(client, world, fresh_bus):
         content_type="application/json",
     )
     assert r.status_code == 201
-    assert r.json()["notice"] == "系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息"
+    assert r.json()["notice"] == "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息"
     again = client.post(
         f"{BASE}/emergency",
         {"hall_id": hall.pk, "kind": "dispute", "minutes": 5},

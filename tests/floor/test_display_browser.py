@@ -86,13 +86,13 @@ def test_call_queues_the_mandarin_phrase_and_a_recall_waits_its_turn(
         hall_id=hall.pk, kind="ticket.recalled", data={"number": "A001", "counter": 3, "recall": True}
     )
     wait_js(screen, "window.tingwuVoiceQueue.length === 2")
-    assert screen.evaluate("window.tingwuVoiceQueue[1].text") == "重呼,请A001号到3号窗口办理"
+    assert screen.evaluate("window.tingwuVoiceQueue[1].text") == "重呼，请A001号到3号窗口办理"
     # The first phrase is still being spoken: nothing cancelled, the recall waits.
     assert screen.evaluate("window.__spoken.length") == 1
     assert screen.evaluate("window.__cancelled") == 0
     screen.evaluate("window.__finishUtterance()")
     wait_js(screen, "window.__spoken.length === 2")
-    assert screen.evaluate("window.__spoken[1].text") == "重呼,请A、零、零、一号到3号窗口办理"
+    assert screen.evaluate("window.__spoken[1].text") == "重呼，请A、零、零、一号到3号窗口办理"
     assert screen.evaluate("window.__cancelled") == 0
 
 
@@ -137,7 +137,8 @@ def test_display_shows_emergency_and_announcements_passes_axe_and_is_screenshott
     incident_declare(user=world["supervisor_a"], hall=hall, kind=IncidentKind.SYSTEM_FAILURE, minutes=10)
     screen.wait_for_selector("#fd-emergency:not([hidden])")
     assert (
-        "系统临时维护,预计10分钟后恢复,您可先在等候区稍作休息" in screen.locator("#fd-em-notice").inner_text()
+        "系统临时维护，预计10分钟后恢复，您可先在等候区稍作休息"
+        in screen.locator("#fd-em-notice").inner_text()
     )
     assert "自助服务终端" in screen.locator("#fd-emergency").inner_text()
 
@@ -199,7 +200,7 @@ def test_display_reconnects_and_replays_the_calls_it_missed(
     )
     wait_js(screen, "window.tingwuVoiceQueue.length === 3")
     texts = screen.evaluate("window.tingwuVoiceQueue.map(p => p.text)")
-    assert texts == ["请A001号到1号窗口办理", "请A002号到2号窗口办理", "重呼,请A002号到2号窗口办理"]
+    assert texts == ["请A001号到1号窗口办理", "请A002号到2号窗口办理", "重呼，请A002号到2号窗口办理"]
     wait_js(screen, "!document.getElementById('fd-conn').classList.contains('off')")
 
 

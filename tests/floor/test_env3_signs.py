@@ -109,7 +109,7 @@ def test_env3_display_and_kiosk_state_the_effective_time_on_red(client, world, d
     data = selectors.announcement_data(a)
     local = timezone.localtime(a.starts_at)
     assert data["temporary"] is True
-    assert data["effective"] == f"生效时间:{local.month}月{local.day}日 {local:%H:%M}"
+    assert data["effective"] == f"生效时间：{local.month}月{local.day}日 {local:%H:%M}"
     state = client.get(
         reverse("floor:display_state", args=[hall.pk]), headers={"X-Device-Token": display_token}
     ).json()

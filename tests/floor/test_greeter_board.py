@@ -193,4 +193,4 @@ def test_board_shows_each_counters_calling_profile(client, world):
     f.counter(world["hall_a"], 2, ratio=3)
     client.force_login(world["supervisor_a"])
     html = client.get(reverse("floor:board_panel", args=[world["hall_a"].pk])).content.decode()
-    assert "叫号方式：优先客户先叫" in html and "叫号方式：优先:普通 = 1:3" in html
+    assert "叫号方式：优先客户先叫" in html and "叫号方式：优先：普通 = 1:3" in html

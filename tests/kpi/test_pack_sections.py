@@ -132,7 +132,7 @@ def test_sup3_pack_sections_with_their_sources(seeded, client):
     found = body.split('id="pack-findings"')[1].split("</div>")[0]
     assert "叫号屏字幕不清" in found and "整改中" in found and "已逾期" in found
     env = body.split('id="pack-environment"')[1].split("</div>")[0]
-    assert "饮水机一号:90.00%" in env  # down 3 of November's 30 days
+    assert "饮水机一号：90.00%" in env  # down 3 of November's 30 days
     hp = body.split('id="pack-highlights"')[1].split("</div>")[0]
     assert "整改逾期 1 项" in hp and "引导到位" in hp and "高峰等候长" in hp
     assert "业务办理及时率" in hp  # below target this month: a problem

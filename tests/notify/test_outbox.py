@@ -178,7 +178,7 @@ def test_wecom_robot_receives_the_real_webhook_json(world, settings, http_server
     assert first["json"] == {
         "msgtype": "text",
         "text": {
-            "content": "【时限超时】甲营业厅:TS-1的「投诉首次联系」已于2026-03-02 10:00超时，请立即处理。",
+            "content": "【时限超时】甲营业厅：TS-1的「投诉首次联系」已于2026-03-02 10:00超时，请立即处理。",
             "mentioned_list": ["supervisor_a"],
             "mentioned_mobile_list": [PHONE],
         },

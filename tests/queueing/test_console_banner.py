@@ -15,4 +15,4 @@ def test_console_shows_the_emergency_banner_while_an_incident_is_open(client, fl
     incident_declare(user=floor["supervisor_a"], hall=floor["hall"], kind="system_failure", minutes=10)
     body = client.get(url).content.decode()
     assert 'id="floor-staff-banner"' in body and "应急模式" in body
-    assert "系统临时维护,预计10分钟后恢复" in body
+    assert "系统临时维护，预计10分钟后恢复" in body

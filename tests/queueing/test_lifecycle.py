@@ -147,7 +147,7 @@ def test_missing_materials_list_names_each_item_and_how_to_obtain(floor):
         missing_material_ids=[mandatory.pk],
     )
     assert list(t.missing_materials.all()) == [mandatory]
-    assert f"1. {mandatory.name}({mandatory.how_to_obtain})" in t.supplement_sms_text
+    assert f"1. {mandatory.name}（{mandatory.how_to_obtain}）" in t.supplement_sms_text
     n = s.supplement_sms_send(ticket=t, actor=floor["clerk_a"], mobile="13800138000")
     assert mandatory.name in n.body and "13800138000" not in t.supplement_sms_text
 

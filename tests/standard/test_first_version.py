@@ -87,3 +87,18 @@ def test_an_upgrade_that_runs_only_migrate_gets_parameters_added_to_the_data_fil
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     codes = set(v1.parameters.values_list("code", flat=True))
     assert {"facility.fault_repair_hours", "kpi.satisfaction_min_sample"} <= codes
+
+
+def test_issue10_an_install_with_the_old_ascii_wording_takes_the_full_width_one_and_keeps_hq_s_own():
+    """Issue 10 §3: v1 installed before the data file's labels were full-width gets them on the next ``migrate``;
+    a label HQ reworded is left as it is, and values never change."""
+    v1 = StandardVersion.objects.get(number=1)
+    StandardVersion.objects.filter(pk=v1.pk).update(title="营业厅客户服务管理规范(第1版)")
+    v1.parameters.filter(code="archive.complaint_years").update(label="投诉档案保存年限(不少于)", value=5)
+    v1.parameters.filter(code="training.monthly_sessions").update(label="培训(HQ自定)")
+    _run_migration()
+    v1.refresh_from_db()
+    assert v1.title == "营业厅客户服务管理规范（第1版）"
+    years = v1.parameters.get(code="archive.complaint_years")
+    assert (years.label, years.value) == ("投诉档案保存年限（不少于）", 5)
+    assert v1.parameters.get(code="training.monthly_sessions").label == "培训(HQ自定)"

@@ -112,3 +112,19 @@ def test_env21_no_version_1_means_no_version_2():
 def test_env21_data_file_retires_only_codes_v1_has():
     assert set(V2["retire"]) <= {p["code"] for p in V1["parameters"]}
     assert "facility.monthly_check_rule" in {p["code"] for p in V1["parameters"]}
+
+
+def test_issue10_version_2_installed_with_ascii_marks_takes_the_full_width_wording():
+    """Issue 10 §3: the shipped v2 installed before its title and notes were full-width is still ours to complete."""
+    v2 = StandardVersion.objects.get(number=2)
+    StandardVersion.objects.filter(pk=v2.pk).update(
+        title="营业厅客户服务管理规范(第2版)",
+        notes=V2["notes"].replace("，", ",").replace("「", "“").replace("」", "”"),
+    )
+    v2.parameters.filter(code="archive.complaint_years").update(label="投诉档案保存年限(不少于)")
+    v2.parameters.filter(code="handling.warn_share").delete()
+    _run_migration()
+    v2.refresh_from_db()
+    assert (v2.title, v2.notes) == (V2["title"], V2["notes"])
+    assert v2.parameters.get(code="archive.complaint_years").label == "投诉档案保存年限（不少于）"
+    assert v2.parameters.filter(code="handling.warn_share").exists()

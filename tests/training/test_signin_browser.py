@@ -57,4 +57,4 @@ def test_stf31_qr_sign_in_on_a_phone(browser, page, live_server, world):
         phone.close()
     assert Attendance.objects.get(session=session).clerk == world["clerk_a"]
     page.reload()
-    assert page.locator("text=签到名单(1)").count() == 1
+    assert page.locator("text=签到名单（1）").count() == 1

@@ -49,8 +49,8 @@
     var text = fmt(i18n.phrase, { number: call.number, counter: call.counter });
     var speech = fmt(i18n.phrase, { number: spokenNumber(call.number), counter: call.counter });
     if (call.recall) {
-      text = i18n.recall + "," + text;
-      speech = i18n.recall + "," + speech;
+      text = i18n.recall + "，" + text;
+      speech = i18n.recall + "，" + speech;
     }
     return { text: text, speech: speech, recall: !!call.recall, number: call.number, counter: call.counter };
   }

@@ -1,10 +1,14 @@
 """``manage.py fullwidth [--check]``: full-width punctuation in the Chinese text of templates, code strings and the
 gettext msgids of every app's English catalogue (``lib.fullwidth``). Mechanical and idempotent: re-run it after a
-merge. Model files are left alone (a changed verbose_name or choice label is a migration of that app)."""
+merge. In model files only the string literals change (labels, choices, defaults; never comments or docstrings), and a
+changed verbose_name, choice label or default is a migration of that app: run ``manage.py makemigrations`` after it
+(``--check`` of both says what is left)."""
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 from django.conf import settings
@@ -28,15 +32,46 @@ SUFFIXES = {".py", ".html", ".txt", ".js"}
 MSGID = re.compile(r'^(msgid|msgid_plural) "')
 
 
-def _sources(root: Path, *, models: bool = False):
-    """The files to rewrite, or (``models``) the model files left as they are."""
+def _sources(root: Path):
+    """The files to rewrite: templates, code, and the shipped data files (the service standard's versions)."""
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).parts
-        if path.suffix not in SUFFIXES or SKIP_DIRS & set(rel[:-1]) or not path.is_file():
+        if SKIP_DIRS & set(rel[:-1]) or not path.is_file() or path.name == "fullwidth.py":
             continue
-        is_model = path.name == "models.py" or "models" in rel[:-1]
-        if path.name != "fullwidth.py" and is_model == models:
+        if path.suffix in SUFFIXES or (path.suffix == ".json" and "data" in rel[:-1]):
             yield path
+
+
+def _is_model_file(path: Path) -> bool:
+    return path.suffix == ".py" and (path.name == "models.py" or "models" in path.parts[:-1])
+
+
+def fix_literals(source: str) -> str:
+    """``source`` (Python) with ``fix`` applied to its string literals only: a model file's labels, choices and
+    defaults change, its comments and docstrings (often code-adjacent English) stay as they are."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    skip = {tokenize.NL, tokenize.COMMENT}
+    for i, tok in enumerate(tokens):
+        if tok.type != tokenize.STRING:
+            continue
+        before = next((t for t in reversed(tokens[:i]) if t.type not in skip), None)
+        after = next((t for t in tokens[i + 1 :] if t.type not in skip), None)
+        statement = (
+            before is None or before.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+        ) and (after is None or after.type in (tokenize.NEWLINE, tokenize.ENDMARKER))
+        new = fix(tok.string)
+        if not statement and new != tok.string:
+            a = starts[tok.start[0] - 1] + tok.start[1]
+            b = starts[tok.end[0] - 1] + tok.end[1]
+            edits.append((a, b, new))
+    for a, b, new in reversed(edits):
+        source = source[:a] + new + source[b:]
+    return source
 
 
 def _msgid(lines: list[str]) -> str:
@@ -51,16 +86,12 @@ def _msgid(lines: list[str]) -> str:
     return "".join(parts).replace('\\"', '"')
 
 
-def fix_po(text: str, keep: str = "") -> str:
-    """Rewrite msgid lines (and their continuation lines); msgstr stays; a msgid that now repeats is dropped. A msgid
-    found in ``keep`` (the model files' text, not rewritten) stays as it is."""
+def fix_po(text: str) -> str:
+    """Rewrite msgid lines (and their continuation lines); msgstr stays; a msgid that now repeats is dropped."""
     out_entries, seen = [], set()
     for entry in text.split("\n\n"):
         lines, in_id = entry.split("\n"), False
-        old = _msgid(lines)
         for i, line in enumerate(lines):
-            if old and old in keep:
-                break
             if MSGID.match(line):
                 in_id = True
             elif not line.startswith('"'):
@@ -86,15 +117,14 @@ class Command(BaseCommand):
         changed = []
         for path in _sources(root):
             text = path.read_text()
-            new = fix(text)
+            new = fix_literals(text) if _is_model_file(path) else fix(text)
             if new != text:
                 changed.append(path)
                 if not check:
                     path.write_text(new)
-        keep = "\n".join(path.read_text() for path in _sources(root, models=True))
         for po in sorted(root.glob("*/locale/*/LC_MESSAGES/django.po")):
             text = po.read_text()
-            new = fix_po(text, keep)
+            new = fix_po(text)
             if new != text:
                 changed.append(po)
                 if not check:

@@ -1,0 +1,60 @@
+"""Issue 10 §3: lib.fullwidth and ``manage.py fullwidth`` — full-width marks in Chinese text, around template data
+and in model files' strings; codes, times, format strings and English stay as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.fullwidth import find, fix
+from tingwu.management.commands.fullwidth import fix_literals
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<li>{{ l.label }}:{{ l.count }}</li>", "<li>{{ l.label }}：{{ l.count }}</li>"),
+        ("{{ p.label }}:{% if p.pct %}", "{{ p.label }}：{% if p.pct %}"),
+        (
+            '<h2>{% translate "到期检查" %}({{ due|length }})</h2>',
+            '<h2>{% translate "到期检查" %}（{{ due|length }}）</h2>',
+        ),
+        ("{{ c.name }}({{ c.hall.name }})", "{{ c.name }}（{{ c.hall.name }}）"),
+        ("{{ r.count }}({{ r.share }}%)", "{{ r.count }}（{{ r.share }}%）"),
+        (
+            "({% blocktranslate with v=n %}依据服务规范第{{ v }}版{% endblocktranslate %})",
+            "（{% blocktranslate with v=n %}依据服务规范第{{ v }}版{% endblocktranslate %}）",
+        ),
+    ],
+)
+def test_template_data_labels_get_full_width_marks(source, expected):
+    assert find(source)
+    assert fix(source) == expected
+    assert find(expected) == [] and fix(expected) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ s.start|date:"m-d H:i" }}',
+        "09:00–12:00",
+        "%(count)s/%(total)s (%(share)s%%)",
+        "<a href=\"{% url 'x' %}?a={{ a }}&amp;b={{ b }}\">",
+        "{{ iv.0 }}–{{ iv.1 }}",
+        "Effective: %(start)s (English)",
+        "优先：普通 = 1:%(n)s",
+        "init({{ config }})",
+    ],
+)
+def test_codes_times_format_strings_and_english_stay(source):
+    assert fix(source) == source
+
+
+def test_model_files_change_their_string_literals_not_comments_or_docstrings():
+    source = (
+        'class A:\n    """A pad (评价器), see CMP-1: 文档."""\n\n'
+        '    # 一窗通办: every business\n    OK = "ok", _("复核通过(计入)")\n'
+        '    rule = models.CharField(default="过号请到引导台重新激活,30分钟内有效")\n'
+    )
+    out = fix_literals(source)
+    assert '_("复核通过（计入）")' in out and 'default="过号请到引导台重新激活，30分钟内有效"' in out
+    assert '"""A pad (评价器), see CMP-1: 文档."""' in out and "# 一窗通办: every business" in out

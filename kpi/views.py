@@ -22,7 +22,7 @@ from kpi import exports, services
 from kpi.annual import annual_pack, read_year
 from kpi.definitions import JUDGED, KPIS
 from kpi.models import Decision, FlagStatus, Meeting, PlanItem, PlanStatus, Subject
-from kpi.pdf import pack_pdf
+from kpi.pdf import pack_pdf, year_pdf
 from kpi.report import chart_data, review_pack
 from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures
 from kpi.web import current_month, previous_month, read_drill, read_flag_filters, read_month, read_scope
@@ -238,7 +238,14 @@ def pack_year(request):
         raise PermissionDenied
     scope = read_scope(request.user, request.GET)
     scope.region_code = request.GET.get("region", "")
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "pdf", "xlsx"):
+        raise ServiceError("invalid_filter", _("筛选条件不正确"), field="format")
     p = annual_pack(scope, read_year(request.GET.get("year")))
+    if fmt == "pdf":
+        return _files(request, year_pdf(p), "application/pdf", f"kpi-year-{p['year']}.pdf")
+    if fmt == "xlsx":
+        return _files(request, exports.year_workbook(p), XLSX, f"kpi-year-{p['year']}.xlsx")
     p["query"] = _query(scope)
     p["cards"] = [(KPIS[c], p["figures"][c], None) for c in KPIS]
     return render(request, "kpi/pack_year.html", p)

@@ -80,3 +80,25 @@ def test_sup2_recent_figures_of_a_clerk_read_the_daily_rows(one_month):
     figures, previous, series = recent_figures(scope, NOV, 12)
     assert _as_tuples(figures) == _as_tuples(month_figures(scope, NOV))
     assert figures["on_time"].denominator > 0 and len(series) == 12
+
+
+@pytest.mark.parametrize(
+    "pct,den,status", [(97.125, 12.0, "met"), (None, 0, "no_data"), (33.333333, 3.0, "below")]
+)
+def test_sup2_kpi_cells_read_as_the_per_cell_template_did(pct, den, status):
+    """The dashboard tables' one tag per row renders byte for byte what the loop of conditions and filters did."""
+    from django.template import Context, Template
+
+    from kpi.definitions import Figure
+
+    figs = [
+        Figure("on_time", 1, den, pct, 98.0, 30.0, status),
+        Figure("satisfaction", 0, 0, None, 95.0, 30.0, "no_data"),
+    ]
+    old = Template(
+        '{% for fig in figs %}<td class="{{ fig.status }}">{% if fig.pct is None %}{{ fig.status_label }}{% else %}'
+        '{{ fig.pct|floatformat:2 }}%{% endif %} <span class="muted">n={{ fig.denominator|floatformat:"-1" }}</span>'
+        "</td>{% endfor %}"
+    ).render(Context({"figs": figs}))
+    new = Template("{% load kpi_tags %}{% kpi_cells figs %}").render(Context({"figs": figs}))
+    assert new == old

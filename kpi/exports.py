@@ -215,3 +215,62 @@ def pack_workbook(pack: dict) -> bytes:
         ],
     )
     return _save(wb)
+
+
+def year_workbook(pack: dict) -> bytes:
+    """The annual revision's tables (``kpi.annual.annual_pack``): the year pooled, each month's Σ B, Σ A and result
+    per KPI, the standard versions in force and what changed in each."""
+    wb = Workbook()
+    figs = pack["figures"]
+    _sheet(
+        wb,
+        _("全年考核指标"),
+        [_("指标"), _("分子"), _("分母"), _("结果（%）"), _("目标（%）"), _("状态")],
+        [
+            [
+                str(KPIS[c].label),
+                figs[c].numerator,
+                figs[c].denominator,
+                _pct(figs[c]),
+                figs[c].target,
+                str(figs[c].status_label),
+            ]
+            for c in KPIS
+        ],
+        first=True,
+    )
+    header = [_("月份")]
+    for code in JUDGED:
+        label = str(KPIS[code].label)
+        header += [f"{label}（%）", f"{label}{_('分子')}", f"{label}{_('分母')}", f"{label}{_('状态')}"]
+    rows = []
+    for t in pack["trend"]:
+        row = [f"{t['month']:%Y-%m}"]
+        for code in JUDGED:
+            fig = t["figures"][code]
+            row += [_pct(fig), fig.numerator, fig.denominator, str(fig.status_label)]
+        rows.append(row)
+    _sheet(wb, _("各月结果"), header, rows)
+    versions = pack["versions"]
+    _sheet(
+        wb,
+        _("施行版本"),
+        [_("版本号"), _("标题"), _("施行起"), _("施行止"), _("修订说明")],
+        [
+            [v["version"].number, v["version"].title, v["from"], v["until"], v["version"].notes]
+            for v in versions
+        ]
+        or [[_("暂无数据")]],
+    )
+    _sheet(
+        wb,
+        _("修订内容"),
+        [_("版本号"), _("条款"), _("参数"), _("修订前"), _("修订后")],
+        [
+            [v["version"].number, r["clause"], str(r["label"]), r["left_label"], r["right_label"]]
+            for v in versions
+            for r in v["changes"]
+        ]
+        or [[_("参数未变化")]],
+    )
+    return _save(wb)

@@ -94,12 +94,11 @@ def _sections(pdf, pack: dict) -> None:
     _lines(pdf, _("八、亮点与问题"), lines)
 
 
-def pack_pdf(pack: dict) -> bytes:
+def _document(title: str, subtitle: str):
+    """An A4 document with the CJK font embedded, its title and subtitle drawn (the monthly and the annual pack)."""
     from fpdf import FPDF
 
     path, index = find_cjk_font()
-    scope = pack["scope"]
-    title = _("月度服务质量分析报告")
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("Tingwu")
@@ -109,8 +108,13 @@ def pack_pdf(pack: dict) -> bytes:
     pdf.set_font(FONT_FAMILY, size=16)
     pdf.cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=11)
-    pdf.cell(0, 7, f"{scope.label} · {pack['month']:%Y-%m}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+    return pdf
+
+
+def pack_pdf(pack: dict) -> bytes:
+    pdf = _document(_("月度服务质量分析报告"), f"{pack['scope'].label} · {pack['month']:%Y-%m}")
     pdf.set_font(FONT_FAMILY, size=12)
     pdf.cell(0, 8, _("一、考核指标与目标"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
@@ -197,4 +201,52 @@ def pack_pdf(pack: dict) -> bytes:
         )
     if not pack["meetings"] and not pack["items"]:
         pdf.cell(0, 6, _("暂无记录"), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def year_pdf(pack: dict) -> bytes:
+    """The annual revision (``kpi.annual.annual_pack``): the year pooled, each month's results with the trend bars,
+    and the standard versions in force with what changed."""
+    pdf = _document(_("年度服务质量报告"), f"{pack['scope'].label} · {pack['year']}")
+    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.cell(0, 8, _("一、全年考核指标"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=10)
+    for code in KPIS:
+        fig = pack["figures"][code]
+        target = "—" if fig.target is None else f"{fig.target:g}%"
+        pdf.set_text_color(*((200, 40, 40) if fig.met is False else (0, 0, 0)))
+        pdf.multi_cell(
+            0,
+            6,
+            f"{KPIS[code].label}：{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  {fig.status_label}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.cell(0, 8, _("二、各月结果"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=9)
+    for t in pack["trend"]:
+        cells = "  ".join(f"{KPIS[c].label} {_pct(t['figures'][c])}" for c in JUDGED)
+        pdf.multi_cell(0, 5, f"{t['month']:%Y-%m}  {cells}", new_x="LMARGIN", new_y="NEXT")
+    charts = chart_data(pack)
+    for code in JUDGED:
+        s = charts["series"][code]
+        _bars(pdf, s["label"], s["values"], charts["months"], s["target"])
+    lines = []
+    for v in pack["versions"]:
+        span = _("%(a)s 至 %(b)s 施行") % {"a": f"{v['from']:%Y-%m-%d}", "b": f"{v['until']:%Y-%m-%d}"}
+        lines.append(f"{v['version']}（{span}）")
+        if v["version"].notes:
+            lines.append(f"{_('修订说明')}：{v['version'].notes}")
+        if v["previous"] is None:
+            lines.append(f"· {_('首个版本')}")
+        for r in v["changes"]:
+            lines.append(
+                f"· {r['clause']} {r['label']}：{r['left_label'] or '—'} → {r['right_label'] or '—'}"
+            )
+        if v["previous"] is not None and not v["changes"]:
+            lines.append(f"· {_('参数未变化')}")
+    _lines(pdf, _("三、年内施行的服务规范版本及修订内容"), lines)
     return bytes(pdf.output())

@@ -15,7 +15,7 @@ from django.utils import timezone
 from kpi import pack_sections, registry
 from kpi.definitions import JUDGED, KPIS, local_day
 from kpi.models import Flag, Meeting, PlanItem
-from kpi.selectors import Scope, clerk_figures, month_figures, score, trend
+from kpi.selectors import Scope, clerk_figures, month_figures, recent_figures, score
 from lib.months import add_months
 
 TOP_CLERKS = 3
@@ -23,9 +23,7 @@ TOP_CLERKS = 3
 
 def review_pack(scope: Scope, month: date, *, user, now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    figures = month_figures(scope, month, now=now)
-    previous = month_figures(scope, add_months(month, -1), now=now)
-    series = trend(scope, month, 12, now=now)
+    figures, previous, series = recent_figures(scope, month, 12, now=now)
     clerks = clerk_figures(scope, month, now=now)
     ranked = [(score(c["figures"]), c) for c in clerks]
     ranked = sorted([r for r in ranked if r[0] is not None], key=lambda r: (-r[0], r[1]["name"]))

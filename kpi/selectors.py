@@ -85,11 +85,14 @@ def figures_from(bucket: dict, std, kpis=None) -> dict[str, Figure]:
 class Scope:
     """What a viewer asked for, checked against what they may see: kind in hall / region / chain / clerk."""
 
-    def __init__(self, kind: str, *, hall_ids: list[int] | None, clerk_id: int | None = None, label=""):
+    def __init__(
+        self, kind: str, *, hall_ids: list[int] | None, clerk_id: int | None = None, label="", hall_code=""
+    ):
         self.kind = kind
         self.hall_ids = hall_ids  # None: every hall (the chain)
         self.clerk_id = clerk_id
         self.label = label
+        self.hall_code = hall_code  # a hall scope's code, for the pages' links
 
     def rollups(self, day_from: date, day_to: date):
         qs = DailyRollup.objects.filter(day__gte=day_from, day__lte=day_to)
@@ -150,7 +153,7 @@ def resolve_scope(
         return Scope("clerk", hall_ids=halls, clerk_id=clerk_id, label=person_name(target))
     if hall not in (None, ""):
         h = _hall(user, hall, allowed)
-        return Scope("hall", hall_ids=[h.pk], label=h.name)
+        return Scope("hall", hall_ids=[h.pk], label=h.name, hall_code=h.code)
     if region not in (None, ""):
         reg = Region.objects.filter(code=region).first()
         if reg is None:
@@ -170,7 +173,7 @@ def resolve_scope(
         raise Forbidden("forbidden", _("您没有执行此操作的权限"))
     if len(allowed) == 1:
         h = Hall.objects.get(pk=next(iter(allowed)))
-        return Scope("hall", hall_ids=[h.pk], label=h.name)
+        return Scope("hall", hall_ids=[h.pk], label=h.name, hall_code=h.code)
     return Scope("halls", hall_ids=sorted(allowed), label=_("我的营业厅"))
 
 
@@ -211,6 +214,19 @@ def trend(scope: Scope, last_month: date, months: int = 12, *, now: datetime | N
         figs = figures_from(per_month.get(m, {}), standard_for_month(m, now))
         out.append({"month": m, "figures": figs})
     return out
+
+
+def recent_figures(scope: Scope, month: date, months: int = 12, *, now: datetime | None = None):
+    """The month's figures, the month before's and the ``months``-month trend ending with the month. Without a
+    clerk the three come from the one trend query over the month rollups (each month's bucket is that month's
+    Σ, exactly what ``month_figures`` sums); a clerk's figures read their daily rows as ``month_figures`` does."""
+    series = trend(scope, month, max(2, months), now=now)
+    if scope.clerk_id is None:
+        figures, previous = series[-1]["figures"], series[-2]["figures"]
+    else:
+        figures = month_figures(scope, month, now=now)
+        previous = month_figures(scope, add_months(month, -1), now=now)
+    return figures, previous, series[-months:]
 
 
 def clerk_figures(scope: Scope, month: date, *, now: datetime | None = None) -> list[dict]:

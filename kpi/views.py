@@ -22,9 +22,9 @@ from kpi import exports, services
 from kpi.annual import annual_pack, read_year
 from kpi.definitions import JUDGED, KPIS
 from kpi.models import Decision, FlagStatus, Meeting, PlanItem, PlanStatus, Subject
-from kpi.pdf import pack_pdf
+from kpi.pdf import pack_pdf, year_pdf
 from kpi.report import chart_data, review_pack
-from kpi.selectors import clerk_figures, flag_since, hall_figures, month_figures
+from kpi.selectors import clerk_figures, flag_since, hall_figures, recent_figures
 from kpi.web import current_month, previous_month, read_drill, read_flag_filters, read_month, read_scope
 from lib.errors import ServiceError
 from lib.months import add_months
@@ -55,7 +55,7 @@ def _query(scope) -> str:
     if scope.kind == "clerk":
         return f"clerk={scope.clerk_id}"
     if scope.kind == "hall":
-        return f"hall={Hall.objects.get(pk=scope.hall_ids[0]).code}"
+        return f"hall={scope.hall_code or Hall.objects.get(pk=scope.hall_ids[0]).code}"
     if scope.kind == "region":
         return f"region={getattr(scope, 'region_code', '')}"
     return ""
@@ -76,12 +76,12 @@ def dashboard(request):
     scope.region_code = request.GET.get("region", "")
     month = read_month(request.GET.get("month"))
     prev = add_months(month, -1)
-    figures = month_figures(scope, month)
-    previous = month_figures(scope, prev)
-    from kpi.selectors import trend
-
-    series = trend(scope, month, 12)
+    figures, previous, series = recent_figures(scope, month, 12)
     pack_like = {"trend": series, "figures": figures}
+    clerks = clerk_figures(scope, month) if scope.kind in ("hall", "halls") else []
+    halls = hall_figures(scope, month) if scope.kind in ("region", "chain", "halls") else []
+    for row in clerks + halls:  # the table cells: the judged KPIs in their order
+        row["cells"] = [row["figures"][c] for c in JUDGED]
     context = {
         "scope": scope,
         "query": _query(scope),
@@ -89,9 +89,10 @@ def dashboard(request):
         "prev": prev,
         "is_current": month == current_month(),
         "cards": [(KPIS[c], figures[c], previous[c]) for c in KPIS],
-        "clerks": clerk_figures(scope, month) if scope.kind in ("hall", "halls") else [],
-        "halls": hall_figures(scope, month) if scope.kind in ("region", "chain", "halls") else [],
+        "clerks": clerks,
+        "halls": halls,
         "judged": JUDGED,
+        "judged_kpis": [KPIS[c] for c in JUDGED],
         "chart": chart_data(pack_like),
         "viewable_halls": Hall.objects.for_user(user, "kpi.view").order_by("code"),
         "regions": Region.objects.for_user(user).order_by("code")
@@ -225,7 +226,7 @@ def pack(request):
         request.user, "kpi.meeting", p["scope"].hall_ids[0]
     )
     p["judged"] = JUDGED
-    p["hall_code"] = Hall.objects.get(pk=p["scope"].hall_ids[0]).code if p["scope"].kind == "hall" else ""
+    p["hall_code"] = p["scope"].hall_code
     return render(request, "kpi/pack.html", p)
 
 
@@ -238,7 +239,14 @@ def pack_year(request):
         raise PermissionDenied
     scope = read_scope(request.user, request.GET)
     scope.region_code = request.GET.get("region", "")
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "pdf", "xlsx"):
+        raise ServiceError("invalid_filter", _("筛选条件不正确"), field="format")
     p = annual_pack(scope, read_year(request.GET.get("year")))
+    if fmt == "pdf":
+        return _files(request, year_pdf(p), "application/pdf", f"kpi-year-{p['year']}.pdf")
+    if fmt == "xlsx":
+        return _files(request, exports.year_workbook(p), XLSX, f"kpi-year-{p['year']}.xlsx")
     p["query"] = _query(scope)
     p["cards"] = [(KPIS[c], p["figures"][c], None) for c in KPIS]
     return render(request, "kpi/pack_year.html", p)

@@ -86,11 +86,17 @@ def _ticket_phone(ticket: Ticket) -> str:
 # --- invitations -------------------------------------------------------------------------------------------------
 
 
-def invitation_create(*, ticket: Ticket, now: datetime | None = None) -> EvaluationInvitation:
-    """Invite the evaluation of a finished ticket. Idempotent: the ticket's invitation is returned if it exists."""
-    existing = EvaluationInvitation.objects.filter(ticket_id=ticket.pk).first()
-    if existing is not None:
-        return existing
+def invitation_create(
+    *, ticket: Ticket, now: datetime | None = None, look_first: bool = True
+) -> EvaluationInvitation:
+    """Invite the evaluation of a finished ticket. Idempotent: the ticket's invitation is returned if it exists.
+
+    ``look_first=False`` (the finish hook, where an invitation is the exception) skips the look-up before the
+    INSERT: the unique ticket makes an existing invitation fail it and that one is returned, as when two raced."""
+    if look_first:
+        existing = EvaluationInvitation.objects.filter(ticket_id=ticket.pk).first()
+        if existing is not None:
+            return existing
     ticket = Ticket.objects.select_related("hall", "customer", "appointment", "business_type").get(
         pk=ticket.pk
     )
@@ -179,9 +185,9 @@ def invitation_after_finish(ticket_id: int) -> None:
     """Receives queueing's ``ticket_finished`` signal after the finish commits (robust: a failure never undoes a finish; the
     sweep invites what was missed)."""
     # invitation_create reads the ticket itself (and checks it is still done): a read here first cost every finish
-    # one more query (issue 14).
+    # one more query, and so did looking for an invitation a ticket finished a moment ago hardly has (issue 14).
     try:
-        invitation_create(ticket=Ticket(pk=ticket_id))
+        invitation_create(ticket=Ticket(pk=ticket_id), look_first=False)
     except Ticket.DoesNotExist:
         return
     except ServiceError as e:

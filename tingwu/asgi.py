@@ -53,16 +53,14 @@ def _settle_heap() -> None:
     the whole event loop — every request in flight waits (measured with bench/hot_path_inprocess.py; figures in
     docs/performance.md, "Figures moved out of code comments"). Frozen,
     the start-up objects are never scanned (nor freed: they live as long as the process anyway)."""
-    import gc
-
     from django.urls import get_resolver
 
     import queueing.hotpath.ops  # noqa: F401 - imported by the first hot request otherwise
     import tingwu.api  # noqa: F401
+    from tingwu.heap import freeze_start_up_heap
 
     get_resolver().url_patterns  # noqa: B018 - imports every app's URLs and views
-    gc.collect()
-    gc.freeze()
+    freeze_start_up_heap()
 
 
 application = get_application()

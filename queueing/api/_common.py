@@ -14,7 +14,7 @@ from halls.models import Counter, Hall
 from integrations.models import ApiToken
 from lib.errors import Forbidden, NotFound, ServiceError
 from queueing.models import Ticket
-from staff.access import require
+from staff.access import hall_ids_for_user, require
 
 router = Router()
 
@@ -175,19 +175,33 @@ def _counter(request, counter_id: int) -> tuple[Counter, object]:
     return counter, user
 
 
-def _ticket(request, ticket_id: int) -> Ticket:
+def _ticket_or_none(request, ticket_id: int) -> Ticket | None:
     t = (
         Ticket.objects.for_user(_user(request))
         .select_related("business_type", "counter", "hall")
         .filter(pk=ticket_id)
     )
-    ticket = t.first()
+    return t.first()
+
+
+def _ticket(request, ticket_id: int) -> Ticket:
+    ticket = _ticket_or_none(request, ticket_id)
     if ticket is None:
         raise NotFound("not_found", _("记录不存在或无权查看"))
     return ticket
 
 
 def _counter_ticket(request, counter_id: int, ticket_id: int) -> tuple[Counter, Ticket, object]:
+    """The counter and its ticket, scoped like ``_counter`` and ``_ticket``. The ticket's row brings its counter
+    (joined), so the usual case — this counter's own ticket, the counter in a hall the user may see — costs one
+    statement, not two (issue 14); anything else takes the two look-ups in their order, with their errors."""
+    user = _user(request)
+    ticket = _ticket_or_none(request, ticket_id)
+    if ticket is not None and ticket.counter_id == counter_id:
+        visible = hall_ids_for_user(user)
+        if visible is None or ticket.counter.hall_id in visible:
+            require(user, "queue.serve", ticket.counter.hall_id)
+            return ticket.counter, ticket, user
     counter, user = _counter(request, counter_id)
     ticket = _ticket(request, ticket_id)
     if ticket.counter_id != counter.pk:

@@ -24,3 +24,18 @@ def test_the_asgi_application_freezes_what_it_loaded_at_start_up():
     assert int(frozen) - int(before) > 50_000  # Django, the apps, the URL map and the API
     assert hot_loaded == "True"
     assert gc.isenabled()  # frozen, not switched off: garbage made by requests is still collected
+
+
+def test_the_worker_freezes_its_heap_after_its_first_pass(db, monkeypatch):
+    """Issue 14: the SLA sweep allocates enough to trigger full collections; unfrozen, each walked the worker's
+    whole start-up heap (≈ 100 ms a collection in bench/records_bench.py)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tingwu.management.commands import worker
+
+    frozen = []
+    monkeypatch.setattr(worker, "freeze_start_up_heap", lambda: frozen.append(True))
+    call_command("worker", "--once", stdout=StringIO())
+    assert frozen == [True]

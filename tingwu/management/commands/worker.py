@@ -19,6 +19,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from tingwu.heap import freeze_start_up_heap
+
 logger = logging.getLogger("tingwu.worker")
 MAX_INTERVAL = 60
 HOUSEKEEPING_EVERY = 3600  # seconds; housekeeping jobs are idempotent, so several workers may overlap
@@ -141,7 +143,7 @@ class Command(BaseCommand):
         if not once and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _stop)
             signal.signal(signal.SIGINT, _stop)
-        last_housekeeping = None
+        last_housekeeping, frozen = None, False
         while True:
             started = time.monotonic()
             housekeeping = last_housekeeping is None or started - last_housekeeping >= HOUSEKEEPING_EVERY
@@ -149,6 +151,11 @@ class Command(BaseCommand):
                 last_housekeeping = started
             result = run_pass(task_limit=task_limit, worker_id=worker_id, housekeeping=housekeeping)
             self.stdout.write(f"worker pass: {result}")
+            if not frozen:
+                # The first pass imported what every pass needs: from now on a pass's full collections (the SLA
+                # sweep allocates enough to trigger one) walk only what passes made, not Django's start-up heap.
+                freeze_start_up_heap()
+                frozen = True
             if once or stop.is_set():
                 break
             stop.wait(max(0.0, interval - (time.monotonic() - started)))

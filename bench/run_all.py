@@ -49,7 +49,11 @@ PLAN: dict[str, tuple[list[str], list[str], dict[str, str]]] = {
         {},
     ),
     # reads the database kpi_chain_bench just filled (same --db), so it runs after it
-    "profile_kpi_dashboard": (["--db", "tingwu_bench_kpi", "--requests", "20"], ["--db", "tingwu_bench_kpi"], {}),
+    "profile_kpi_dashboard": (
+        ["--db", "tingwu_bench_kpi", "--requests", "20"],
+        ["--db", "tingwu_bench_kpi"],
+        {},
+    ),
 }
 
 

@@ -106,7 +106,7 @@ def _pack_sections(wb, pack: dict) -> None:
     _sheet(
         wb,
         _("低分原因"),
-        [_("原因"), _("条数"), _("占低分评价（%)")],
+        [_("原因"), _("条数"), _("占低分评价（%）")],
         [[r["name"], r["count"], r["share"]] for r in reasons["reasons"]] if reasons else none,
     )
     found = pack["findings"]
@@ -132,9 +132,9 @@ def _pack_sections(wb, pack: dict) -> None:
     _sheet(
         wb,
         _("环境与设备"),
-        [_("营业厅"), _("设备"), _("完好率（%)"), _("停用时长（小时）"), _("维修次数")],
+        [_("营业厅"), _("设备"), _("完好率（%）"), _("停用时长（小时）"), _("维修次数")],
         [[_("合计"), env["devices"], env["availability_pct"], None, None]]
-        + [[_("按时完成率（%)"), env["due"], env["compliance_pct"], None, None]]
+        + [[_("按时完成率（%）"), env["due"], env["compliance_pct"], None, None]]
         + [
             [
                 d["hall"].name,

@@ -12,7 +12,7 @@ FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", 
 _NEXT_TO_HAN = re.compile(rf"(?<={HAN})[,:;!?()]|[,:;!?()](?={HAN})|(?<=[）」])[,:;!?]|(?<=[（「])[(]")
 _INNER = "[^()（）\n\"'{}<>%]{0,40}"  # no code inside: quotes, braces, tags, format specs
 _PAREN = re.compile(rf"\(({_INNER}{HAN}{_INNER})\)")
-_PAIR_INNER = "[^()（）\n\"'<>%]{0,40}"
+_PAIR_INNER = "[^()（）\n\"'<>]{0,40}"  # a bracket's halves of two kinds are always a slip, whatever is inside
 _PAIR = [re.compile(rf"（({_PAIR_INNER})\)"), re.compile(rf"\(({_PAIR_INNER})）")]
 _CURLY = re.compile(r"[“”]")
 # In templates the Chinese is inside a tag: {% translate "角色" %}: … and ({% translate "本人" %}).
@@ -37,7 +37,7 @@ def find(text: str) -> list[str]:
     hits = []
     for m in _NEXT_TO_HAN.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])
-    for rx in (_AFTER_TAG, _AROUND_TAG, _VAR_COLON, _VAR_PAREN):
+    for rx in (_AFTER_TAG, _AROUND_TAG, _VAR_COLON, _VAR_PAREN, *_PAIR):
         hits += [m.group(0) for m in rx.finditer(text)]
     for m in _CURLY.finditer(text):
         hits.append(text[max(0, m.start() - 6) : m.end() + 6])

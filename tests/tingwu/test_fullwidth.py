@@ -20,6 +20,9 @@ from tingwu.management.commands.fullwidth import fix_literals
         ),
         ("{{ c.name }}({{ c.hall.name }})", "{{ c.name }}（{{ c.hall.name }}）"),
         ("{{ r.count }}({{ r.share }}%)", "{{ r.count }}（{{ r.share }}%）"),
+        # a bracket opened full-width and closed in ASCII (or the other way), whatever is inside
+        ('_("占低分评价（%)")', '_("占低分评价（%）")'),
+        ("完好率(%）", "完好率（%）"),
         (
             "({% blocktranslate with v=n %}依据服务规范第{{ v }}版{% endblocktranslate %})",
             "（{% blocktranslate with v=n %}依据服务规范第{{ v }}版{% endblocktranslate %}）",

@@ -12,7 +12,8 @@ FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", 
 _NEXT_TO_HAN = re.compile(rf"(?<={HAN})[,:;!?()]|[,:;!?()](?={HAN})|(?<=[）」])[,:;!?]|(?<=[（「])[(]")
 _INNER = "[^()（）\n\"'{}<>%]{0,40}"  # no code inside: quotes, braces, tags, format specs
 _PAREN = re.compile(rf"\(({_INNER}{HAN}{_INNER})\)")
-_PAIR_INNER = "[^()（）\n\"'<>]{0,40}"  # a bracket's halves of two kinds are always a slip, whatever is inside
+# A bracket's halves of two kinds are always a slip, whatever is inside.
+_PAIR_INNER = "[^()（）\n\"'<>]{0,40}"
 _PAIR = [re.compile(rf"（({_PAIR_INNER})\)"), re.compile(rf"\(({_PAIR_INNER})）")]
 _CURLY = re.compile(r"[“”]")
 # In templates the Chinese is inside a tag: {% translate "角色" %}: … and ({% translate "本人" %}).

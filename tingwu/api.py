@@ -22,6 +22,7 @@ from floor import api as floor_api
 from halls import api as halls_api
 from inspections import api as inspections_api
 from kpi import api as kpi_api
+from kpi import api_year as kpi_year_api
 from lib.errors import ServiceError
 from notify import api as notify_api
 from privacy import api as privacy_api
@@ -110,6 +111,7 @@ for prefix, app, router in [
     ("/training", "training", training_api.router),
     ("/visits", "visits", visits_api.router),
     ("/kpi", "kpi", kpi_api.router),
+    ("/kpi", "kpi", kpi_year_api.router),  # the year's pack (kpi/api.py is full)
     ("/evaluations", "evaluations", evaluations_api.router),
 ]:
     api.add_router(prefix, router, tags=[app])

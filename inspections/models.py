@@ -382,6 +382,12 @@ class AppearanceCheck(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.clerk_id}"
 
+    @property
+    def missed_texts(self) -> list[str]:
+        """The failed items in the words of the checklist the supervisor used (its frozen copy), not their codes."""
+        text = {item["code"]: item["text"] for item in self.snapshot}
+        return [text.get(code, code) for code in self.missed]
+
 
 class FindingSource(models.TextChoices):
     SELF_INSPECTION = "self_inspection", _("服务自查")

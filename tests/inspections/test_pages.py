@@ -164,6 +164,9 @@ def test_stf_1_appearance_page_few_taps(client, iw):
     )
     assert r.status_code == 302
     assert iw["clerk_a"].conduct_findings.get().item == "APP-HAIR"
+    # Issue 10 §3: the check just recorded reads in the checklist's words, not the item's code.
+    after = client.get(r["Location"]).content.decode()
+    assert "今日已检查：未达标 发型" in after and "APP-HAIR</p>" not in after
     assert (
         client.post(reverse("inspections:appearance"), {"hall": iw["hall_a"].pk, "clerk": ["x"]}).status_code
         == 400

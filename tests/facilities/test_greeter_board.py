@@ -62,6 +62,10 @@ def test_env22_suspected_only_is_not_announced_to_the_greeter(world, terminals):
 
 
 def test_env22_greeter_page_embeds_the_live_fragment(client, world, terminals):
+    client.force_login(world["greeter_a"])
+    quiet = client.get(reverse("floor:greeter", args=[world["hall_a"].pk])).content.decode()
+    # Nothing down: the live fragment stays (it polls) but draws no empty panel on the tablet.
+    assert 'class="facilities-greeter" id="facilities-greeter"' in quiet
     fault_report(facility=terminals["kiosk"], reported_by=world["clerk_a"], description="不出票")
     client.force_login(world["greeter_a"])
     page = client.get(reverse("floor:greeter", args=[world["hall_a"].pk])).content.decode()

@@ -87,6 +87,7 @@ def index(request):
             "params": request.GET,
             "groups": [("clerk", _("按员工")), ("hall", _("按营业厅")), ("region", _("按区域"))],
             "can_review": user_can(request.user, "evaluation.review"),
+            "can_follow_up": user_can(request.user, "evaluation.follow_up"),
         },
     )
 

@@ -228,3 +228,19 @@ def test_the_check_reads_prose_and_user_facing_attributes(html, han, marks):
     found_han, found_marks = chinese_left(html, [])
     assert found_han == han
     assert len(found_marks) == len(marks) and all(m in f for m, f in zip(marks, found_marks, strict=True))
+
+
+def test_no_english_translation_holds_an_ascii_double_quote():
+    """A translated literal is safe template text, not escaped: in ``placeholder="{% translate '…' %}"`` an ASCII
+    double quote ends the attribute, and the console's glossary box read "Enter a technical term, e.g. " (the cut
+    placeholder of issue 10 §3). English translations quote with “ ”."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for po in sorted(root.glob("*/locale/en/LC_MESSAGES/django.po")):
+        for entry in po.read_text(encoding="utf-8").split("\n\n"):
+            msgstr = entry.split("\nmsgstr", 1)[-1] if "\nmsgstr" in entry else ""
+            if '\\"' in msgstr:
+                found.append(f"{po.parent.parent.parent.parent.name}: {msgstr.strip()[:80]}")
+    assert found == []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from lib.i18n import in_ui_language
 
 
 class BusinessCategory(models.TextChoices):
@@ -54,9 +55,7 @@ class BusinessType(models.Model):
     @property
     def label(self) -> str:
         """The name in the UI language: the English name when the page speaks English and one is set."""
-        if self.name_en and (translation.get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return in_ui_language(self.name, self.name_en)
 
     def time_limit(self, standard) -> int | None:
         """Minutes allowed to handle this business under ``standard`` (BIZ-2.2); None for consultations.
@@ -124,6 +123,11 @@ class StandardPhrase(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def label(self) -> str:
+        """The phrase in the UI language (``lib.i18n.in_ui_language``)."""
+        return in_ui_language(self.text, self.text_en)
+
 
 class GlossaryTerm(models.Model):
     term = models.CharField(_("专业术语"), max_length=100, unique=True)
@@ -137,3 +141,8 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+    @property
+    def plain_label(self) -> str:
+        """The plain wording in the UI language (``lib.i18n.in_ui_language``)."""
+        return in_ui_language(self.plain, self.plain_en)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from complaints.models import Responsibility
 from complaints.text import terms
+from lib.i18n import in_ui_language
 from lib.months import month_bounds, previous_month
 
 SIMILARITY = 0.3
@@ -100,7 +102,7 @@ def _clusters(docs: list[Doc]) -> list[dict]:
         top = sorted(g["centroid"].items(), key=lambda kv: -kv[1])[:3]
         result.append(
             {
-                "label": "、".join(w for w, _v in top),
+                "label": _("、").join(w for w, _v in top),
                 "count": len(g["docs"]),
                 "examples": [
                     {"number": d.source.number, "summary": d.source.summary} for d in g["docs"][:MAX_EXAMPLES]
@@ -139,9 +141,14 @@ def monthly_hotspots(*, queryset, month: date) -> dict:
         before.values_list("business_type_id", flat=True)
     )
     hall_ids = set(current.values_list("hall_id", flat=True)) | set(before.values_list("hall_id", flat=True))
-    type_names = dict(BusinessType.objects.filter(pk__in=type_ids).values_list("pk", "name"))
+    type_names = {
+        pk: in_ui_language(name, name_en)
+        for pk, name, name_en in BusinessType.objects.filter(pk__in=type_ids).values_list(
+            "pk", "name", "name_en"
+        )
+    }
     hall_names = dict(Hall.objects.filter(pk__in=hall_ids).values_list("pk", "name"))
-    responsibility = {k: v for k, v in Responsibility.choices} | {"": "未认定"}
+    responsibility = {k: v for k, v in Responsibility.choices} | {"": _("未认定")}
 
     complaints = list(current.select_related("hall").order_by("accepted_at", "pk"))
     docs, idf = complaint_vectors(complaints)

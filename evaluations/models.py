@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
+from lib.i18n import in_ui_language
 from lib.masking import mask_phone, mask_pi_in_text
 from privacy.fields import EncryptedTextField
 
@@ -73,6 +74,11 @@ class ReasonChip(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The reason in the UI language (``lib.i18n.in_ui_language``)."""
+        return in_ui_language(self.name, self.name_en)
 
 
 class RatingPad(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Count
 from complaints.analysis import TOP_KEYWORDS, month_bounds, tfidf_vectors
 from evaluations.models import TOP_LEVELS, Evaluation, EvaluationInvitation, InvitationStatus, Level
 from kpi.selectors import figure_for
+from lib.i18n import in_ui_language
 
 GROUPS = {"clerk": "clerk_id", "hall": "hall_id", "region": "region_id"}
 
@@ -112,12 +113,19 @@ def reasons_ranked(evs) -> list[dict]:
     through = Evaluation.reasons.through
     counts = (
         through.objects.filter(evaluation__in=low)
-        .values("reasonchip_id", "reasonchip__name")
+        .values("reasonchip_id", "reasonchip__name", "reasonchip__name_en")
         .annotate(n=Count("evaluation_id", distinct=True))
         .order_by("-n", "reasonchip_id")
     )
     n_low = low.count()
-    return [{"name": r["reasonchip__name"], "count": r["n"], "share": pct(r["n"], n_low)} for r in counts]
+    return [
+        {
+            "name": in_ui_language(r["reasonchip__name"], r["reasonchip__name_en"]),
+            "count": r["n"],
+            "share": pct(r["n"], n_low),
+        }
+        for r in counts
+    ]
 
 
 def comment_keywords(evs) -> list[dict]:

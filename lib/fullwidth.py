@@ -1,6 +1,12 @@
 """Full-width punctuation in Chinese text (issue 10 §3): an ASCII , : ; ( ) ! ? next to a Chinese character is the
 full-width one, and Chinese quotations use one kind of marks, 「」. Used by the UI crawl tests (``find``) and by
-``manage.py fullwidth`` (``fix``), which rewrites templates, gettext msgids and messages in one mechanical pass."""
+``manage.py fullwidth`` (``fix``), which rewrites templates, gettext msgids and messages in one mechanical pass.
+
+In a template a mark that sits between template tags — ``{% translate "角色" %}：{{ role }}``, ``{{ name }}（{{ no }}）``,
+``{% if not forloop.last %}、{% endif %}`` — is the template's own text, shown in every language; there it is a
+translated mark, ``{% translate "：" %}``, whose English is the ASCII one (tingwu/locale: "：" → ": ", "（" → " (",
+"《" → "“" …). ``fix(text, template=True)`` writes that form; marks inside a ``{% blocktranslate %}`` body or a tag
+stay as they are (they belong to the msgid)."""
 
 from __future__ import annotations
 
@@ -33,6 +39,27 @@ _VAR_COLON = re.compile(rf"({_VAR}):(?=\{{[{{%])")
 _VAR_PAREN = re.compile(rf"({HAN}|{_VAR}|{_TAG})\(({_VAR}%?)\)")
 
 
+# Template text marks: outside tags, variables, comments and blocktranslate bodies.
+TEMPLATE_MARKS = "（）：，；！？「」《》、"
+_TEMPLATE_SKIP = re.compile(
+    r"\{% blocktrans(?:late)?\b.*?%\}.*?\{% endblocktrans(?:late)? %\}|\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}"
+    r"|<script\b.*?</script>|<style\b.*?</style>",
+    re.S,
+)
+_TEMPLATE_MARK = re.compile(f"[{TEMPLATE_MARKS}]")
+
+
+def translated_marks(text: str) -> str:
+    """A template's own full-width marks (outside tags and blocktranslate bodies) as ``{% translate "：" %}``."""
+    out, pos = [], 0
+    for m in _TEMPLATE_SKIP.finditer(text):
+        out.append(_TEMPLATE_MARK.sub(lambda k: f'{{% translate "{k.group(0)}" %}}', text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_TEMPLATE_MARK.sub(lambda k: f'{{% translate "{k.group(0)}" %}}', text[pos:]))
+    return "".join(out)
+
+
 def find(text: str) -> list[str]:
     """The snippets of ``text`` where ASCII punctuation touches Chinese text, or curly quotes are used."""
     hits = []
@@ -45,8 +72,9 @@ def find(text: str) -> list[str]:
     return hits
 
 
-def fix(text: str) -> str:
-    """``text`` with the marks of ``find`` replaced: （…） around Chinese, ，：；！？ next to it, 「」 for “”."""
+def fix(text: str, *, template: bool = False) -> str:
+    """``text`` with the marks of ``find`` replaced: （…） around Chinese, ，：；！？ next to it, 「」 for “”; in a
+    template (``template=True``) the marks between template tags as translated marks (``translated_marks``)."""
     text = _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
     text = _AFTER_TAG.sub(lambda m: m.group(1) + FULL[m.group(2)], text)
     text = _AROUND_TAG.sub(lambda m: f"（{m.group(1)}）", text)
@@ -65,4 +93,5 @@ def fix(text: str) -> str:
         opened = not opened
         return "「" if opened else "」"
 
-    return _CURLY.sub(quote, text)
+    text = _CURLY.sub(quote, text)
+    return translated_marks(text) if template else text

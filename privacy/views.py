@@ -137,7 +137,9 @@ def _describe(logs) -> list:
         obj = objects.get((log.subject_type, str(log.subject_id)))
         kind = model._meta.verbose_name if model else log.subject_type
         label = getattr(obj, "sla_label", None) or getattr(obj, "number", None) if obj is not None else None
-        log.subject_label = f"{kind} {label}" if label else f"{kind}（{_('编号')}{log.subject_id}）"
+        log.subject_label = (
+            f"{kind} {label}" if label else f"{kind}{_('（')}{_('编号')}{log.subject_id}{_('）')}"
+        )
         log.subject_url = (
             obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
         )

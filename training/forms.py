@@ -19,7 +19,8 @@ def _staff_choices(hall, roles=None):
     for a in qs.order_by("user__staff_profile__employee_number"):
         profile = getattr(a.user, "staff_profile", None)
         seen.setdefault(
-            a.user_id, f"{profile.full_name}（{profile.employee_number}）" if profile else a.user.username
+            a.user_id,
+            f"{profile.full_name}{_('（')}{profile.employee_number}{_('）')}" if profile else a.user.username,
         )
     return list(seen.items())
 

@@ -61,3 +61,53 @@ def test_model_files_change_their_string_literals_not_comments_or_docstrings():
     out = fix_literals(source)
     assert '_("复核通过（计入）")' in out and 'default="过号请到引导台重新激活，30分钟内有效"' in out
     assert '"""A pad (评价器), see CMP-1: 文档."""' in out and "# 一窗通办: every business" in out
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('{% translate "角色" %}:{{ r }}', '{% translate "角色" %}{% translate "：" %}{{ r }}'),
+        ('{% translate "角色" %}：{{ r }}', '{% translate "角色" %}{% translate "：" %}{{ r }}'),
+        ("{{ c.name }}({{ c.no }})", '{{ c.name }}{% translate "（" %}{{ c.no }}{% translate "）" %}'),
+        (
+            '<h1>《{% translate "业务办理指南" %}》{{ bt.label }}</h1>',
+            '<h1>{% translate "《" %}{% translate "业务办理指南" %}{% translate "》" %}{{ bt.label }}</h1>',
+        ),
+        (
+            "{% if not forloop.last %}、{% endif %}",
+            '{% if not forloop.last %}{% translate "、" %}{% endif %}',
+        ),
+    ],
+)
+def test_template_marks_between_tags_become_translated_marks(source, expected):
+    """Issue 10 §3: `{% translate "角色" %}：` showed a full-width colon after an English word on English pages; a
+    template's own mark is a translated mark, full-width in Chinese, ASCII in English."""
+    assert fix(source, template=True) == expected
+    assert fix(expected, template=True) == expected and find(expected) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% blocktranslate with v=n %}依据服务规范第{{ v }}版（{{ n }}）{% endblocktranslate %}",
+        '{% translate "打印版（含二维码）" %}',
+        "<script>alert('保存失败：网络错误')</script>",
+        "{# 注释：不显示 #}",
+    ],
+)
+def test_marks_inside_msgids_tags_scripts_and_comments_stay(source):
+    assert fix(source, template=True) == source
+
+
+def test_translated_marks_read_ascii_in_english_and_full_width_in_chinese():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template(
+        '{% load i18n %}{% translate "状态" %}{% translate "：" %}{{ n }}{% translate "（" %}1/2{% translate "）" %}'
+        '{% translate "、" %}{% translate "《" %}{% translate "业务办理指南" %}{% translate "》" %}'
+    )
+    with translation.override("en"):
+        assert template.render(Context({"n": 3})) == "Status: 3 (1/2), “Business guide” "
+    with translation.override("zh-hans"):
+        assert template.render(Context({"n": 3})) == "状态：3（1/2）、《业务办理指南》"

@@ -1,6 +1,7 @@
 """``manage.py fullwidth [--check]``: full-width punctuation in the Chinese text of templates, code strings and the
 gettext msgids of every app's English catalogue (``lib.fullwidth``). Mechanical and idempotent: re-run it after a
-merge. In model files only the string literals change (labels, choices, defaults; never comments or docstrings), and a
+merge. In templates a mark between template tags becomes a translated mark, ``{% translate "：" %}`` (English ": ",
+tingwu/locale). In model files only the string literals change (labels, choices, defaults; never comments or docstrings), and a
 changed verbose_name, choice label or default is a migration of that app: run ``manage.py makemigrations`` after it
 (``--check`` of both says what is left)."""
 
@@ -44,6 +45,11 @@ def _sources(root: Path):
 
 def _is_model_file(path: Path) -> bool:
     return path.suffix == ".py" and (path.name == "models.py" or "models" in path.parts[:-1])
+
+
+def _is_template(path: Path) -> bool:
+    """A Django template: its own full-width marks become translated marks (``lib.fullwidth.translated_marks``)."""
+    return path.suffix in (".html", ".txt") and "templates" in path.parts
 
 
 def fix_literals(source: str) -> str:
@@ -117,7 +123,7 @@ class Command(BaseCommand):
         changed = []
         for path in _sources(root):
             text = path.read_text()
-            new = fix_literals(text) if _is_model_file(path) else fix(text)
+            new = fix_literals(text) if _is_model_file(path) else fix(text, template=_is_template(path))
             if new != text:
                 changed.append(path)
                 if not check:

@@ -1,7 +1,9 @@
 """Demo: twelve months of handled tickets before today for the demo halls, rolled up, so the trends,
 the three-month rule （王建国 runs late three months in a row） and the review pack show content. Idempotent: the
 history is made once (tickets numbered ``H…`` from the simulation source), then only the rollups are refreshed.
-Complaints and consultations come from their own demos (the last two months), so their trends start there."""
+The history's customers answered their evaluation invitations as customers do (about 40 %, mostly 满意 or better),
+so satisfaction and the response rate have twelve months too. Complaints and consultations come from their own
+demos (the last two months), so their trends start there."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalog.models import BusinessCategory, BusinessType
+from evaluations.models import Channel, Evaluation, EvaluationInvitation, InvitationStatus, Level
 from kpi.definitions import SHANGHAI, local_day
 from kpi.models import Meeting
 from kpi.rollup import rollup_range
@@ -22,6 +25,10 @@ from staff.models import HallAssignment, HallRole
 from standard.models import StandardVersion
 
 PER_CLERK_PER_DAY = 3
+ANSWERED_SHARE = 0.4
+# 非常满意, 满意, 一般, 不满意, 非常不满意: about 96 % satisfied, a little below target for the late clerk.
+LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.NEUTRAL, Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+WEIGHTS = {False: (74, 22, 2.5, 1, 0.5), True: (62, 28, 6, 3, 1)}
 LATE_CLERK = "clerk2"  # below the on-time target for the last three closed months
 
 
@@ -72,6 +79,55 @@ def _history(hall, clerks, first, last, rnd) -> None:
     Ticket.objects.bulk_create(tickets, batch_size=1000)
 
 
+def _history_evaluations(hall, rnd) -> None:
+    """Invitations for the history's handled tickets that have none yet (so an older demo database gets them too),
+    about 40 % answered, the others expired a day after the visit."""
+    tickets = list(
+        Ticket.objects.filter(
+            hall=hall,
+            source=TicketSource.SIMULATION,
+            number__startswith="H",
+            status=TicketStatus.DONE,
+            evaluation_invitation__isnull=True,
+        ).select_related("clerk")
+    )
+    invitations, answered = [], []
+    for t in tickets:
+        answers = rnd.random() < ANSWERED_SHARE
+        invitations.append(
+            EvaluationInvitation(
+                hall=hall,
+                region_id=hall.region_id,
+                ticket=t,
+                clerk=t.clerk,
+                business_type_id=t.business_type_id,
+                invited_at=t.finished_at,
+                pad_until=t.finished_at + timedelta(minutes=2),
+                expires_at=t.finished_at + timedelta(days=1),
+                status=InvitationStatus.ANSWERED if answers else InvitationStatus.EXPIRED,
+                closed_at=t.finished_at + (timedelta(minutes=1) if answers else timedelta(days=1)),
+            )
+        )
+        answered.append(answers)
+    EvaluationInvitation.objects.bulk_create(invitations, batch_size=1000)
+    evaluations = [
+        Evaluation(
+            invitation=inv,
+            ticket=inv.ticket,
+            hall=hall,
+            region_id=hall.region_id,
+            clerk=inv.clerk,
+            business_type_id=inv.business_type_id,
+            level=rnd.choices(LEVELS, WEIGHTS[inv.clerk.username == LATE_CLERK])[0],
+            channel=Channel.WEB,
+            submitted_at=inv.invited_at + timedelta(minutes=1),
+        )
+        for inv, answers in zip(invitations, answered, strict=True)
+        if answers
+    ]
+    Evaluation.objects.bulk_create(evaluations, batch_size=1000)
+
+
 def load(ctx: dict) -> None:
     halls = ctx.get("halls", [])
     if not halls:
@@ -95,6 +151,8 @@ def load(ctx: dict) -> None:
         ).values_list("user_id", flat=True)
         clerks = list(User.objects.filter(pk__in=clerk_ids).order_by("username"))
         _history(hall, clerks, first, last, rnd)
+    for hall in halls:
+        _history_evaluations(hall, rnd)
     rollup_range(day_from=first, day_to=last, now=now)
     for i in range(3, 0, -1):
         kpi_flag_month(month=add_months(today.replace(day=1), -i), now=now)

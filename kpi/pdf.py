@@ -48,7 +48,7 @@ def _lines(pdf, title: str, lines: list[str]) -> None:
     pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
     for line in lines or [_("暂无数据")]:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _sections(pdf, pack: dict) -> None:
@@ -99,6 +99,7 @@ def _document(title: str, subtitle: str):
     from fpdf import FPDF
 
     path, index = find_cjk_font()
+    # Every multi_cell is align="L": fpdf2 justifies by default, spreading a wrapped Chinese line at its spaces.
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("Tingwu")
@@ -128,7 +129,7 @@ def pack_pdf(pack: dict) -> bytes:
         if fig.pending:
             line += f"  {_('暂定') + ' ' if fig.provisional else ''}{_('仍未办结')} {fig.pending:g}"
         pdf.set_text_color(*((200, 40, 40) if fig.met is False else (0, 0, 0)))
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, size=12)
@@ -142,7 +143,7 @@ def pack_pdf(pack: dict) -> bytes:
     pdf.set_font(FONT_FAMILY, size=10)
     for title_, rows in ((_("表现最佳"), pack["best"]), (_("有待提升"), pack["weakest"])):
         names = "、".join(f"{c['name']}（{c['hall'].name}）" for c in rows) or _("暂无数据")
-        pdf.multi_cell(0, 6, f"{title_}：{names}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, f"{title_}：{names}", new_x="LMARGIN", new_y="NEXT", align="L")
     if pack["flags"]:
         pdf.multi_cell(
             0,
@@ -154,6 +155,7 @@ def pack_pdf(pack: dict) -> bytes:
             ),
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     pdf.set_font(FONT_FAMILY, size=12)
     pdf.cell(0, 8, _("四、投诉热点"), new_x="LMARGIN", new_y="NEXT")
@@ -168,6 +170,7 @@ def pack_pdf(pack: dict) -> bytes:
             _("本月投诉 %(n)s 件，上月 %(p)s 件") % {"n": hot["total"], "p": hot["previous_total"]},
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
         for row in hot["by_business_type"][:5]:
             pdf.cell(0, 6, f"{row['label']}：{row['count']}", new_x="LMARGIN", new_y="NEXT")
@@ -178,6 +181,7 @@ def pack_pdf(pack: dict) -> bytes:
                 _("关键词：") + "、".join(k["word"] for k in hot["keywords"][:10]),
                 new_x="LMARGIN",
                 new_y="NEXT",
+                align="L",
             )
     _sections(pdf, pack)
     pdf.set_font(FONT_FAMILY, size=12)
@@ -190,6 +194,7 @@ def pack_pdf(pack: dict) -> bytes:
             f"{m.held_on:%Y-%m-%d} {_('亮点')}：{m.highlights} {_('问题')}：{m.problems}",
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     for i in pack["items"]:
         pdf.multi_cell(
@@ -198,6 +203,7 @@ def pack_pdf(pack: dict) -> bytes:
             f"· {i.what}（{KPIS[i.kpi].label}，{i.get_status_display()}，{_('期限')} {i.deadline:%Y-%m-%d}）",
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     if not pack["meetings"] and not pack["items"]:
         pdf.cell(0, 6, _("暂无记录"), new_x="LMARGIN", new_y="NEXT")
@@ -221,6 +227,7 @@ def year_pdf(pack: dict) -> bytes:
             f"{KPIS[code].label}：{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  {fig.status_label}",
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
@@ -229,7 +236,7 @@ def year_pdf(pack: dict) -> bytes:
     pdf.set_font(FONT_FAMILY, size=9)
     for t in pack["trend"]:
         cells = "  ".join(f"{KPIS[c].label} {_pct(t['figures'][c])}" for c in JUDGED)
-        pdf.multi_cell(0, 5, f"{t['month']:%Y-%m}  {cells}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"{t['month']:%Y-%m}  {cells}", new_x="LMARGIN", new_y="NEXT", align="L")
     charts = chart_data(pack)
     for code in JUDGED:
         s = charts["series"][code]

@@ -185,7 +185,7 @@ def monthly_hotspots(*, queryset, month: date) -> dict:
 
 
 def hotspots_workbook(data: dict) -> bytes:
-    """The same figures as an Excel file (openpyxl)."""
+    """The same figures as an Excel file (openpyxl), in the UI's language (sheet names, headers, labels)."""
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -193,39 +193,40 @@ def hotspots_workbook(data: dict) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "统计"
+    ws.title = _("统计")
     bold = Font(bold=True)
+    month = data["month"].strftime(in_ui_language("%Y年%m月", "%Y-%m"))
     ws.append(
         [
-            f"投诉热点分析 {data['month']:%Y年%m月}",
+            _("投诉热点分析 %(month)s") % {"month": month},
             "",
-            f"合计 {data['total']}",
-            f"上月 {data['previous_total']}",
+            _("合计 %(n)s") % {"n": data["total"]},
+            _("上月 %(n)s") % {"n": data["previous_total"]},
         ]
     )
     ws["A1"].font = bold
     for title, rows in (
-        ("按业务类型", data["by_business_type"]),
-        ("按责任归属", data["by_responsibility"]),
-        ("按营业厅", data["by_hall"]),
+        (_("按业务类型"), data["by_business_type"]),
+        (_("按责任归属"), data["by_responsibility"]),
+        (_("按营业厅"), data["by_hall"]),
     ):
         ws.append([])
-        ws.append([title, "本月", "上月", "环比（%）"])
+        ws.append([title, _("本月"), _("上月"), _("环比（%）")])
         ws.cell(ws.max_row, 1).font = bold
         for r in rows:
             ws.append(
                 [r["label"], r["count"], r["previous"], r["change"] if r["change"] is not None else "—"]
             )
-    kw = wb.create_sheet("关键词")
-    kw.append(["关键词", "权重", "涉及投诉数"])
+    kw = wb.create_sheet(_("关键词"))
+    kw.append([_("关键词"), _("权重"), _("涉及投诉数")])
     for k in data["keywords"]:
         kw.append([k["word"], k["weight"], k["complaints"]])
     kw.append([])
-    kw.append(["短语", "涉及投诉数"])
+    kw.append([_("短语"), _("涉及投诉数")])
     for p in data["phrases"]:
         kw.append([p["phrase"], p["complaints"]])
-    gs = wb.create_sheet("相似投诉")
-    gs.append(["主题", "投诉数", "示例编号", "示例摘要（已脱敏）"])
+    gs = wb.create_sheet(_("相似投诉"))
+    gs.append([_("主题"), _("投诉数"), _("示例编号"), _("示例摘要（已脱敏）")])
     for g in data["groups"]:
         for i, ex in enumerate(g["examples"]):
             gs.append(

@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.i18n import in_ui_language
+
 # (path, index inside a .ttc collection)
 KNOWN_FONTS: list[tuple[str, int]] = [
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
@@ -83,7 +85,9 @@ def _rows(pdf, rows) -> None:
 
 
 def _fmt(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y年%m月%d日 %H:%M") if dt else "—"
+    return (
+        timezone.localtime(dt).strftime(in_ui_language("%Y年%m月%d日 %H:%M", "%Y-%m-%d %H:%M")) if dt else "—"
+    )
 
 
 def receipt_pdf(data: dict) -> bytes:

@@ -35,7 +35,7 @@ def complaint_receipt_data(*, complaint: Complaint) -> dict:
         "hall_address": hall.address,
         "accepted_at": timezone.localtime(complaint.accepted_at),
         "channel": complaint.get_channel_display(),
-        "business_type": complaint.business_type.name,
+        "business_type": complaint.business_type.label,
         "kind": complaint.get_kind_display(),
         "complainant": complaint.masked_name,
         "phone": complaint.masked_phone,

@@ -122,7 +122,7 @@ def records_export(request):
         detail.append(
             [
                 t.number,
-                t.business_type.name,
+                t.business_type.label,
                 statuses.get(t.status, t.status),
                 t.counter.number if t.counter_id else None,
                 _t(t.issued_at),

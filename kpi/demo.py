@@ -26,7 +26,7 @@ from standard.models import StandardVersion
 
 PER_CLERK_PER_DAY = 3
 ANSWERED_SHARE = 0.4
-# 非常满意, 满意, 一般, 不满意, 非常不满意: about 96 % satisfied, a little below target for the late clerk.
+# 非常满意、满意、一般、不满意、非常不满意 — 96 % satisfied, a little below target for the late clerk.
 LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.NEUTRAL, Level.DISSATISFIED, Level.VERY_DISSATISFIED)
 WEIGHTS = {False: (74, 22, 2.5, 1, 0.5), True: (62, 28, 6, 3, 1)}
 LATE_CLERK = "clerk2"  # below the on-time target for the last three closed months

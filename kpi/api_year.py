@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from halls.api import ErrorOut
 from kpi import exports
 from kpi.annual import annual_pack, read_year
+from kpi.api import ERRORS, XLSX, _figs, _file, _scope_out
 from kpi.pdf import year_pdf
 from kpi.schemas import FigureOut, ScopeOut, TrendPointOut
 from kpi.web import read_scope
@@ -22,8 +21,6 @@ from staff.access import user_can
 from staff.web import api_staff_user
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ChangeOut(Schema):
@@ -60,29 +57,13 @@ def _year_pack(request, year: str | None, hall: str | None, region: str | None) 
     return annual_pack(scope, read_year(year))
 
 
-def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _figs(figs) -> list[dict]:
-    return [f.as_dict() for f in figs.values()]
-
-
 @router.get(
     "/pack/year", response={200: YearPackOut, **ERRORS}, summary="年度服务质量报告 / The year's review pack"
 )
 def year_pack(request, year: str | None = None, hall: str | None = None, region: str | None = None):
     p = _year_pack(request, year, hall, region)
-    scope = p["scope"]
     return {
-        "scope": {
-            "kind": scope.kind,
-            "label": str(scope.label),
-            "hall_ids": scope.hall_ids,
-            "clerk_id": scope.clerk_id,
-        },
+        "scope": _scope_out(p["scope"]),
         "year": p["year"],
         "figures": _figs(p["figures"]),
         "months": [{"month": f"{t['month']:%Y-%m}", "figures": _figs(t["figures"])} for t in p["trend"]],

@@ -103,6 +103,7 @@ def _clusters(docs: list[Doc]) -> list[dict]:
         result.append(
             {
                 "label": _("、").join(w for w, _v in top),
+                "words": [w for w, _v in top],
                 "count": len(g["docs"]),
                 "examples": [
                     {"number": d.source.number, "summary": d.source.summary} for d in g["docs"][:MAX_EXAMPLES]

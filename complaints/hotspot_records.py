@@ -16,8 +16,12 @@ from complaints.models import Complaint, HotspotReport
 
 
 def _figures(data: dict) -> dict:
-    """PI-free figures: counts by dimension, keywords, phrases, group labels and sizes (no complaint text)."""
-    keep = ("key", "label", "count", "previous", "change")
+    """PI-free figures: counts by dimension, keywords, phrases, group words and sizes (no complaint text).
+
+    Kept language-neutral: a dimension row keeps its key (business type id, responsibility value) and a group its
+    words, never a label rendered in the language the worker happened to run in; the page names them in the
+    reader's language (issue 10 §3)."""
+    keep = ("key", "count", "previous", "change")
     return {
         "change": data["change"],
         "by_business_type": [{k: r[k] for k in keep} for r in data["by_business_type"]],
@@ -27,7 +31,7 @@ def _figures(data: dict) -> dict:
             for k in data["keywords"]
         ],
         "phrases": [{"phrase": p["phrase"], "complaints": p["complaints"]} for p in data["phrases"]],
-        "groups": [{"label": g["label"], "count": g["count"]} for g in data["groups"]],
+        "groups": [{"words": g["words"], "count": g["count"]} for g in data["groups"]],
     }
 
 

@@ -52,3 +52,21 @@ def test_the_hotspot_page_lists_the_records_of_visible_halls_only(client, world,
     assert 'id="monthly-records"' in html and "2026-11" in html
     assert world["hall_a"].name in html.split('id="monthly-records"')[1]
     assert world["hall_b"].name not in html.split('id="monthly-records"')[1]
+
+
+def test_the_record_is_language_neutral_whatever_language_the_worker_ran_in(world, intake, time_machine):
+    """Issue 10 §3: a record kept by a worker running in English must not show English labels to a Chinese reader
+    (nor the reverse): it keeps keys and words, and the page names them in the reader's language."""
+    from django.utils import translation
+
+    time_machine.move_to(datetime(2026, 11, 12, 10, 0, tzinfo=SH), tick=False)
+    intake()
+    intake(demand="宽带经常断线,报修三次没人上门")
+    time_machine.move_to(datetime(2026, 12, 1, 0, 5, tzinfo=SH), tick=False)
+    with translation.override("en"):
+        hotspot_sweep()
+    data = HotspotReport.objects.get(hall=world["hall_a"], month=date(2026, 11, 1)).data
+    rows = data["by_business_type"] + data["by_responsibility"]
+    assert rows and all("label" not in r and "key" in r for r in rows)
+    assert all(isinstance(g["words"], list) and "label" not in g for g in data["groups"])
+    assert ", " not in str(data["groups"])  # no separator of the worker's language inside a stored group

@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 
 from kpi.definitions import JUDGED, KPIS, Figure
 from kpi.models import Flag
+from kpi.pack_sections import PROBLEMS
 from staff.directory import person_name
 
 
@@ -154,7 +155,7 @@ def _pack_sections(wb, pack: dict) -> None:
         _("亮点与问题"),
         [_("类别"), _("内容")],
         [[_("亮点"), h] for h in hp["highlights"]]
-        + [[_("问题"), p] for p in hp["problems"]]
+        + [[str(PROBLEMS), p] for p in hp["problems"]]
         + [[f"{m['held_on']:%Y-%m-%d}", f"{m['highlights']} / {m['problems']}"] for m in hp["recorded"]]
         or none,
     )

@@ -10,10 +10,15 @@ from datetime import date, datetime
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from halls.models import Hall
 from kpi.definitions import JUDGED, KPIS, local_day, month_end
 from lib.months import month_bounds
+
+# The heading of the pack's problems (page, PDF, Excel): 问题 without a context is an inspection's "Finding"
+# (inspections' catalogue comes before kpi's), not what went wrong this month.
+PROBLEMS = pgettext_lazy("review pack", "问题")
 
 WORST_DEVICES = 10
 

@@ -1,5 +1,10 @@
 """The review pack as PDF (SUP-3): fpdf2 with the project's embedded CJK font (``complaints.pdf.find_cjk_font``);
-the 12-month trends are drawn as simple bars with the target as a line, red where below."""
+the 12-month trends are drawn as simple bars with the target as a line, red where below.
+
+The pack is written in the reader's language like every page (issue 10 §3): its words through gettext, data with an
+English column through its label property (``lib.i18n.in_ui_language``), and the marks this module puts between
+them through the translated marks (``_("：")``, ``_("（")`` …, lib/fullwidth.py): full-width in Chinese, ASCII in
+English."""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from complaints.pdf import FONT_FAMILY, find_cjk_font
 from kpi.definitions import JUDGED, KPIS, Figure
+from kpi.pack_sections import PROBLEMS
 from kpi.report import chart_data
+from lib.i18n import ui_is_english
 from staff.directory import person_name
 
 
@@ -16,8 +23,18 @@ def _pct(fig: Figure) -> str:
         return str(fig.status_label)
     text = f"{fig.pct:.2f}%"
     if fig.wilson:
-        text += f"（{_('样本不足')}，{fig.wilson[0]:.1f}–{fig.wilson[1]:.1f}%）"
+        text += f"{_('（')}{_('样本不足')}{_('，')}{fig.wilson[0]:.1f}–{fig.wilson[1]:.1f}%{_('）')}"
     return text
+
+
+def _with_unit(value, unit: str) -> str:
+    """A standard parameter's value with its unit, spaced as the reader's language writes it (a Chinese unit
+    follows the number directly)."""
+    if value in (None, ""):
+        return "—"
+    if not unit or unit == "%":
+        return f"{value}{unit}"
+    return f"{value}{' ' if ui_is_english() else ''}{unit}"
 
 
 def _bars(pdf, label: str, values: list, months: list[str], target) -> None:
@@ -57,13 +74,16 @@ def _sections(pdf, pack: dict) -> None:
     lines = []
     if reasons:
         lines.append(_("低分评价 %(n)s 条") % {"n": reasons["low"]})
-        lines += [f"{r['name']}：{r['count']}（{r['share']}%）" for r in reasons["reasons"][:10]]
+        lines += [
+            f"{r['name']}{_('：')}{r['count']}{_('（')}{r['share']}%{_('）')}"
+            for r in reasons["reasons"][:10]
+        ]
     _lines(pdf, _("五、低分评价原因"), lines)
     found, lines = pack["findings"], []
     if found:
         for src in found["by_source"]:
-            counts = "、".join(f"{st['label']} {st['count']}" for st in src["statuses"])
-            lines.append(f"{src['label']}：{_('整改项')} {src['total']}（{counts}）")
+            counts = _("、").join(f"{st['label']} {st['count']}" for st in src["statuses"])
+            lines.append(f"{src['label']}{_('：')}{_('整改项')} {src['total']}{_('（')}{counts}{_('）')}")
         for r in found["rectifications"][:20]:
             late = f" · {_('已逾期')}" if r.overdue else ""
             lines.append(f"· {r.hall.name} · {r.title} · {r.get_status_display()}{late}")
@@ -76,19 +96,21 @@ def _sections(pdf, pack: dict) -> None:
         comp = (
             na
             if env["compliance_pct"] is None
-            else f"{env['compliance_pct']:.2f}%（{env['on_time']}/{env['due']}）"
+            else f"{env['compliance_pct']:.2f}%{_('（')}{env['on_time']}/{env['due']}{_('）')}"
         )
         avail = na if env["availability_pct"] is None else f"{env['availability_pct']:.2f}%"
-        lines.append(f"{_('环境巡检与设备维护按时完成率')}：{comp}")
-        lines.append(f"{_('设备完好率')}：{avail}")
+        lines.append(f"{_('环境巡检与设备维护按时完成率')}{_('：')}{comp}")
+        lines.append(f"{_('设备完好率')}{_('：')}{avail}")
         lines += [
-            f"· {d['hall'].name} · {d['facility'].label}：{d['availability_pct']:.2f}%" for d in env["worst"]
+            f"· {d['hall'].name} · {d['facility'].label}{_('：')}{d['availability_pct']:.2f}%"
+            for d in env["worst"]
         ]
     _lines(pdf, _("七、环境达标与设备完好"), lines)
     hp = pack["highlights"]
-    lines = [f"{_('亮点')}：{h}" for h in hp["highlights"]] + [f"{_('问题')}：{p}" for p in hp["problems"]]
+    lines = [f"{_('亮点')}{_('：')}{h}" for h in hp["highlights"]]
+    lines += [f"{PROBLEMS}{_('：')}{p}" for p in hp["problems"]]
     lines += [
-        f"{m['held_on']:%Y-%m-%d} {_('亮点')}：{m['highlights']} {_('问题')}：{m['problems']}"
+        f"{m['held_on']:%Y-%m-%d} {_('亮点')}{_('：')}{m['highlights']} {PROBLEMS}{_('：')}{m['problems']}"
         for m in hp["recorded"]
     ]
     _lines(pdf, _("八、亮点与问题"), lines)
@@ -123,7 +145,7 @@ def pack_pdf(pack: dict) -> bytes:
         fig, prev = pack["figures"][code], pack["previous"][code]
         target = "—" if fig.target is None else f"{fig.target:g}%"
         line = (
-            f"{KPIS[code].label}：{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  "
+            f"{KPIS[code].label}{_('：')}{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  "
             f"{fig.status_label}  {_('上月')} {_pct(prev)}"
         )
         if fig.pending:
@@ -142,15 +164,15 @@ def pack_pdf(pack: dict) -> bytes:
     pdf.cell(0, 8, _("三、员工表现"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
     for title_, rows in ((_("表现最佳"), pack["best"]), (_("有待提升"), pack["weakest"])):
-        names = "、".join(f"{c['name']}（{c['hall'].name}）" for c in rows) or _("暂无数据")
-        pdf.multi_cell(0, 6, f"{title_}：{names}", new_x="LMARGIN", new_y="NEXT", align="L")
+        names = _("、").join(f"{c['name']}{_('（')}{c['hall'].name}{_('）')}" for c in rows) or _("暂无数据")
+        pdf.multi_cell(0, 6, f"{title_}{_('：')}{names}", new_x="LMARGIN", new_y="NEXT", align="L")
     if pack["flags"]:
         pdf.multi_cell(
             0,
             6,
             _("连续未达标：")
-            + "、".join(
-                f"{person_name(f.clerk) if f.clerk else f.hall.name}（{KPIS[f.kpi].label}）"
+            + _("、").join(
+                f"{person_name(f.clerk) if f.clerk else f.hall.name}{_('（')}{KPIS[f.kpi].label}{_('）')}"
                 for f in pack["flags"]
             ),
             new_x="LMARGIN",
@@ -173,12 +195,12 @@ def pack_pdf(pack: dict) -> bytes:
             align="L",
         )
         for row in hot["by_business_type"][:5]:
-            pdf.cell(0, 6, f"{row['label']}：{row['count']}", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, f"{row['label']}{_('：')}{row['count']}", new_x="LMARGIN", new_y="NEXT")
         if hot["keywords"]:
             pdf.multi_cell(
                 0,
                 6,
-                _("关键词：") + "、".join(k["word"] for k in hot["keywords"][:10]),
+                _("关键词：") + _("、").join(k["word"] for k in hot["keywords"][:10]),
                 new_x="LMARGIN",
                 new_y="NEXT",
                 align="L",
@@ -191,7 +213,7 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"{m.held_on:%Y-%m-%d} {_('亮点')}：{m.highlights} {_('问题')}：{m.problems}",
+            f"{m.held_on:%Y-%m-%d} {_('亮点')}{_('：')}{m.highlights} {PROBLEMS}{_('：')}{m.problems}",
             new_x="LMARGIN",
             new_y="NEXT",
             align="L",
@@ -200,7 +222,8 @@ def pack_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"· {i.what}（{KPIS[i.kpi].label}，{i.get_status_display()}，{_('期限')} {i.deadline:%Y-%m-%d}）",
+            f"· {i.what}{_('（')}{KPIS[i.kpi].label}{_('，')}{i.get_status_display()}{_('，')}"
+            f"{_('期限')} {i.deadline:%Y-%m-%d}{_('）')}",
             new_x="LMARGIN",
             new_y="NEXT",
             align="L",
@@ -213,7 +236,7 @@ def pack_pdf(pack: dict) -> bytes:
 def year_pdf(pack: dict) -> bytes:
     """The annual revision (``kpi.annual.annual_pack``): the year pooled, each month's results with the trend bars,
     and the standard versions in force with what changed."""
-    pdf = _document(_("年度服务质量报告"), f"{pack['scope'].label} · {pack['year']}")
+    pdf = _document(_("年度服务质量报告"), f"{pack['scope'].label} · {_('%(y)s年') % {'y': pack['year']}}")
     pdf.set_font(FONT_FAMILY, size=12)
     pdf.cell(0, 8, _("一、全年考核指标"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=10)
@@ -224,7 +247,7 @@ def year_pdf(pack: dict) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"{KPIS[code].label}：{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  {fig.status_label}",
+            f"{KPIS[code].label}{_('：')}{_pct(fig)}  {_('目标')} {target}  n={fig.denominator:g}  {fig.status_label}",
             new_x="LMARGIN",
             new_y="NEXT",
             align="L",
@@ -244,15 +267,17 @@ def year_pdf(pack: dict) -> bytes:
     lines = []
     for v in pack["versions"]:
         span = _("%(a)s 至 %(b)s 施行") % {"a": f"{v['from']:%Y-%m-%d}", "b": f"{v['until']:%Y-%m-%d}"}
-        lines.append(f"{v['version']}（{span}）")
+        lines.append(f"{v['version']}{_('（')}{span}{_('）')}")
         if v["version"].notes:
-            lines.append(f"{_('修订说明')}：{v['version'].notes}")
+            lines.append(f"{_('修订说明')}{_('：')}{v['version'].notes}")
         if v["previous"] is None:
             lines.append(f"· {_('首个版本')}")
         for r in v["changes"]:
-            lines.append(
-                f"· {r['clause']} {r['label']}：{r['left_label'] or '—'} → {r['right_label'] or '—'}"
+            left, right = (
+                _with_unit(r["left_label"], r["unit_label"]),
+                _with_unit(r["right_label"], r["unit_label"]),
             )
+            lines.append(f"· {r['clause']} {r['label']}{_('：')}{left} → {right}")
         if v["previous"] is not None and not v["changes"]:
             lines.append(f"· {_('参数未变化')}")
     _lines(pdf, _("三、年内施行的服务规范版本及修订内容"), lines)

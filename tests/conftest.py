@@ -7,6 +7,7 @@ from integrations.models import TokenKind, token_create
 from privacy.services import customer_create
 from staff.models import HallRole, RegionRole
 from tests import factories as f
+from tests.pages import records  # noqa: F401  (the records the page walkers open, see tests/pages.py)
 from tests.timetravel import (  # noqa: F401  (the --now option's hooks and fixture, see tests/timetravel.py)
     TravellingBrowser,
     _test_clock,

@@ -6,11 +6,14 @@ import re
 import zlib
 from io import BytesIO
 
-_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
+# A stream's own dictionary (no nested << >> in what fpdf2 writes) and its /Length: the data is read by length, not
+# up to the next "endstream" (compressed bytes may hold anything), and a header never runs into the object before.
+_STREAM = re.compile(rb"<<((?:(?!<<|>>).)*?/Length (\d+)(?:(?!<<|>>).)*?)>>\s*stream\r?\n", re.S)
 
 
 def _streams(pdf: bytes):
-    for header, raw in _STREAM.findall(pdf):
+    for m in _STREAM.finditer(pdf):
+        header, raw = m.group(1), pdf[m.end() : m.end() + int(m.group(2))]
         data = zlib.decompress(raw) if b"/FlateDecode" in header else raw
         yield header, data
 

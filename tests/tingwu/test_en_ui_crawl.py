@@ -17,8 +17,7 @@ from django.urls import reverse
 
 from complaints.text import terms
 from lib.masking import mask_name, mask_pi_in_text
-from tests.tingwu.test_zh_ui_crawl import ROLES, records  # noqa: F401  (the zh crawl's records fixture)
-from tingwu.menu import items_for
+from tests.pages import ROLES, pages_for
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +136,8 @@ def switch_to_english(client):
 
 
 @pytest.fixture
-def records_en(records):  # noqa: F811
-    """The records of the zh crawl (a ticket at a counter, a complaint, a consultation), English names on the
+def records_en(records):
+    """The records the page walkers open (tests/pages.py), English names on the
     fixture's business types, and the reference data with English columns (a phrase, a glossary term)."""
     from catalog.models import BusinessType, GlossaryTerm, PhraseKind, StandardPhrase
 
@@ -156,28 +155,6 @@ def records_en(records):  # noqa: F811
     return records
 
 
-def _pages_for(user, rows) -> list[str]:
-    hall = rows["hall_a"].pk
-    pages = ["/"] + [item["url"] for item in items_for(user)]
-    pages += [
-        f"/complaints/{rows['complaint'].pk}/",
-        f"/consultations/{rows['consultation'].pk}/",
-        f"/queue/console/{rows['counter'].pk}/",
-        f"/floor/halls/{hall}/board/",
-        f"/floor/halls/{hall}/greeter/",
-        f"/halls/{hall}/",
-        "/standard/v1/",
-        "/standard/compare/?left=1&right=1",
-        "/catalog/",
-        "/catalog/guide/PLAN/",
-        "/catalog/guide/PLAN/print/",
-        f"/queue/tickets/{rows['ticket'].pk}/supplement/",
-        "/catalog/glossary/?q=流量",
-        "/notifications/",
-    ]
-    return list(dict.fromkeys(pages))
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_english_staff_pages_show_no_chinese(client, records_en, role):
     user = records_en[role]
@@ -185,7 +162,7 @@ def test_english_staff_pages_show_no_chinese(client, records_en, role):
     switch_to_english(client)
     data, words = data_without_english(), complaint_words()
     found, marks = {}, {}
-    for url in _pages_for(user, records_en):
+    for url in pages_for(user, records_en):
         response = client.get(url)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue

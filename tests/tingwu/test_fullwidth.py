@@ -111,3 +111,15 @@ def test_translated_marks_read_ascii_in_english_and_full_width_in_chinese():
         assert template.render(Context({"n": 3})) == "Status: 3 (1/2), “Business guide” "
     with translation.override("zh-hans"):
         assert template.render(Context({"n": 3})) == "状态：3（1/2）、《业务办理指南》"
+
+
+def test_po_rewrite_keeps_a_msgid_repeated_under_another_context():
+    """A msgid is dropped only when it repeats in the same context: ``msgctxt "review pack"`` + 问题 (the KPI pack's
+    problems) is not the same entry as 问题 (inspections' finding), and ``manage.py fullwidth`` dropped it."""
+    from tingwu.management.commands.fullwidth import fix_po
+
+    po = 'msgid "问题"\nmsgstr "Finding"\n\nmsgctxt "review pack"\nmsgid "问题"\nmsgstr "Problems"\n\nmsgid "问题"\nmsgstr "x"'
+    assert (
+        fix_po(po)
+        == 'msgid "问题"\nmsgstr "Finding"\n\nmsgctxt "review pack"\nmsgid "问题"\nmsgstr "Problems"'
+    )

@@ -8,15 +8,8 @@ six (a short Chinese label such as 取号时间 is one word; a longer run is a p
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from complaints.models import Channel
-from complaints.services import complaint_intake
-from consultations.models import Channel as ConsultationChannel
-from consultations.services import consultation_record, consultation_respond
-from queueing.services import handling_start, ticket_call_next, ticket_issue
-from tests import factories as f
+from tests.pages import dense_pages, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,81 +60,15 @@ CUT_PLACEHOLDERS_JS = """
 """
 
 
-def _signed_in(browser, live_server, user, language: str, width: int):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": host, "path": "/"},
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-@pytest.fixture
-def floor(world):
-    hall = world["hall_a"]
-    counter = f.counter(hall, 1, serves_all=True)
-    f.counter(hall, 2)
-    for _ in range(3):
-        ticket_issue(hall=hall, business_type=world["basic"])
-    ticket_issue(hall=hall, business_type=world["complex"], priority_kind="elderly")
-    t = ticket_call_next(counter=counter, clerk=world["clerk_a"])
-    handling_start(ticket=t, clerk=world["clerk_a"], counter=counter)
-    complaint = complaint_intake(
-        hall=hall,
-        channel=Channel.ONSITE,
-        complainant_name="张桂兰",
-        contact_phone="13800138001",
-        demand="套餐变更一直没生效，要求退还多扣的费用",
-        business_type=world["basic"],
-        actor=world["clerk_a"],
-    )
-    # An online question answered as complex: its solution clock may pause, so the page shows the pause form
-    # with its reason placeholder.
-    consultation = consultation_record(
-        hall=hall,
-        channel=ConsultationChannel.WECOM,
-        customer_name="刘洋",
-        contact_phone="18800188006",
-        question="国际漫游流量包在哪些国家可以使用？",
-        business_type=world["basic"],
-        actor=world["greeter_a"],
-    )
-    consultation_respond(
-        consultation=consultation, actor=world["supervisor_a"], answer="正在核实，稍后答复", complex_=True
-    )
-    return {**world, "counter": counter, "complaint": complaint, "consultation": consultation}
-
-
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("width", [1366, 375])
-def test_dense_staff_pages_do_not_break_labels_inside_a_word(browser, live_server, floor, language, width):
-    hall = floor["hall_a"].pk
-    pages = {
-        "clerk_a": [f"/queue/console/{floor['counter'].pk}/"],
-        "supervisor_a": [
-            f"/floor/halls/{hall}/greeter/",
-            f"/floor/halls/{hall}/board/",
-            "/complaints/new/",
-            f"/complaints/{floor['complaint'].pk}/",
-            f"/consultations/{floor['consultation'].pk}/",
-            "/standard/v1/",
-        ],
-    }
+def test_dense_staff_pages_do_not_break_labels_inside_a_word(browser, live_server, records, language, width):
+    # records (tests/pages.py): a ticket in handling with others waiting, an online consultation answered as
+    # complex (its solution clock may pause, so the page shows the pause form with its reason placeholder).
+    pages = dense_pages(records)
     broken, cut = {}, {}
     for username, urls in pages.items():
-        context, page = _signed_in(browser, live_server, floor[username], language, width)
+        context, page = signed_in(browser, live_server, records[username], language=language, width=width)
         try:
             for url in urls:
                 response = page.goto(f"{live_server.url}{url}")

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from lib import fullwidth
-from tingwu.menu import items_for
+from tests.pages import ROLES, pages_for
 
 pytestmark = pytest.mark.django_db
 
@@ -95,30 +95,6 @@ def _ascii_punctuation(html: str) -> list[str]:
     return fullwidth.find(" ".join(parser.parts))
 
 
-def _outbox_row(world):
-    from notify.services import notification_enqueue
-
-    notification_enqueue(
-        hall=world["hall_a"],
-        channel="wecom",
-        recipient="default",
-        template="sla_escalation",
-        context={
-            "hall_name": "甲营业厅",
-            "subject": "投诉TS-HA-20261202-0001",
-            "target": "首次联系",
-            "deadline": "2026-12-02 10:00",
-            "level": 1,
-            "role": "值班主管",
-            "name": "王明",
-        },
-        dedupe_key="crawl:sla",
-    )
-
-
-ROLES = ["clerk_a", "greeter_a", "supervisor_a", "manager_a", "inspector", "auditor", "hq"]
-
-
 def _crawl(client, pages, extra) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     found: dict[str, set[str]] = {}
     punctuation: dict[str, list[str]] = {}
@@ -137,64 +113,21 @@ def _crawl(client, pages, extra) -> tuple[dict[str, set[str]], dict[str, list[st
 
 
 def _extra(user) -> set[str]:
-    # Data that is legitimately Latin: hall codes and user names of the fixture. Business codes (PLAN, …) are not:
-    # staff read a business by its name.
-    return {u.username for u in type(user).objects.all()} | {"HA", "HB", "HC", "RA", "RB"}
+    # Data that is legitimately Latin: hall codes, user names of the fixture and the prefixes of record numbers
+    # (TS-HA-20261202-0001 for a complaint, ZX-… for a consultation). Business codes (PLAN, …) are not: staff read a
+    # business by its name.
+    return {u.username for u in type(user).objects.all()} | {"HA", "HB", "HC", "RA", "RB", "TS", "ZX"}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_zh_hans_staff_pages_show_no_english_words(client, world, role):
-    user = world[role]
+def test_zh_hans_staff_pages_show_no_english_words(client, records, role):
+    """The pages a role reaches (tests/pages.py): its menu, the records' detail pages and the reference pages the
+    findings named (standard detail and compare with units and the calendar value, the catalogue cards, the outbox
+    with an SLA notice to the default WeCom robot)."""
+    user = records[role]
     client.force_login(user)
-    # The home menu's pages, plus the reference pages the findings named (standard detail and compare with units
-    # and the calendar value, the catalogue cards, the outbox with an SLA notice to the default WeCom robot).
-    _outbox_row(world)
-    pages = ["/"] + [item["url"] for item in items_for(user)]
-    pages += ["/standard/v1/", "/standard/compare/?left=1&right=1", "/catalog/", "/notifications/"]
-    pages += ["/catalog/guide/PLAN/", "/catalog/guide/PLAN/print/", "/evaluations/follow-ups/"]
-    found, _punctuation = _crawl(client, pages, _extra(user))
+    found, _punctuation = _crawl(client, pages_for(user, records), _extra(user))
     assert found == {}, found
-
-
-@pytest.fixture
-def records(world):
-    """One record of each kind a detail page shows: a ticket at a counter, a complaint, a consultation."""
-    from catalog.models import BusinessType
-    from complaints.models import Channel as ComplaintChannel
-    from complaints.services import complaint_intake
-    from consultations.models import Channel
-    from consultations.services import consultation_record
-    from queueing.services import ticket_issue
-    from tests import factories as f
-
-    hall = world["hall_a"]
-    plan = BusinessType.objects.get(code="PLAN")
-    complaint = complaint_intake(
-        hall=hall,
-        channel=ComplaintChannel.ONSITE,
-        complainant_name="张桂兰",
-        contact_phone="13800138001",
-        demand="上月办理的套餐变更一直没生效，还被重复扣费了30元，要求退还",
-        business_type=plan,
-        actor=world["clerk_a"],
-    )
-    consultation = consultation_record(
-        hall=hall,
-        channel=Channel.ONSITE,
-        customer_name="刘洋",
-        contact_phone="18800188006",
-        question="国际漫游流量包在哪些国家可以使用？",
-        business_type=plan,
-        actor=world["greeter_a"],
-    )
-    _outbox_row(world)
-    return {
-        **world,
-        "counter": f.counter(hall, 1, serves_all=True),
-        "ticket": ticket_issue(hall=hall, business_type=plan),
-        "complaint": complaint,
-        "consultation": consultation,
-    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -203,23 +136,7 @@ def test_zh_hans_staff_pages_use_full_width_punctuation(client, records, role):
     detail pages, the standard, the catalogue and the outbox), one kind of quotation marks (「」)."""
     user = records[role]
     client.force_login(user)
-    hall = records["hall_a"].pk
-    pages = ["/"] + [item["url"] for item in items_for(user)]
-    pages += [
-        f"/complaints/{records['complaint'].pk}/",
-        f"/consultations/{records['consultation'].pk}/",
-        f"/queue/console/{records['counter'].pk}/",
-        f"/floor/halls/{hall}/board/",
-        f"/floor/halls/{hall}/greeter/",
-        f"/halls/{hall}/",
-        "/standard/v1/",
-        "/standard/compare/?left=1&right=1",
-        "/catalog/",
-        "/catalog/guide/PLAN/",
-        "/catalog/glossary/?q=卡",
-        "/notifications/",
-    ]
-    _found, punctuation = _crawl(client, list(dict.fromkeys(pages)), _extra(user))
+    _found, punctuation = _crawl(client, pages_for(user, records), _extra(user))
     assert punctuation == {}, punctuation
 
 
@@ -263,15 +180,9 @@ def test_no_link_a_role_is_shown_leads_to_a_forbidden_page(client, records, role
     evaluations page offered 差评回访 to clerks, inspectors, HQ and auditors, who are refused it."""
     user = records[role]
     client.force_login(user)
-    hall = records["hall_a"].pk
-    pages = ["/"] + [item["url"] for item in items_for(user)]
-    pages += [
-        f"/complaints/{records['complaint'].pk}/",
-        f"/floor/halls/{hall}/board/",
-        "/catalog/guide/PLAN/",
-    ]
+    pages = pages_for(user, records)
     links: set[str] = set()
-    for url in dict.fromkeys(pages):
+    for url in pages:
         response = client.get(url)
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             main = response.content.decode().split("<main", 1)[-1]

@@ -104,7 +104,8 @@ def fix_po(text: str) -> str:
                 in_id = False
             if in_id:
                 lines[i] = fix(line)
-        msgid = "\n".join(line for line in lines if MSGID.match(line) or line.startswith('"'))
+        # An entry is its context and its msgid: 问题 under msgctxt "review pack" is not a repeat of 问题.
+        msgid = "\n".join(line for line in lines if MSGID.match(line) or line.startswith(('"', "msgctxt ")))
         if "msgid" in entry and msgid in seen and 'msgid ""' not in lines[0:1]:
             continue
         seen.add(msgid)

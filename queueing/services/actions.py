@@ -67,7 +67,7 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
     with transaction.atomic():
         now = clock.now()
         bt = (
-            business_for_hall(ticket.hall, business_type)
+            business_for_hall(ticket.hall_id, business_type)
             if business_type is not None
             else ticket.business_type
         )

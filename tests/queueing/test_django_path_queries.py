@@ -82,10 +82,13 @@ def test_finish_on_djangos_path_costs_eight_statements(steady):
     """BIZ-2.2 / SUP-1.2: session, user with its staff profile, the ticket with its counter (the handled businesses
     come from the memo of the hall's businesses: issue 14), the conditional UPDATE, the handled-business rows, the
     event; after the commit the evaluation invitation reads the ticket (a caller's instance may be stale, so it is
-    read back) and inserts itself, without looking for an existing invitation first (the unique ticket is the
-    check; issue 14)."""
+    read back; with its hall only, a walk-in has no customer or appointment to join: issue 14) and inserts itself,
+    without looking for an existing invitation first (the unique ticket is the check; issue 14)."""
     queries = steady["finish"]
     assert len(queries) == 8, "\n".join(queries)
     assert not any(q.startswith('SELECT "catalog_businesstype"') for q in queries), "\n".join(queries)
     assert not any('FROM "evaluations_evaluationinvitation"' in q for q in queries), "\n".join(queries)
     assert sum(q.startswith('INSERT INTO "evaluations_evaluationinvitation"') for q in queries) == 1
+    assert not any('"privacy_customer"' in q or '"queueing_appointment"' in q for q in queries), "\n".join(
+        queries
+    )

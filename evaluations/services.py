@@ -97,9 +97,10 @@ def invitation_create(
         existing = EvaluationInvitation.objects.filter(ticket_id=ticket.pk).first()
         if existing is not None:
             return existing
-    ticket = Ticket.objects.select_related("hall", "customer", "appointment", "business_type").get(
-        pk=ticket.pk
-    )
+    # The hall only: most tickets have no customer or appointment (walk-ins at the kiosk), and the business type is
+    # read for an SMS only — joining all four on every finish was a share of its cost (issue 14); a ticket that has
+    # them reads each when it is used.
+    ticket = Ticket.objects.select_related("hall").get(pk=ticket.pk)
     if ticket.status != TicketStatus.DONE or ticket.finished_at is None:
         raise ServiceError("ticket_not_finished", _("该号尚未办结，不能邀请评价"), field="ticket")
     at = ticket.finished_at

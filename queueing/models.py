@@ -7,13 +7,14 @@ are computed from. Writes happen only in ``queueing.services``.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
@@ -68,12 +69,37 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+_LITERAL = re.compile(r"^[a-z_]+$")
+
+
+class InLiterals(Lookup):
+    """``column IN ('called', 'serving')`` with the values written into the statement, not bound.
+
+    SQLite uses a partial index only when the query's WHERE implies the index's own, term for term; a bound
+    ``IN (?, ?)`` never does. Without it, "this counter's active ticket" (``ticket_one_active_per_counter``, the
+    only index on ``counter_id``) made SQLite build an automatic index over the whole ticket table on every
+    call-next (issue 14, docs/performance.md). Status values only (checked): nothing here comes from a request."""
+
+    lookup_name = "in_literals"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [str(v) for v in self.rhs]
+        if not values or not all(_LITERAL.match(v) for v in values):
+            raise ValueError(f"not a status literal: {values!r}")
+        quoted = ", ".join(f"'{v}'" for v in values)
+        return f"{lhs} IN ({quoted})", params
+
+
 class TicketQuerySet(HallScopedQuerySet):
     def waiting(self):
         return self.filter(status=TicketStatus.WAITING)
 
     def active(self):
-        return self.filter(status__in=ACTIVE_STATUSES)
+        """Called or serving — written as ``ticket_one_active_per_counter``'s condition, so that SQLite can use
+        that index for one counter's active ticket."""
+        return self.filter(InLiterals(F("status"), ACTIVE_STATUSES))
 
 
 @dataclass(frozen=True)

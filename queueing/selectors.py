@@ -86,7 +86,7 @@ def _open_counters(hall_id: int) -> list[tuple[int, bool, frozenset[int], bool]]
     """(id, serves_all, business type ids, busy) of the hall's open counters."""
 
     def load():
-        active = Ticket.objects.filter(counter_id=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        active = Ticket.objects.active().filter(counter_id=OuterRef("pk"))
         rows = (
             Counter.objects.filter(hall_id=hall_id, status=CounterStatus.OPEN)
             .annotate(busy=Exists(active))

@@ -157,7 +157,10 @@ TASKS = {"default": {"BACKEND": env_str("TINGWU_TASKS_BACKEND", "django_tasks_db
 
 # --- Auth, passwords, sessions （等保 profile by default; STF / BIZ-3） ---------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out account is refused before any password check
+    "staff.backends.StaffModelBackend",  # user + staff profile in one query per request (issue 14)
+    # Not for logging in (StaffModelBackend refuses for it): sessions opened before StaffModelBackend store this path,
+    # and Django ends a session whose backend is no longer listed.
     "django.contrib.auth.backends.ModelBackend",
 ]
 TINGWU_PASSWORD_MIN_LENGTH = env_int("TINGWU_PASSWORD_MIN_LENGTH", 8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from datetime import datetime
@@ -13,6 +14,7 @@ from ninja import Field, Router, Schema
 from halls.models import Counter, Hall
 from integrations.models import ApiToken
 from lib.errors import Forbidden, NotFound, ServiceError
+from queueing.hotpath.ops import counter_row
 from queueing.models import Ticket
 from staff.access import hall_ids_for_user, require
 
@@ -175,10 +177,24 @@ def _counter(request, counter_id: int) -> tuple[Counter, object]:
     return counter, user
 
 
+def _counter_to_call(request, counter_id: int) -> tuple[Counter, object]:
+    """``_counter`` for call-next, from the per-process counter memo the hot path keeps (``ops.counter_row``; one
+    statement less per call, issue 14). The memo only answers which hall the counter belongs to, for the same
+    not-found / forbidden checks: ``ticket_call_next`` re-reads the whole counter row under its lock
+    (``_lock_counter``) and calls by that."""
+    user = _user(request)
+    row = counter_row(counter_id)
+    visible = hall_ids_for_user(user)
+    if row is None or (visible is not None and row.hall_id not in visible):
+        raise NotFound("not_found", _("记录不存在或无权查看"))
+    require(user, "queue.serve", row.hall_id)
+    return copy.copy(row), user  # the service updates its counter in place; the memoised row stays as read
+
+
 def _ticket_or_none(request, ticket_id: int) -> Ticket | None:
     t = (
         Ticket.objects.for_user(_user(request))
-        .select_related("business_type", "counter", "hall")
+        .select_related("business_type", "counter")  # not the hall: the services need its id only
         .filter(pk=ticket_id)
     )
     return t.first()

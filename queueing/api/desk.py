@@ -11,6 +11,7 @@ from queueing.api._common import (
     TicketOut,
     _counter,
     _counter_ticket,
+    _counter_to_call,
     _hall_from,
     _ticket,
     _user,
@@ -124,7 +125,7 @@ def counter_close(request, counter_id: int, payload: ReasonIn):
     "/counters/{counter_id}/call-next", response={200: TicketOut, 204: None, **ERRORS}, auth=STAFF_AUTH
 )
 def counter_call_next(request, counter_id: int):
-    counter, user = _counter(request, counter_id)
+    counter, user = _counter_to_call(request, counter_id)
     ticket = services.ticket_call_next(counter=counter, clerk=user)
     identity.remember(request)  # this session may now use the hot path (queueing.hotpath)
     if ticket is None:

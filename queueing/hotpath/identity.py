@@ -111,6 +111,8 @@ def _token_parts(get) -> tuple | None:
 
 def remember(request) -> None:
     """Record the credentials of a request Django has just authenticated and served (call after the service ran)."""
+    if not settings.QUEUE_HOT_PATH:
+        return  # no hot path to serve them: the look-ups below would be work for nobody (issue 14)
     from integrations.models import ApiToken
 
     def get(name: str) -> str:

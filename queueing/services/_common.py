@@ -144,6 +144,18 @@ def business_for_hall(hall, business_type) -> BusinessType:
     return copy.copy(bt)  # callers hang related objects on it; the memoised one stays untouched
 
 
+def businesses_of_hall(hall, bt_ids: Iterable[int]) -> list[BusinessType]:
+    """The business types among ``bt_ids`` that the hall offers, active or not (what a finished visit may record as
+    handled), from the same memo: finish read them on every call (issue 14)."""
+    hall_id = getattr(hall, "pk", hall)
+
+    def load(bt_id: int):
+        return lambda: BusinessType.objects.filter(pk=bt_id, halls=hall_id).first()
+
+    found = (_businesses.get(("offered", hall_id, bt_id), load(bt_id)) for bt_id in sorted(bt_ids))
+    return [copy.copy(bt) for bt in found if bt is not None]
+
+
 def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:
     """Serialise work on one counter: lock its queue state row and re-read its status, in one statement.
 
@@ -156,7 +168,10 @@ def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:
     if state is None:  # first use of this counter
         CounterState.objects.get_or_create(counter_id=counter.pk, defaults={"hall_id": counter.hall_id})
         state = locked.get(counter_id=counter.pk)
-    counter.status, counter.pause_reason = state.counter.status, state.counter.pause_reason
+    # The whole row as it is now, not only its status: a caller may hand in a memoised counter (call-next, issue 14).
+    fresh = state.counter
+    for field in Counter._meta.concrete_fields:
+        setattr(counter, field.attname, getattr(fresh, field.attname))
     return counter, state
 
 

@@ -67,7 +67,7 @@ def ticket_transfer(*, ticket: Ticket, actor, business_type=None, counter: Count
     with transaction.atomic():
         now = clock.now()
         bt = (
-            business_for_hall(ticket.hall, business_type)
+            business_for_hall(ticket.hall_id, business_type)
             if business_type is not None
             else ticket.business_type
         )
@@ -133,7 +133,7 @@ def ticket_resume(*, ticket: Ticket, clerk, counter: Counter | None = None) -> T
         if ticket.counter_id is None:
             raise Conflict("ticket_state_changed", _("号码状态已变化，请刷新后重试"))
         _lock_counter(ticket.counter)
-        if Ticket.objects.filter(counter_id=ticket.counter_id, status__in=ACTIVE_STATUSES).exists():
+        if Ticket.objects.active().filter(counter_id=ticket.counter_id).exists():
             raise Conflict("counter_busy", _("请先办结或处理当前号码，再回呼挂起的号码"))
         now = clock.now()
         paused = int((now - ticket.suspended_at).total_seconds()) if ticket.suspended_at else 0

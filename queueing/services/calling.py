@@ -12,7 +12,6 @@ from halls.models import Counter, CounterStatus
 from lib.errors import Conflict
 from queueing import clock
 from queueing.models import (
-    ACTIVE_STATUSES,
     CounterState,
     Ticket,
     TicketEventKind,
@@ -92,7 +91,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         # "This counter holds no active ticket" rides in the pick itself (a separate EXISTS cost a query per call);
         # it is a new statement after the counter lock, so it sees every commit of the previous holder. An empty
         # pick then tells "busy" from "nobody waiting" with the EXISTS, off the hot path.
-        active_here = Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES)
+        active_here = Ticket.objects.active().filter(counter_id=counter.pk)
         candidates = (
             call_candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
         )

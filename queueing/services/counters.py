@@ -9,7 +9,6 @@ from halls.models import Counter, CounterStatus
 from lib.errors import Conflict, ServiceError
 from queueing import clock
 from queueing.models import (
-    ACTIVE_STATUSES,
     Ticket,
 )
 from queueing.services._common import (
@@ -36,10 +35,7 @@ def _counter_set(counter: Counter, actor, *, status: str, reason: str = "", expe
         counter, state = _lock_counter(counter)
         if expected is not None and counter.status not in expected:
             raise Conflict("counter_state_changed", _("窗口状态已变化，请刷新后重试"))
-        if (
-            status == CounterStatus.CLOSED
-            and Ticket.objects.filter(counter_id=counter.pk, status__in=ACTIVE_STATUSES).exists()
-        ):
+        if status == CounterStatus.CLOSED and Ticket.objects.active().filter(counter_id=counter.pk).exists():
             raise Conflict("counter_busy", _("窗口还有正在办理的号码，请先办结"))
         Counter.objects.filter(pk=counter.pk).update(status=status, pause_reason=reason)
         counter.status, counter.pause_reason = status, reason

@@ -99,16 +99,19 @@ def test_a_withdrawn_role_stops_working_at_once_in_this_process(hot):
 
 
 def test_call_start_finish_query_budget(hot):
-    """Steady state of one counter (its queue-state row exists): call-next 7, start 4, finish 6 queries (the
-    clerk's roles come from the per-process memo of staff.access; one is the staff profile, read on /api/ too since
-    the forced password change is enforced there, issue 10 §5; start and finish read the counter with the ticket,
-    issue 14)."""
+    """Steady state of one counter (its queue-state row exists): call-next 5, start 3, finish 4 queries (the
+    clerk's roles come from the per-process memo of staff.access; the staff profile, read on /api/ too since the
+    forced password change is enforced there, issue 10 §5, rides on the user's row: staff.backends, issue 14; start
+    and finish read the counter with the ticket; call-next's counter and finish's handled businesses come from
+    per-process memos, issue 14)."""
     for _ in range(3):
         _issue(hot)
     _serve_one(hot, hot["c1"])  # first use creates the counter's state row
     call, start, finish = _serve_one(hot, hot["c1"])
-    assert len(call) == 7, "\n".join(call)
-    assert len(start) == 4, "\n".join(start)
-    assert len(finish) == 6, "\n".join(finish)
+    assert len(call) == 5, "\n".join(call)
+    assert len(start) == 3, "\n".join(start)
+    assert len(finish) == 4, "\n".join(finish)
+    assert not any(q.startswith('SELECT "halls_counter"') for q in call), "\n".join(call)
+    assert not any(q.startswith('SELECT "catalog_businesstype"') for q in finish), "\n".join(finish)
     assert not any("staff_hallassignment" in q for q in call + start + finish)
     assert not any("standard_standard" in q for q in call + start + finish)

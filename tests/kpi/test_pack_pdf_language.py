@@ -121,7 +121,9 @@ def test_sup3_review_pack_page_names_its_problems_not_an_inspection_finding(clie
     pack's problems read "Problems" on its page too."""
     login(client, pack_world["manager_a"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = client.get(f"{reverse('kpi:pack')}?month=2026-11&hall={pack_world['hall_a'].code}").content.decode()
+    page = client.get(
+        f"{reverse('kpi:pack')}?month=2026-11&hall={pack_world['hall_a'].code}"
+    ).content.decode()
     assert "Problems: " in page and "Finding" not in page
 
 

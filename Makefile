@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The address printed by the demo and put in mobile-ticket QR codes follows the port served (`make run PORT=8100`);
+# production sets its own public address.
+export TINGWU_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tingwu_ci
 
 .PHONY: run install migrate demo serve test test-at test-pg test-fast hotpath-mirrors lint worker simulate bench messages clean system-deps run-deps

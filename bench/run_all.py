@@ -36,6 +36,9 @@ PLAN: dict[str, tuple[list[str], list[str], dict[str, str]]] = {
     "sse_bench": (["--clients", "20", "--calls", "5", "--backend", "inprocess", "--no-docs"], [], {}),
     "sqlite_floor_bench": (["--seconds", "5", "--warmup", "1", "--shape", "8x2", "--no-write"], [], {}),
     "django_path_inprocess": (["--cycles", "50"], [], {}),
+    # Runs against the SQLite file django_path_inprocess seeded: keep it after that one.
+    "sqlite_call_pick": (["--runs", "1", "--n", "50"], [], {}),
+    "asgi_hops": (["--requests", "500"], [], {}),
     "records_bench": (["--tickets", "1000", "--clocks", "30", "--runs", "2"], [], {}),
     "facilities_sweep_bench": (
         ["--halls", "20", "--plans", "5"],

@@ -18,6 +18,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 ENV = "TINGWU_TEST_NOW"
 
@@ -30,6 +31,12 @@ def parse_instant(value: str) -> datetime:
     if instant.tzinfo is None:
         raise pytest.UsageError(f"--now: {value!r} needs a UTC offset, e.g. +08:00")
     return instant
+
+
+def todays_hour(hour: int = 10) -> datetime:
+    """Today (in the hall's time zone) at ``hour``:00, for a test that lets minutes pass on one hall day; starting
+    from "now" would cross midnight when the suite runs late in the evening (CI did, at 23:49 in Shanghai)."""
+    return timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def pytest_addoption(parser):

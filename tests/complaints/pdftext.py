@@ -65,6 +65,11 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(lines)
 
 
+def pdf_operators(pdf: bytes) -> str:
+    """Every stream's bytes (inflated), as latin-1 text: to look for drawing operators such as a fill colour."""
+    return "\n".join(data.decode("latin-1") for _header, data in _streams(pdf))
+
+
 def embedded_font(pdf: bytes):
     """The embedded TrueType program (fontTools TTFont), or None."""
     from fontTools.ttLib import TTFont

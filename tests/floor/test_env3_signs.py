@@ -5,7 +5,6 @@ it prints as a 红底白字 A4/A3 poster; zone signs, business notices and tarif
 from __future__ import annotations
 
 import re
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from floor import selectors, signs
 from floor.models import Announcement, AnnouncementKind
 from floor.services import announcement_publish
 from lib.errors import ServiceError
+from tests.complaints.pdftext import pdf_operators
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,6 @@ def _media_box(pdf: bytes) -> tuple[float, float]:
     m = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
     assert m, "no MediaBox"
     return float(m.group(1)), float(m.group(2))
-
-
-def _content(pdf: bytes) -> str:
-    """The page content streams, inflated (fpdf2 compresses them)."""
-    out = []
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            out.append(zlib.decompress(m.group(1)).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "\n".join(out)
 
 
 def test_env3_temporary_announcement_without_effective_time_is_refused(world):
@@ -127,7 +116,7 @@ def test_env3_announcement_poster_is_white_on_red_in_a4_and_a3(client, world, si
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF") and b"/FontFile2" in r.content
     assert _media_box(r.content) == pytest.approx(box, abs=0.1)
-    content = _content(r.content)
+    content = pdf_operators(r.content)
     assert signs.RED_FILL in content and signs.WHITE_TEXT in content  # 红底白字
 
 
@@ -154,7 +143,7 @@ def test_env3_signs_print_from_one_template(client, world, kind):
     r = client.post(url, data)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf", r.content[:300]
     assert _media_box(r.content) == pytest.approx(A3, abs=0.1)
-    assert signs.BRAND_FILL in _content(r.content)
+    assert signs.BRAND_FILL in pdf_operators(r.content)
 
 
 def test_env3_sign_form_errors_sit_next_to_the_field(client, world):

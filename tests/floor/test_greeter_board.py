@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from floor.models import SelfServiceReferral
 from halls.models import CounterStatus
 from queueing.models import Ticket
 from queueing.services import handling_start, ticket_call_next, ticket_issue
 from tests import factories as f
+from tests.timetravel import todays_hour
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_greeter_page_permissions(client, world, persona, status):
 
 def test_greeter_sees_waiting_list_with_waits_and_flags_priority(client, world, time_machine):
     """BIZ-4: the greeter marks an elderly customer as priority and as needing accompaniment."""
-    time_machine.move_to(timezone.now(), tick=False)
+    time_machine.move_to(todays_hour(), tick=False)
     ticket = _issue(world)
     time_machine.shift(timedelta(minutes=12))
     client.force_login(world["greeter_a"])
@@ -113,7 +113,7 @@ def test_board_highlights_an_over_limit_ticket_and_shows_idle_and_paused_counter
     busy = f.counter(hall, 1)
     f.counter(hall, 2)
     f.counter(hall, 3, status=CounterStatus.PAUSED)
-    time_machine.move_to(timezone.now(), tick=False)
+    time_machine.move_to(todays_hour(), tick=False)
     _issue(world)
     _issue(world)
     ticket = ticket_call_next(counter=busy, clerk=world["clerk_a"])

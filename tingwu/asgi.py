@@ -3,12 +3,53 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
+
+
+class _RequestThread(ThreadPoolExecutor):
+    """One thread that runs one request's sync code at a time; it knows whether its last call has finished."""
+
+    def __init__(self):
+        super().__init__(max_workers=1, thread_name_prefix="tingwu-request")
+        self._last: Future | None = None
+
+    def submit(self, fn, /, *args, **kwargs):
+        self._last = super().submit(fn, *args, **kwargs)
+        return self._last
+
+    @property
+    def idle(self) -> bool:
+        return self._last is None or self._last.done()
+
+
+class RequestThreads:
+    """Request threads kept across requests (``ThreadSensitiveContext(executor=…)``, asgiref ≥ 3.13).
+
+    Django's handler opens a fresh ``ThreadSensitiveContext`` per request, whose first sync call starts a new thread
+    — a large share of a small API request's CPU (docs/performance.md, issue 14, session 9). Here a request takes an
+    idle thread and gives it back: as a WSGI server's thread pool does, one request at a time per thread, with the
+    thread's database connection handled by ``request_started`` / ``request_finished`` as before. A thread still
+    running a call when its request ends (the client went away mid-view) is not reused: it finishes and exits, as
+    under Django's own handler. Touched only from the event loop, so no lock."""
+
+    def __init__(self, keep: int = 64):
+        self._idle: list[_RequestThread] = []
+        self._keep = keep
+
+    def take(self) -> _RequestThread:
+        return self._idle.pop() if self._idle else _RequestThread()
+
+    def give(self, thread: _RequestThread) -> None:
+        if thread.idle and len(self._idle) < self._keep:
+            self._idle.append(thread)
+        else:
+            thread.shutdown(wait=False)
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -18,6 +59,10 @@ class OneHopASGIHandler(ASGIHandler):
     ``process_response`` hook of the async-capable ones (several hops per request with this MIDDLEWARE list), a
     large share of an API request's CPU (docs/performance.md, "Figures moved out of code comments"). Async views (the SSE streams) still work: the sync chain runs them through
     ``async_to_sync`` and the streaming body is sent from the event loop as before."""
+
+    def __init__(self):
+        self._threads = RequestThreads()
+        super().__init__()
 
     def load_middleware(self, is_async=False):
         from tingwu import overload
@@ -34,6 +79,16 @@ class OneHopASGIHandler(ASGIHandler):
                 return await chain(request)
 
         self._middleware_chain = admitted_chain
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":  # as Django's handler
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        thread = self._threads.take()
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+        finally:
+            self._threads.give(thread)
 
 
 def get_application():

@@ -193,6 +193,7 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+SESSION_ENGINE = "staff.sessions"  # Django's db engine, its row read by one plain statement (issue 14)
 SESSION_COOKIE_AGE = env_int("TINGWU_SESSION_MAX_AGE", 12 * 3600)  # absolute lifetime
 TINGWU_SESSION_IDLE_SECONDS = env_int("TINGWU_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,0 +1,58 @@
+"""Read a model's row by a plain statement, built once per process from the model's ``_meta``, and turn it into
+an instance exactly as the ORM would (the backend's converters, then ``Model.from_db``).
+
+For the few reads every request makes (the session row, the user with the staff profile): the ORM's compiler
+built the same SELECT again on every request, ≈ 40 % of a small authenticated API request's CPU (issue 14,
+docs/performance.md "Session 9"). Nothing else should need this: a read a page makes once is the ORM's job.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connections
+from django.db.models import Model
+
+
+@cache
+def _columns(model: type[Model]) -> tuple[tuple[str, ...], tuple]:
+    """(attnames, fields) of the model's concrete columns, in ``_meta`` order."""
+    fields = tuple(model._meta.concrete_fields)
+    return tuple(f.attname for f in fields), fields
+
+
+def select_list(model: type[Model], alias: str, using: str = "default") -> str:
+    """``"alias"."col", …`` for every concrete column of ``model``, in the order ``hydrate`` expects."""
+    conn = connections[using]
+    _names, fields = _columns(model)
+    q = conn.ops.quote_name
+    return ", ".join(f"{q(alias)}.{q(f.column)}" for f in fields)
+
+
+def width(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+@cache
+def _converters(model: type[Model], using: str, vendor: str) -> tuple:
+    conn = connections[using]
+    _names, fields = _columns(model)
+    out = []
+    for field in fields:
+        col = field.get_col(
+            model._meta.db_table
+        )  # converters receive the column expression, as in the compiler
+        out.append((col, tuple(conn.ops.get_db_converters(col) + col.get_db_converters(conn))))
+    return tuple(out)
+
+
+def hydrate(model: type[Model], values, using: str = "default") -> Model:
+    """An instance of ``model`` from its columns' raw values (as ``select_list`` orders them)."""
+    conn = connections[using]
+    names, _fields = _columns(model)
+    converted = []
+    for value, (col, converters) in zip(values, _converters(model, using, conn.vendor), strict=True):
+        for convert in converters:
+            value = convert(value, col, conn)
+        converted.append(value)
+    return model.from_db(using, names, converted)

@@ -1,0 +1,81 @@
+"""``lib.rows``: a row read by a plain statement becomes the same instance the ORM builds (issue 14: the session and
+user reads of every request no longer go through the ORM's compiler). Each field compared, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lib import rows
+from queueing.models import Ticket
+from queueing.services import handling_finish, handling_start, ticket_call_next, ticket_issue
+from staff.backends import user_with_profile
+from staff.sessions import SessionStore
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def _same(a, b):
+    for field in type(a)._meta.concrete_fields:
+        left, right = getattr(a, field.attname), getattr(b, field.attname)
+        assert left == right and type(left) is type(right), field.attname
+
+
+def test_a_ticket_read_by_its_columns_equals_the_orms(world):
+    """Dates, aware datetimes, booleans, floats, JSON, nullable keys: every converter the ticket's 44 columns need."""
+    counter = f.counter(world["hall_a"], 1)
+    ticket = ticket_issue(hall=world["hall_a"], business_type=world["basic"], priority_kind="elderly")
+    ticket = ticket_call_next(counter=counter, clerk=world["clerk_a"])
+    handling_start(ticket=ticket, clerk=world["clerk_a"], counter=counter)
+    handling_finish(
+        ticket=ticket, clerk=world["clerk_a"], counter=counter, outcome="done", business_types=[world["basic"]]
+    )
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list(Ticket, Ticket._meta.db_table)} FROM {q(Ticket._meta.db_table)} WHERE id = %s",
+            [ticket.pk],
+        )
+        mine = rows.hydrate(Ticket, cursor.fetchone())
+    orm = Ticket.objects.get(pk=ticket.pk)
+    _same(mine, orm)
+    assert mine.finished_at.tzinfo is not None and mine._state.adding is False and mine._state.db == "default"
+
+
+def test_the_user_and_profile_equal_select_related(world):
+    user = world["clerk_a"]
+    mine = user_with_profile(user.pk)
+    orm = User.objects.select_related("staff_profile").get(pk=user.pk)
+    _same(mine, orm)
+    with CaptureQueriesContext(connection) as ctx:
+        _same(mine.staff_profile, orm.staff_profile)
+        assert mine.staff_profile.user is mine
+    assert ctx.captured_queries == []
+
+
+def test_a_user_without_a_profile_reads_none_without_a_second_query(db):
+    user = User.objects.create_user("no_profile", password="x")
+    mine = user_with_profile(user.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        with pytest.raises(User.staff_profile.RelatedObjectDoesNotExist):
+            mine.staff_profile  # noqa: B018
+    assert ctx.captured_queries == [] and user_with_profile(user.pk + 1000) is None
+
+
+def test_the_session_store_reads_a_live_session_and_refuses_an_expired_or_unknown_one(db):
+    store = SessionStore()
+    store["k"] = "v"
+    store.save()
+    assert SessionStore(store.session_key).load() == {"k": "v"}
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("x" * 32).load() == {} and SessionStore("bad").load() == {}

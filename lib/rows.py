@@ -56,3 +56,41 @@ def hydrate(model: type[Model], values, using: str = "default") -> Model:
             value = convert(value, col, conn)
         converted.append(value)
     return model.from_db(using, names, converted)
+
+
+@cache
+def _by_pk_statement(model: type[Model], related: tuple[str, ...], using: str) -> str:
+    q = connections[using].ops.quote_name
+    table = model._meta.db_table
+    parts, joins = [select_list(model, table, using)], []
+    for name in related:
+        field = model._meta.get_field(name)
+        other = field.related_model
+        alias = f"r_{name}"
+        parts.append(select_list(other, alias, using))
+        on = f"{q(alias)}.{q(field.target_field.column)} = {q(table)}.{q(field.column)}"
+        joins.append(f"LEFT JOIN {q(other._meta.db_table)} {q(alias)} ON {on}")
+    return (
+        f"SELECT {', '.join(parts)} FROM {q(table)} {' '.join(joins)} "
+        f"WHERE {q(table)}.{q(model._meta.pk.column)} = %s"
+    )
+
+
+def by_pk(model: type[Model], pk, *, related: tuple[str, ...] = (), using: str = "default") -> Model | None:
+    """``model.objects.select_related(*related).filter(pk=pk).first()`` (forward keys only), by a statement built
+    once per process. No scope: the caller checks the row's hall (``staff.access.may_see_hall``)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_by_pk_statement(model, related, using), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    start = width(model)
+    instance = hydrate(model, row[:start], using)
+    for name in related:
+        field = model._meta.get_field(name)
+        other = field.related_model
+        values = row[start : start + width(other)]
+        start += width(other)
+        found = values[other._meta.concrete_fields.index(other._meta.pk)] is not None  # the LEFT JOIN matched
+        field.set_cached_value(instance, hydrate(other, values, using) if found else None)
+    return instance

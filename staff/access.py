@@ -276,6 +276,12 @@ def hall_ids_for_user(user) -> set[int] | None:
     return set(data["hall_roles"])
 
 
+def may_see_hall(user, hall_id: int) -> bool:
+    """One row's check of ``for_user``'s rule, for a row already read by its key (``lib.rows.by_pk``)."""
+    ids = hall_ids_for_user(user)
+    return ids is None or hall_id in ids
+
+
 def _grants(roles, capability: str) -> bool:
     return any(capability in ROLE_CAPABILITIES.get(role, set()) for role in roles)
 

@@ -79,3 +79,22 @@ def test_the_session_store_reads_a_live_session_and_refuses_an_expired_or_unknow
     expired = SessionStore(store.session_key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("x" * 32).load() == {} and SessionStore("bad").load() == {}
+
+
+def test_by_pk_equals_select_related_and_caches_a_missing_relation_as_none(world):
+    counter = f.counter(world["hall_a"], 1)
+    waiting = ticket_issue(hall=world["hall_a"], business_type=world["basic"])
+    mine = rows.by_pk(Ticket, waiting.pk, related=("business_type", "counter"))
+    orm = Ticket.objects.select_related("business_type", "counter").get(pk=waiting.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        _same(mine, orm)
+        _same(mine.business_type, orm.business_type)
+        assert mine.counter is None  # no counter yet: cached as missing, no second query
+    assert ctx.captured_queries == []
+    called = ticket_call_next(counter=counter, clerk=world["clerk_a"])
+    mine = rows.by_pk(Ticket, called.pk, related=("business_type", "counter"))
+    with CaptureQueriesContext(connection) as ctx:
+        _same(mine.counter, Ticket.objects.select_related("counter").get(pk=called.pk).counter)
+        assert mine.counter == counter
+    assert len(ctx.captured_queries) == 1  # the ORM's read above, not the counter
+    assert rows.by_pk(Ticket, called.pk + 1000) is None

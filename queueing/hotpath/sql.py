@@ -240,6 +240,8 @@ MIRRORS: tuple[Mirror, ...] = (
         "calling order",
         (
             "queueing.services.calling.call_candidates",
+            "queueing.services.calling.calling_order",
+            "queueing.services.calling._pick_queryset",
             "queueing.services.calling.ticket_call_next",
             "queueing.services.calling.next_normal_since_priority",
         ),

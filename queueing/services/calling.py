@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import BusinessType
 from halls.models import Counter, CounterStatus
+from lib import rows
 from lib.errors import Conflict
+from lib.prepared import Prepared
 from queueing import clock
 from queueing.models import (
     CounterState,
@@ -35,26 +40,38 @@ def call_candidates(counter: Counter, state: CounterState, now):
     """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules").
 
     Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``pick`` step)."""
-    qs = Ticket.objects.filter(
-        hall_id=counter.hall_id, service_date=timezone.localdate(now), status=TicketStatus.WAITING
+    return calling_order(
+        counter.serves_all,
+        counter.is_accessible,
+        counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal,
+        hall_id=counter.hall_id,
+        counter_id=counter.pk,
+        today=timezone.localdate(now),
+        now=now,
     )
-    targeted = Q(target_counter_id=counter.pk)
+
+
+def calling_order(
+    serves_all: bool, is_accessible: bool, priority_first: bool, *, hall_id, counter_id, today, now
+):
+    """The calling rules as one queryset: the counter's flags shape it, the rest are its values (``_PICK``).
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``pick`` step)."""
+    qs = Ticket.objects.filter(hall_id=hall_id, service_date=today, status=TicketStatus.WAITING)
+    targeted = Q(target_counter_id=counter_id)
     qs = qs.filter(Q(target_counter__isnull=True) | targeted)
-    if not counter.serves_all:
-        served = Counter.business_types.through.objects.filter(counter_id=counter.pk).values(
+    if not serves_all:
+        served = Counter.business_types.through.objects.filter(counter_id=counter_id).values(
             "businesstype_id"
         )
         qs = qs.filter(Q(business_type_id__in=served) | targeted)
     # BIZ-4: the default profile calls waiting priority customers first; the "ratio" profile lets
-    # ``priority_ratio_normal`` normal tickets through between two priority ones.
-    if not counter.is_accessible:
+    # ``priority_ratio_normal`` normal tickets through between two priority ones (``priority_first`` once reached).
+    if not is_accessible:
         # BIZ-4 / issue 10 §6: while a low counter of the hall is open, wheelchair users wait for it (unless sent
         # to this counter); with none open any counter calls them.
-        low_open = Counter.objects.filter(
-            hall_id=counter.hall_id, is_accessible=True, status=CounterStatus.OPEN
-        )
+        low_open = Counter.objects.filter(hall_id=hall_id, is_accessible=True, status=CounterStatus.OPEN)
         qs = qs.filter(Q(needs_low_counter=False) | targeted | ~Exists(low_open))
-    priority_first = counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
     tier = Case(
         When(green_channel=True, then=Value(0)),
         When(appt_window_start__lte=now, appt_window_end__gte=now, then=Value(1)),
@@ -63,6 +80,64 @@ def call_candidates(counter: Counter, state: CounterState, now):
         output_field=IntegerField(),
     )
     return qs.annotate(call_tier=tier).order_by("call_tier", "arrival_at", "pk")
+
+
+def _pick_queryset(serves_all, is_accessible, priority_first, for_update, *, hall_id, counter_id, today, now):
+    """Call-next's pick: the first candidate, with its business type, while this counter holds no active ticket.
+
+    "No active ticket here" rides in the pick itself (a separate EXISTS cost a query per call); it is a new
+    statement after the counter lock, so it sees every commit of the previous holder.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (the ``pick`` step)."""
+    active_here = Ticket.objects.active().filter(counter_id=counter_id)
+    qs = calling_order(
+        serves_all,
+        is_accessible,
+        priority_first,
+        hall_id=hall_id,
+        counter_id=counter_id,
+        today=today,
+        now=now,
+    )
+    qs = qs.filter(~Exists(active_here)).select_related("business_type")
+    if for_update:  # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return qs[:1]
+
+
+# Compiled once per shape and process (lib.prepared): building and compiling the pick was over half of call-next's
+# CPU on Django's path (issue 14).
+_PICK = Prepared(_pick_queryset, inputs={"hall_id": int, "counter_id": int, "today": date, "now": datetime})
+_TICKET_COLUMNS = rows.width(Ticket)
+
+
+def _pick(counter: Counter, state: CounterState, now) -> Ticket | None:
+    """The pick's row as a ticket with ``call_tier`` and its business type (``select_related``'s layout: the
+    ticket's columns, the annotation, the business type's columns)."""
+    priority_first = counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
+    shape = (counter.serves_all, counter.is_accessible, priority_first, connection.vendor == "postgresql")
+    values = {
+        "hall_id": counter.hall_id,
+        "counter_id": counter.pk,
+        "today": timezone.localdate(now),
+        "now": now,
+    }
+    sql, params = _PICK.statement(shape, **values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if len(row) != _TICKET_COLUMNS + 1 + rows.width(
+        BusinessType
+    ):  # the layout _pick reads (tested per shape)
+        raise RuntimeError("call-next's pick: unexpected columns")
+    ticket = rows.hydrate(Ticket, row[:_TICKET_COLUMNS])
+    ticket.call_tier = row[_TICKET_COLUMNS]
+    Ticket.business_type.field.set_cached_value(
+        ticket, rows.hydrate(BusinessType, row[_TICKET_COLUMNS + 1 :])
+    )
+    return ticket
 
 
 def next_normal_since_priority(current: int, *, priority_kind: str, tier: int) -> int:
@@ -88,20 +163,12 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         if counter.status != CounterStatus.OPEN:
             raise Conflict("counter_not_open", _("窗口未开放（暂停或关闭），不能叫号"))
         now = clock.now()
-        # "This counter holds no active ticket" rides in the pick itself (a separate EXISTS cost a query per call);
-        # it is a new statement after the counter lock, so it sees every commit of the previous holder. An empty
-        # pick then tells "busy" from "nobody waiting" with the EXISTS, off the hot path.
         active_here = Ticket.objects.active().filter(counter_id=counter.pk)
-        candidates = (
-            call_candidates(counter, state, now).filter(~Exists(active_here)).select_related("business_type")
-        )
-        if connection.vendor == "postgresql":
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        # else SQLite: BEGIN IMMEDIATE already serialises writers
         ticket = None
         for _attempt in range(8):
-            row = candidates.first()
+            row = _pick(counter, state, now)
             if row is None:
+                # An empty pick: "busy" told from "nobody waiting" with the EXISTS, off the common path.
                 if active_here.exists():
                     raise Conflict("counter_busy", _("请先办结或处理当前号码，再叫下一位"))
                 return None

@@ -36,7 +36,11 @@ def test_a_ticket_read_by_its_columns_equals_the_orms(world):
     ticket = ticket_call_next(counter=counter, clerk=world["clerk_a"])
     handling_start(ticket=ticket, clerk=world["clerk_a"], counter=counter)
     handling_finish(
-        ticket=ticket, clerk=world["clerk_a"], counter=counter, outcome="done", business_types=[world["basic"]]
+        ticket=ticket,
+        clerk=world["clerk_a"],
+        counter=counter,
+        outcome="done",
+        business_types=[world["basic"]],
     )
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -75,7 +79,9 @@ def test_the_session_store_reads_a_live_session_and_refuses_an_expired_or_unknow
     store["k"] = "v"
     store.save()
     assert SessionStore(store.session_key).load() == {"k": "v"}
-    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     expired = SessionStore(store.session_key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("x" * 32).load() == {} and SessionStore("bad").load() == {}

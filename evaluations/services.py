@@ -35,6 +35,7 @@ from evaluations.models import (
     Review,
 )
 from integrations.models import TokenKind, token_create
+from lib import rows
 from lib.errors import Conflict, Forbidden, NotFound, ServiceError
 from privacy import crypto
 from queueing.models import Ticket, TicketStatus
@@ -100,7 +101,9 @@ def invitation_create(
     # The hall only: most tickets have no customer or appointment (walk-ins at the kiosk), and the business type is
     # read for an SMS only — joining all four on every finish was a share of its cost (issue 14); a ticket that has
     # them reads each when it is used.
-    ticket = Ticket.objects.select_related("hall").get(pk=ticket.pk)
+    ticket = rows.by_pk(Ticket, ticket.pk, related=("hall",))  # built once per process (lib.rows, issue 14)
+    if ticket is None:
+        raise Ticket.DoesNotExist
     if ticket.status != TicketStatus.DONE or ticket.finished_at is None:
         raise ServiceError("ticket_not_finished", _("该号尚未办结，不能邀请评价"), field="ticket")
     at = ticket.finished_at

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
+from lib import rows
 
 
 class TokenKind(models.TextChoices):
@@ -65,11 +66,9 @@ def token_create(*, hall, kind: str, name: str, user=None) -> tuple[ApiToken, st
 def token_authenticate(raw: str | None, *, kinds: set[str] | None = None) -> ApiToken | None:
     if not raw:
         return None
-    token = (
-        ApiToken.objects.select_related("hall")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-    )
+    # Every device request reads its token: one statement built once per process, not compiled by the ORM each
+    # time (lib.rows, issue 14).
+    token = rows.one(ApiToken, related=("hall",), token_hash=hash_token(raw), revoked_at=None)
     if token is None or (kinds and token.kind not in kinds):
         return None
     now = timezone.now()

@@ -12,6 +12,7 @@ from functools import cache
 
 from django.db import connections
 from django.db.models import Model
+from django.db.transaction import TransactionManagementError
 
 
 @cache
@@ -59,28 +60,47 @@ def hydrate(model: type[Model], values, using: str = "default") -> Model:
 
 
 @cache
-def _by_pk_statement(model: type[Model], related: tuple[str, ...], using: str) -> str:
-    q = connections[using].ops.quote_name
+def _one_statement(model: type[Model], related: tuple[str, ...], where: tuple, lock: bool, using: str) -> str:
+    conn = connections[using]
+    q = conn.ops.quote_name
     table = model._meta.db_table
-    parts, joins = [select_list(model, table, using)], []
+    parts, joins, locked = [select_list(model, table, using)], [], [q(table)]
     for name in related:
         field = model._meta.get_field(name)
         other = field.related_model
         alias = f"r_{name}"
         parts.append(select_list(other, alias, using))
         on = f"{q(alias)}.{q(field.target_field.column)} = {q(table)}.{q(field.column)}"
-        joins.append(f"LEFT JOIN {q(other._meta.db_table)} {q(alias)} ON {on}")
-    return (
-        f"SELECT {', '.join(parts)} FROM {q(table)} {' '.join(joins)} "
-        f"WHERE {q(table)}.{q(model._meta.pk.column)} = %s"
+        joins.append(f"{'INNER' if lock else 'LEFT'} JOIN {q(other._meta.db_table)} {q(alias)} ON {on}")
+        locked.append(q(alias))
+    conditions = [
+        f"{q(table)}.{q(model._meta.get_field(name).column)} {'IS NULL' if is_null else '= %s'}"
+        for name, is_null in where
+    ]
+    sql = (
+        f"SELECT {', '.join(parts)} FROM {q(table)} {' '.join(joins)} WHERE {' AND '.join(conditions)} "
+        f"ORDER BY {q(table)}.{q(model._meta.pk.column)} LIMIT 1"
     )
+    if lock and conn.features.has_select_for_update:
+        # As select_for_update(no_key=True, of=(self, *related)); SQLite has no row locks (BEGIN IMMEDIATE).
+        sql += f" FOR NO KEY UPDATE OF {', '.join(locked)}"
+    return sql
 
 
-def by_pk(model: type[Model], pk, *, related: tuple[str, ...] = (), using: str = "default") -> Model | None:
-    """``model.objects.select_related(*related).filter(pk=pk).first()`` (forward keys only), by a statement built
-    once per process. No scope: the caller checks the row's hall (``staff.access.may_see_hall``)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_by_pk_statement(model, related, using), [pk])
+def one(
+    model: type[Model], *, related: tuple[str, ...] = (), lock: bool = False, using: str = "default", **equals
+) -> Model | None:
+    """``model.objects.select_related(*related).filter(**equals).first()`` (forward keys; a ``None`` value means
+    ``IS NULL``), by a statement built once per process. ``lock``: ``select_for_update(no_key=True, of=…)`` of
+    the row and its related rows, inside a transaction (the joins are then inner, as PostgreSQL locks no
+    outer-joined row). No scope: the caller checks the row's hall (``staff.access.may_see_hall``)."""
+    conn = connections[using]
+    if lock and not conn.in_atomic_block:
+        raise TransactionManagementError("rows.one(lock=True) outside a transaction")
+    where = tuple((name, value is None) for name, value in equals.items())
+    params = [value for value in equals.values() if value is not None]
+    with conn.cursor() as cursor:
+        cursor.execute(_one_statement(model, related, where, lock, using), params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -94,3 +114,8 @@ def by_pk(model: type[Model], pk, *, related: tuple[str, ...] = (), using: str =
         found = values[other._meta.concrete_fields.index(other._meta.pk)] is not None  # the LEFT JOIN matched
         field.set_cached_value(instance, hydrate(other, values, using) if found else None)
     return instance
+
+
+def by_pk(model: type[Model], pk, *, related: tuple[str, ...] = (), using: str = "default") -> Model | None:
+    """``one`` by primary key."""
+    return one(model, related=related, using=using, **{model._meta.pk.name: pk})

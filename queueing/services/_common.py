@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BusinessType
 from halls.models import Counter
+from lib import rows
 from lib.errors import Conflict, Forbidden, ServiceError
 from lib.memo import Memo
 from queueing.models import (
@@ -161,13 +162,11 @@ def _lock_counter(counter: Counter) -> tuple[Counter, CounterState]:
 
     Both rows are locked (``FOR NO KEY UPDATE OF`` state and counter, which leaves foreign-key checks of other
     tables unblocked) so that PostgreSQL re-reads the counter's latest status after waiting for the lock."""
-    locked = CounterState.objects.select_for_update(no_key=True, of=("self", "counter")).select_related(
-        "counter"
-    )
-    state = locked.filter(counter_id=counter.pk).first()
+    # By a statement built once per process (lib.rows; the ORM compiled it on every call-next, issue 14).
+    state = rows.one(CounterState, related=("counter",), lock=True, counter_id=counter.pk)
     if state is None:  # first use of this counter
         CounterState.objects.get_or_create(counter_id=counter.pk, defaults={"hall_id": counter.hall_id})
-        state = locked.get(counter_id=counter.pk)
+        state = rows.one(CounterState, related=("counter",), lock=True, counter_id=counter.pk)
     # The whole row as it is now, not only its status: a caller may hand in a memoised counter (call-next, issue 14).
     fresh = state.counter
     for field in Counter._meta.concrete_fields:

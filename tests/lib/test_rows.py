@@ -104,3 +104,31 @@ def test_by_pk_equals_select_related_and_caches_a_missing_relation_as_none(world
         assert mine.counter == counter
     assert len(ctx.captured_queries) == 1  # the ORM's read above, not the counter
     assert rows.by_pk(Ticket, called.pk + 1000) is None
+
+
+def test_one_reads_by_several_columns_a_none_meaning_is_null(world):
+    from integrations.models import ApiToken, token_create, token_revoke
+
+    token, _raw = token_create(hall=world["hall_a"], kind="kiosk", name="k")
+    found = rows.one(ApiToken, related=("hall",), token_hash=token.token_hash, revoked_at=None)
+    assert found == token and found.hall == world["hall_a"]
+    token_revoke(token=token)
+    assert rows.one(ApiToken, related=("hall",), token_hash=token.token_hash, revoked_at=None) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_locks_only_inside_a_transaction_and_as_select_for_update_does(world):
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    from queueing.models import CounterState
+
+    counter = f.counter(world["hall_a"], 1)
+    CounterState.objects.create(counter=counter, hall=world["hall_a"])
+    with pytest.raises(TransactionManagementError):
+        rows.one(CounterState, related=("counter",), lock=True, counter_id=counter.pk)
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        state = rows.one(CounterState, related=("counter",), lock=True, counter_id=counter.pk)
+    assert state.counter == counter
+    locked = connection.vendor == "postgresql"
+    assert ("FOR NO KEY UPDATE OF" in ctx.captured_queries[-1]["sql"]) is locked

@@ -12,6 +12,7 @@ from functools import cache
 
 from django.db import connections
 from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 
 
@@ -119,3 +120,54 @@ def one(
 def by_pk(model: type[Model], pk, *, related: tuple[str, ...] = (), using: str = "default") -> Model | None:
     """``one`` by primary key."""
     return one(model, related=related, using=using, **{model._meta.pk.name: pk})
+
+
+@cache
+def _insert_fields(model: type[Model]) -> tuple | None:
+    """The columns an INSERT writes (the auto key aside), or None when ``save()`` must do it (a database default,
+    a generated column, a parent model)."""
+    meta = model._meta
+    if meta.parents or any(
+        getattr(f, "generated", False) or f.has_db_default() for f in meta.concrete_fields
+    ):
+        return None
+    return tuple(f for f in meta.concrete_fields if not (f.primary_key and f.db_returning))
+
+
+@cache
+def _insert_statement(model: type[Model], using: str) -> str:
+    conn = connections[using]
+    q = conn.ops.quote_name
+    fields = _insert_fields(model)
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if conn.features.can_return_columns_from_insert:
+        sql += f" RETURNING {q(model._meta.pk.column)}"
+    return sql
+
+
+def insert(instance: Model, *, using: str = "default") -> Model:
+    """``instance.save(force_insert=True)`` by a statement built once per process (issue 14: every queue
+    operation writes a ticket event, and the ORM compiled the same INSERT each time). Values go through each
+    field's ``pre_save`` and ``get_db_prep_save``, as the ORM's insert does. A model with a ``pre_save`` /
+    ``post_save`` receiver, a database default or a parent is saved by ``save()``: nothing is skipped."""
+    model = type(instance)
+    fields = _insert_fields(model)
+    if fields is None or pre_save.has_listeners(model) or post_save.has_listeners(model):
+        instance.save(force_insert=True, using=using)
+        return instance
+    conn = connections[using]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), conn) for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(_insert_statement(model, using), values)
+        if conn.features.can_return_columns_from_insert:
+            pk = cursor.fetchone()[0]
+        else:
+            pk = conn.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    if model._meta.pk.db_returning:
+        setattr(instance, model._meta.pk.attname, pk)
+    instance._state.adding = False
+    instance._state.db = using
+    return instance

@@ -62,7 +62,7 @@ def _counter_data(counter: Counter, **extra) -> dict:
 
 
 def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -> None:
-    TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         hall_id=ticket.hall_id,
         kind=kind,
@@ -71,6 +71,7 @@ def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -
         counter=counter,
         data=data,
     )
+    rows.insert(event)  # every queue operation writes one: the INSERT built once per process (issue 14)
 
 
 def _require_any(user, capabilities: Iterable[str], hall_id: int) -> None:

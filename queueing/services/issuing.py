@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib import rows
 from lib.errors import ServiceError
 from queueing import clock
 from queueing.models import (
@@ -160,7 +161,7 @@ def ticket_issue(
             # Estimated before the insert (the ticket is the newest arrival) so the row is written once.
             estimate = estimate_wait(ticket=ticket, now=now)
             ticket.estimated_wait_minutes = estimate["minutes"]
-            ticket.save(force_insert=True)
+            rows.insert(ticket)  # the INSERT built once per process (lib.rows, issue 14)
             _event(
                 ticket, TicketEventKind.ISSUED, at=now, actor=actor, source=source, ahead=estimate["ahead"]
             )

@@ -132,3 +132,43 @@ def test_one_locks_only_inside_a_transaction_and_as_select_for_update_does(world
     assert state.counter == counter
     locked = connection.vendor == "postgresql"
     assert ("FOR NO KEY UPDATE OF" in ctx.captured_queries[-1]["sql"]) is locked
+
+
+def test_insert_writes_the_row_save_would(world):
+    """Every column as ``save(force_insert=True)`` writes it: a ticket issued by the service (rows.insert) and its
+    copy saved by the ORM differ in their key only."""
+    from queueing.models import TicketEvent
+
+    issued = ticket_issue(hall=world["hall_a"], business_type=world["basic"], priority_kind="elderly")
+    copy = Ticket.objects.get(pk=issued.pk)
+    copy.pk, copy.seq, copy.number, copy.public_token, copy._state.adding = None, 999, "A999", "x" * 22, True
+    copy.save(force_insert=True)
+    mine, orm = Ticket.objects.get(pk=issued.pk), Ticket.objects.get(pk=copy.pk)
+    for field in Ticket._meta.concrete_fields:
+        if field.attname not in ("id", "seq", "number", "public_token"):
+            assert getattr(mine, field.attname) == getattr(orm, field.attname), field.attname
+    event = TicketEvent.objects.get(ticket_id=issued.pk)
+    assert (
+        event.data == {"source": "kiosk", "ahead": 0}
+        and event.at == issued.issued_at
+        and event.pk is not None
+    )
+    assert not issued._state.adding and issued._state.db == "default"
+
+
+def test_insert_leaves_a_model_with_save_receivers_to_save(world, monkeypatch):
+    from django.db.models.signals import post_save
+
+    from queueing.models import TicketEvent
+
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.kind, created))
+
+    post_save.connect(receiver, sender=TicketEvent, dispatch_uid="test-rows-insert")
+    try:
+        ticket_issue(hall=world["hall_a"], business_type=world["basic"])
+    finally:
+        post_save.disconnect(dispatch_uid="test-rows-insert", sender=TicketEvent)
+    assert heard == [("issued", True)]

@@ -89,9 +89,15 @@ def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
     read back. No savepoint: every caller runs inside its own ``transaction.atomic()``, which a ``Conflict`` rolls
     back as a whole."""
     expected = list(expected)
+    plain = not any(hasattr(value, "resolve_expression") for value in changes.values())
     try:
         with transaction.atomic(savepoint=False):
-            updated = Ticket.objects.filter(pk=ticket.pk, status__in=expected).update(**changes)
+            if (
+                plain
+            ):  # the common case (start, finish, …): the UPDATE built once per process (lib.rows, issue 14)
+                updated = rows.update(Ticket, ticket.pk, only_if=("status", expected), **changes)
+            else:
+                updated = Ticket.objects.filter(pk=ticket.pk, status__in=expected).update(**changes)
     except IntegrityError:
         # ticket_one_active_per_counter: the counter got another active ticket meanwhile.
         raise Conflict("counter_busy", _("该窗口已有正在办理的号码"))

@@ -172,3 +172,23 @@ def test_insert_leaves_a_model_with_save_receivers_to_save(world, monkeypatch):
     finally:
         post_save.disconnect(dispatch_uid="test-rows-insert", sender=TicketEvent)
     assert heard == [("issued", True)]
+
+
+def test_update_changes_what_the_orms_update_would_and_only_in_the_expected_status(world):
+    from django.db.models import F
+
+    first, second = f.counter(world["hall_a"], 1), f.counter(world["hall_a"], 2)
+    a = ticket_issue(hall=world["hall_a"], business_type=world["basic"])
+    b = ticket_issue(hall=world["hall_a"], business_type=world["basic"])
+    changes = {"status": "called", "called_at": timezone.now(), "warn_share": 0.75, "target_counter": None}
+    assert rows.update(Ticket, a.pk, only_if=("status", ["waiting"]), counter=first, **changes) == 1
+    Ticket.objects.filter(pk=b.pk, status__in=["waiting"]).update(counter=second, **changes)
+    mine, orm = Ticket.objects.get(pk=a.pk), Ticket.objects.get(pk=b.pk)
+    assert (mine.counter_id, orm.counter_id) == (first.pk, second.pk)
+    for name in ("status", "called_at", "warn_share", "target_counter_id"):
+        assert getattr(mine, name) == getattr(orm, name), name
+    assert rows.update(Ticket, a.pk, only_if=("status", ["waiting"]), status="done") == 0  # no longer waiting
+    with pytest.raises(TypeError):
+        rows.update(Ticket, a.pk, recall_count=F("recall_count") + 1)
+    with pytest.raises(ValueError):
+        rows.update(Ticket, a.pk, only_if=("status", ["x' OR 1=1 --"]), status="done")

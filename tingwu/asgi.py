@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tingwu.settings")
 
@@ -68,7 +73,14 @@ class OneHopASGIHandler(ASGIHandler):
         from tingwu import overload
 
         super().load_middleware(is_async=False)
-        chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+        sync_chain, sender = self._middleware_chain, self.__class__
+
+        def started_and_chain(request):
+            # request_started in the chain's own thread hop (Django's handler sends it in a hop of its own).
+            signals.request_started.send(sender=sender, scope=request.scope)
+            return sync_chain(request)
+
+        chain = sync_to_async(started_and_chain, thread_sensitive=True)
 
         # A request waits for its turn at the database on the event loop, before its thread starts: a burst larger
         # than the connection pool queues fairly instead of timing out inside the pool (tingwu/overload.py).
@@ -89,6 +101,47 @@ class OneHopASGIHandler(ASGIHandler):
                 await self.handle(scope, receive, send)
         finally:
             self._threads.give(thread)
+
+    # Django 6.1's ASGIHandler.handle, but for one line: ``request_started`` is sent by the chain, in its thread hop
+    # (one hop fewer per request, docs/performance.md "Session 9"). tests/tingwu/test_asgi_request_threads.py
+    # fails when Django's own handle() changes, to have this copy compared again.
+    async def handle(self, scope, receive, send):
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            request, error_response = self.create_request(scope, body_file)
+            if request is None:
+                body_file.close()
+                await self.send_response(error_response, send)
+                await sync_to_async(error_response.close)()
+                return
+
+            class RequestProcessed(Exception):
+                pass
+
+            response = None
+            try:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(self.listen_for_disconnect(receive))
+                        response = await self.run_get_response(request)
+                        await self.send_response(response, send)
+                        raise RequestProcessed
+                except* (RequestProcessed, RequestAborted):
+                    pass
+            except BaseExceptionGroup as exception_group:
+                if len(exception_group.exceptions) == 1:
+                    raise exception_group.exceptions[0]
+                raise
+
+            if response is None:
+                await signals.request_finished.asend(sender=self.__class__)
+            else:
+                await sync_to_async(response.close)()
 
 
 def get_application():

@@ -74,3 +74,25 @@ def test_no_more_idle_threads_are_kept_than_the_limit():
     for t in taken:
         threads.give(t)
     assert taken[2]._shutdown and not taken[0]._shutdown and not taken[1]._shutdown
+
+
+# Django 6.1.3's ASGIHandler.handle, which tingwu.asgi.OneHopASGIHandler.handle copies but for request_started.
+DJANGO_HANDLE_SHA256 = "c91f27c7fcdc3fff4f1c7082e91cb30f0bfaa5781ca632a116b1d9e607fd752a"
+
+
+def test_djangos_handle_is_still_the_one_the_copy_was_made_from():
+    """After a Django upgrade: compare OneHopASGIHandler.handle with Django's new handle(), then record its hash."""
+    import hashlib
+    import inspect
+
+    from django.core.handlers.asgi import ASGIHandler
+
+    source = inspect.getsource(ASGIHandler.handle)
+    assert hashlib.sha256(source.encode()).hexdigest() == DJANGO_HANDLE_SHA256
+
+
+def test_request_started_runs_once_per_request_in_the_chains_thread(request_thread_ids):
+    with event_loop():
+        assert http("GET", "/healthz", headers={}).status_code == 200
+    assert [kind for kind, _ident in request_thread_ids] == ["started", "finished"]
+    assert len({ident for _kind, ident in request_thread_ids}) == 1

@@ -110,7 +110,7 @@ def invitation_create(
     phone = _ticket_phone(ticket)
     try:
         with transaction.atomic():
-            inv = EvaluationInvitation.objects.create(
+            inv = EvaluationInvitation(
                 hall_id=ticket.hall_id,
                 region_id=ticket.hall.region_id,
                 ticket=ticket,
@@ -123,6 +123,7 @@ def invitation_create(
                 phone=phone,
                 phone_index=crypto.blind_index("phone", phone) if phone else "",
             )
+            rows.insert(inv)  # every finish invites: the INSERT built once per process (issue 14)
             if phone and (now or timezone.now()) < inv.expires_at:
                 _sms_invite(inv, ticket, phone)
             # No bus event here: the pad lights up on ``ticket.finished`` (published by both queue paths, so the hot

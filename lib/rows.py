@@ -211,3 +211,19 @@ def update(model: type[Model], pk, *, only_if: tuple | None = None, using: str =
     with conn.cursor() as cursor:
         cursor.execute(_update_statement(model, tuple(changes), only, using), [*values, pk])
         return cursor.rowcount
+
+
+def save_fields(instance: Model, fields: tuple[str, ...], *, using: str = "default") -> None:
+    """``instance.save(update_fields=fields)`` by ``update``'s statement; a model with a ``pre_save`` /
+    ``post_save`` receiver is saved by ``save()`` (nothing is skipped)."""
+    model = type(instance)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        instance.save(update_fields=fields, using=using)
+        return
+    meta = model._meta
+    changes = {}
+    for name in fields:
+        field = meta.get_field(name)
+        changes[field.attname] = field.pre_save(instance, False)
+    if update(model, instance.pk, using=using, **changes) != 1:
+        raise model.DoesNotExist(f"{model.__name__} {instance.pk} is gone")  # as save(update_fields) refuses

@@ -196,7 +196,7 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         )
         state.clerk_id = clerk.pk
         state.changed_at = now
-        state.save(update_fields=["normal_since_priority", "clerk", "changed_at"])
+        rows.save_fields(state, ("normal_since_priority", "clerk", "changed_at"))  # built once (issue 14)
         _event(ticket, TicketEventKind.CALLED, at=now, actor=clerk, counter=counter, tier=tier)
         _publish(ticket.hall_id, "ticket.called", ticket_public_data(ticket, counter))
     return ticket

@@ -192,3 +192,22 @@ def test_update_changes_what_the_orms_update_would_and_only_in_the_expected_stat
         rows.update(Ticket, a.pk, recall_count=F("recall_count") + 1)
     with pytest.raises(ValueError):
         rows.update(Ticket, a.pk, only_if=("status", ["x' OR 1=1 --"]), status="done")
+
+
+def test_save_fields_writes_the_named_fields_only_and_refuses_a_row_that_is_gone(world):
+    from queueing.models import CounterState
+
+    counter = f.counter(world["hall_a"], 1)
+    state = CounterState.objects.create(counter=counter, hall=world["hall_a"])
+    state.normal_since_priority, state.clerk_id = 4, world["clerk_a"].pk
+    state.hall_id = world["hall_b"].pk  # not named: must not be written
+    rows.save_fields(state, ("normal_since_priority", "clerk"))
+    fresh = CounterState.objects.get(pk=state.pk)
+    assert (fresh.normal_since_priority, fresh.clerk_id, fresh.hall_id) == (
+        4,
+        world["clerk_a"].pk,
+        world["hall_a"].pk,
+    )
+    CounterState.objects.filter(pk=state.pk).delete()
+    with pytest.raises(CounterState.DoesNotExist):
+        rows.save_fields(state, ("normal_since_priority",))

@@ -76,9 +76,16 @@ class OneHopASGIHandler(ASGIHandler):
         sync_chain, sender = self._middleware_chain, self.__class__
 
         def started_and_chain(request):
-            # request_started in the chain's own thread hop (Django's handler sends it in a hop of its own).
+            # request_started and, for a response whose body is already built, response.close() (which sends
+            # request_finished: the thread's connection goes back to the pool) in the chain's own thread hop —
+            # Django's handler makes a hop for each. A streaming response (SSE, exports) is closed after it has
+            # been sent, as before.
             signals.request_started.send(sender=sender, scope=request.scope)
-            return sync_chain(request)
+            response = sync_chain(request)
+            if not response.streaming:
+                response._handler_class = sender
+                response.close()
+            return response
 
         chain = sync_to_async(started_and_chain, thread_sensitive=True)
 
@@ -102,8 +109,9 @@ class OneHopASGIHandler(ASGIHandler):
         finally:
             self._threads.give(thread)
 
-    # Django 6.1's ASGIHandler.handle, but for one line: ``request_started`` is sent by the chain, in its thread hop
-    # (one hop fewer per request, docs/performance.md "Session 9"). tests/tingwu/test_asgi_request_threads.py
+    # Django 6.1's ASGIHandler.handle, but for two lines: ``request_started`` is sent by the chain, in its thread
+    # hop, and a response the chain has closed is not closed again (two hops fewer per request, docs/performance.md
+    # "Session 9"). tests/tingwu/test_asgi_request_threads.py
     # fails when Django's own handle() changes, to have this copy compared again.
     async def handle(self, scope, receive, send):
         try:
@@ -140,7 +148,7 @@ class OneHopASGIHandler(ASGIHandler):
 
             if response is None:
                 await signals.request_finished.asend(sender=self.__class__)
-            else:
+            elif not response.closed:  # streaming, or answered without the chain (overload)
                 await sync_to_async(response.close)()
 
 

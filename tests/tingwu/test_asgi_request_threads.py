@@ -81,7 +81,8 @@ DJANGO_HANDLE_SHA256 = "c91f27c7fcdc3fff4f1c7082e91cb30f0bfaa5781ca632a116b1d9e6
 
 
 def test_djangos_handle_is_still_the_one_the_copy_was_made_from():
-    """After a Django upgrade: compare OneHopASGIHandler.handle with Django's new handle(), then record its hash."""
+    """After a Django upgrade: compare OneHopASGIHandler.handle (and the chain's close) with Django's new
+    handle(), then record its hash."""
     import hashlib
     import inspect
 
@@ -91,8 +92,23 @@ def test_djangos_handle_is_still_the_one_the_copy_was_made_from():
     assert hashlib.sha256(source.encode()).hexdigest() == DJANGO_HANDLE_SHA256
 
 
-def test_request_started_runs_once_per_request_in_the_chains_thread(request_thread_ids):
+def test_request_started_and_finished_run_once_per_request_in_the_chains_thread(request_thread_ids):
     with event_loop():
         assert http("GET", "/healthz", headers={}).status_code == 200
     assert [kind for kind, _ident in request_thread_ids] == ["started", "finished"]
     assert len({ident for _kind, ident in request_thread_ids}) == 1
+
+
+def test_a_streamed_response_is_closed_once_after_its_body_is_sent(world, request_thread_ids):
+    """The records export streams a file (FileResponse): its body comes whole and it is closed once, after it
+    was sent — not by the chain, which closes only responses whose body is already built."""
+    from django.urls import reverse
+
+    from tests.queueing.asgi_client import staff_headers
+
+    with event_loop():
+        headers = staff_headers(world["manager_a"])
+        request_thread_ids.clear()
+        r = http("GET", reverse("queueing:records_export") + f"?hall={world['hall_a'].pk}", headers=headers)
+    assert r.status_code == 200 and r.content.startswith(b"PK")  # an xlsx: a zip, whole
+    assert [kind for kind, _ident in request_thread_ids] == ["started", "finished"]

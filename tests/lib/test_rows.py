@@ -211,3 +211,13 @@ def test_save_fields_writes_the_named_fields_only_and_refuses_a_row_that_is_gone
     CounterState.objects.filter(pk=state.pk).delete()
     with pytest.raises(CounterState.DoesNotExist):
         rows.save_fields(state, ("normal_since_priority",))
+
+
+def test_a_session_saved_by_djangos_own_db_engine_is_read_by_ours(db):
+    """Sessions opened before the switch to ``staff.sessions`` stay valid (same table, same signing salt)."""
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+    theirs = DjangoStore()
+    theirs["_auth_user_id"] = "7"
+    theirs.save()
+    assert SessionStore(theirs.session_key).load() == {"_auth_user_id": "7"}

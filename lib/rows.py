@@ -1,9 +1,11 @@
-"""Read a model's row by a plain statement, built once per process from the model's ``_meta``, and turn it into
-an instance exactly as the ORM would (the backend's converters, then ``Model.from_db``).
+"""A model's statements written once per process from its ``_meta``: read a row (``one``, ``by_pk``) and turn it
+into an instance exactly as the ORM would (the backend's converters, then ``Model.from_db``); insert, update and
+save named fields with each field's ``pre_save`` / ``get_db_prep_save``, as the ORM's compilers do.
 
-For the few reads every request makes (the session row, the user with the staff profile): the ORM's compiler
-built the same SELECT again on every request, ≈ 40 % of a small authenticated API request's CPU (issue 14,
-docs/performance.md "Session 9"). Nothing else should need this: a read a page makes once is the ORM's job.
+For the statements every request makes (the session row, the user with the staff profile, a queue operation's
+ticket, events and status change): the ORM's compiler built the same SQL again on every request, ≈ 40 % of a small
+authenticated API request's CPU (issue 14, docs/performance.md "Issue 14 (session 9)"). Nothing else should need
+this: a statement a page makes once is the ORM's job. The list of users is in docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -42,9 +44,8 @@ def _converters(model: type[Model], using: str, vendor: str) -> tuple:
     _names, fields = _columns(model)
     out = []
     for field in fields:
-        col = field.get_col(
-            model._meta.db_table
-        )  # converters receive the column expression, as in the compiler
+        # Converters receive the column expression, as in the compiler.
+        col = field.get_col(model._meta.db_table)
         out.append((col, tuple(conn.ops.get_db_converters(col) + col.get_db_converters(conn))))
     return tuple(out)
 

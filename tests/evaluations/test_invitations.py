@@ -117,3 +117,15 @@ def test_sup_1_2_expired_invitation_refused(ev):
     with pytest.raises(ServiceError) as exc:
         es.evaluation_submit(invitation=inv, level=5, channel="web", now=timezone.now() + timedelta(hours=49))
     assert exc.value.code == "invitation_expired"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sup_1_2_the_hooks_lone_insert_outside_a_transaction_returns_the_row_a_race_won(ev):
+    """The finish hook's walk-in case inserts without a transaction of its own (issue 14): when the sweep or a pad
+    won the race, the unique ticket refuses the second row and the one that won is returned, nothing broken."""
+    t = finish(ev)  # no hook ran (no capture): nobody invited yet
+    assert not connection.in_atomic_block
+    first = es.invitation_create(ticket=t, look_first=False)
+    again = es.invitation_create(ticket=t, look_first=False)
+    assert again.pk == first.pk and EvaluationInvitation.objects.filter(ticket=t).count() == 1
+    assert first.clerk_id == ev["clerk_a"].pk

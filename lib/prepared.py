@@ -1,7 +1,7 @@
 """An ORM SELECT compiled once per shape and process; later runs bind new values into the same SQL.
 
 The ORM builds and compiles a queryset anew on every call: for call-next's pick (a tier ``Case``, two ``Exists``,
-a join) that was over half the operation's CPU on Django's path (issue 14, docs/performance.md "Session 9"). The
+a join) that was over half the operation's CPU on Django's path (issue 14, docs/performance.md "Issue 14 (session 9)"). The
 queryset stays the one rule — written once, with the ORM — and ``Prepared`` only remembers what it compiled to:
 
 * ``shape`` is every choice that changes the SQL's text (a counter that serves all types or not, …);
@@ -10,9 +10,9 @@ queryset stays the one rule — written once, with the ORM — and ``Prepared`` 
 The first run of a shape builds the queryset twice with two sets of sentinel inputs and compiles both. Each bound
 parameter is then either an input (its sentinel sits there, the same in both compilations) or a constant of the
 shape (equal in both). Anything else — an input used inside an expression, SQL text that depends on an input —
-makes the two compilations disagree, and ``Prepared`` refuses the shape (``NotPreparable``) instead of guessing:
-the caller then runs the ORM as before. ``tests/lib/test_prepared.py`` and the pick's own test compare the result
-with a fresh compilation for every shape.
+makes the two compilations disagree, and ``Prepared`` refuses the shape (``NotPreparable``) instead of guessing.
+The pick has a handful of shapes and its test prepares every one and compares it with a fresh compilation
+(``tests/queueing/test_call_pick_prepared.py``), so a refusal shows in CI, not at a counter.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ are computed from. Writes happen only in ``queueing.services``.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from django.db.models import F, Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
 from halls.models import HallScopedQuerySet
+from lib import rows
 from privacy.fields import EncryptedTextField
 
 
@@ -69,9 +69,6 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-_LITERAL = re.compile(r"^[a-z_]+$")
-
-
 class InLiterals(Lookup):
     """``column IN ('called', 'serving')`` with the values written into the statement, not bound.
 
@@ -85,11 +82,7 @@ class InLiterals(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        values = [str(v) for v in self.rhs]
-        if not values or not all(_LITERAL.match(v) for v in values):
-            raise ValueError(f"not a status literal: {values!r}")
-        quoted = ", ".join(f"'{v}'" for v in values)
-        return f"{lhs} IN ({quoted})", params
+        return f"{lhs} IN ({rows.literal_list(self.rhs)})", params
 
 
 class TicketQuerySet(HallScopedQuerySet):

@@ -277,7 +277,7 @@ def hall_ids_for_user(user) -> set[int] | None:
 
 
 def may_see_hall(user, hall_id: int) -> bool:
-    """One row's check of ``for_user``'s rule, for a row already read by its key (``lib.rows.by_pk``)."""
+    """``for_user``'s rule for one hall: a row already read by its key (``lib.rows.by_pk``), ``user_can``, ``require``."""
     ids = hall_ids_for_user(user)
     return ids is None or hall_id in ids
 
@@ -324,20 +324,16 @@ def roles_for(user, hall_id: int | None = None) -> set[str]:
 def user_can(user, capability: str, hall=None) -> bool:
     """True when one of the user's roles (in that hall, or anywhere when ``hall`` is None) grants it."""
     hall_id = getattr(hall, "pk", hall)
-    if hall_id is not None:
-        visible = hall_ids_for_user(user)
-        if visible is not None and hall_id not in visible:
-            return False
+    if hall_id is not None and not may_see_hall(user, hall_id):
+        return False
     return _grants(roles_for(user, hall_id), capability)
 
 
 def require(user, capability: str, hall=None) -> None:
     """Raise ``NotFound`` for a hall the user cannot see (no existence leak), ``Forbidden`` for a missing right."""
     hall_id = getattr(hall, "pk", hall)
-    if hall_id is not None:
-        visible = hall_ids_for_user(user)
-        if visible is not None and hall_id not in visible:
-            raise NotFound("not_found", _("记录不存在或无权查看"))
+    if hall_id is not None and not may_see_hall(user, hall_id):
+        raise NotFound("not_found", _("记录不存在或无权查看"))
     if not user_can(user, capability, hall_id):
         raise Forbidden("forbidden", _("您没有执行此操作的权限"))
 

@@ -1,7 +1,7 @@
 """Django's database sessions, the row read by one plain statement (``SESSION_ENGINE = "staff.sessions"``).
 
 Every staff request reads its session row; the ORM compiled ``Session.objects.get(session_key=…, expire_date__gt=…)``
-anew each time (issue 14, docs/performance.md "Session 9"). The statement is the same — key and unexpired — and
+anew each time (issue 14, docs/performance.md "Issue 14 (session 9)"). The statement is the same — key and unexpired — and
 everything else (saving, cycling the key, flushing, ``clearsessions``) is Django's ``db`` engine unchanged, on the
 same table: sessions opened before the switch stay valid.
 """

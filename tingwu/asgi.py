@@ -111,7 +111,7 @@ class OneHopASGIHandler(ASGIHandler):
 
     # Django 6.1's ASGIHandler.handle, but for two lines: ``request_started`` is sent by the chain, in its thread
     # hop, and a response the chain has closed is not closed again (two hops fewer per request, docs/performance.md
-    # "Session 9"). tests/tingwu/test_asgi_request_threads.py
+    # "Issue 14 (session 9)"). tests/tingwu/test_asgi_request_threads.py
     # fails when Django's own handle() changes, to have this copy compared again.
     async def handle(self, scope, receive, send):
         try:

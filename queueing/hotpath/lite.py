@@ -282,7 +282,7 @@ def _call_next(conn, p: dict) -> dict:
             "counter": p["counter"],
             "serves_all": st["serves_all"],
             "is_accessible": st["is_accessible"],
-            # Counter.priority_first, or the ratio reached (call_candidates)
+            # Counter.priority_first, or the ratio reached (services.calling.priority_first_now)
             "pfirst": st["calling_profile"] == CallingProfile.PRIORITY_FIRST
             or st["nsp"] >= st["priority_ratio_normal"],
         },

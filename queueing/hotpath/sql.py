@@ -240,6 +240,7 @@ MIRRORS: tuple[Mirror, ...] = (
         "calling order",
         (
             "queueing.services.calling.call_candidates",
+            "queueing.services.calling.priority_first_now",
             "queueing.services.calling.calling_order",
             "queueing.services.calling._pick_queryset",
             "queueing.services.calling.ticket_call_next",

@@ -92,9 +92,8 @@ def _transition(ticket: Ticket, expected: Iterable[str], **changes) -> None:
     plain = not any(hasattr(value, "resolve_expression") for value in changes.values())
     try:
         with transaction.atomic(savepoint=False):
-            if (
-                plain
-            ):  # the common case (start, finish, …): the UPDATE built once per process (lib.rows, issue 14)
+            # The common case (start, finish, …): the UPDATE built once per process (lib.rows, issue 14).
+            if plain:
                 updated = rows.update(Ticket, ticket.pk, only_if=("status", expected), **changes)
             else:
                 updated = Ticket.objects.filter(pk=ticket.pk, status__in=expected).update(**changes)

@@ -36,6 +36,13 @@ from staff.access import require
 # --- calling -------------------------------------------------------------------------------------------------
 
 
+def priority_first_now(counter: Counter, state: CounterState) -> bool:
+    """BIZ-4: the default profile calls priority customers first; the "ratio" profile once its count is reached.
+
+    Mirrored in queueing/hotpath/sql.py: CALL_SQL (``pfirst``); queueing/hotpath/lite.py computes it the same way."""
+    return counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
+
+
 def call_candidates(counter: Counter, state: CounterState, now):
     """Waiting tickets this counter may call, in calling order (docs/queueing.md, "Calling rules").
 
@@ -43,7 +50,7 @@ def call_candidates(counter: Counter, state: CounterState, now):
     return calling_order(
         counter.serves_all,
         counter.is_accessible,
-        counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal,
+        priority_first_now(counter, state),
         hall_id=counter.hall_id,
         counter_id=counter.pk,
         today=timezone.localdate(now),
@@ -114,8 +121,12 @@ _TICKET_COLUMNS = rows.width(Ticket)
 def _pick(counter: Counter, state: CounterState, now) -> Ticket | None:
     """The pick's row as a ticket with ``call_tier`` and its business type (``select_related``'s layout: the
     ticket's columns, the annotation, the business type's columns)."""
-    priority_first = counter.priority_first or state.normal_since_priority >= counter.priority_ratio_normal
-    shape = (counter.serves_all, counter.is_accessible, priority_first, connection.vendor == "postgresql")
+    shape = (
+        counter.serves_all,
+        counter.is_accessible,
+        priority_first_now(counter, state),
+        connection.vendor == "postgresql",
+    )
     values = {
         "hall_id": counter.hall_id,
         "counter_id": counter.pk,
@@ -128,9 +139,8 @@ def _pick(counter: Counter, state: CounterState, now) -> Ticket | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    if len(row) != _TICKET_COLUMNS + 1 + rows.width(
-        BusinessType
-    ):  # the layout _pick reads (tested per shape)
+    # The layout read below (tests/queueing/test_call_pick_prepared.py checks it for every shape).
+    if len(row) != _TICKET_COLUMNS + 1 + rows.width(BusinessType):
         raise RuntimeError("call-next's pick: unexpected columns")
     ticket = rows.hydrate(Ticket, row[:_TICKET_COLUMNS])
     ticket.call_tier = row[_TICKET_COLUMNS]

@@ -32,9 +32,8 @@ def _user_statement(using: str) -> str:
 def user_with_profile(user_id):
     """The user and their staff profile (or none), as ``select_related("staff_profile").get(pk=…)`` reads them."""
     using = router.db_for_read(UserModel)
-    with connections[
-        using
-    ].cursor() as cursor:  # user_id: already the pk's Python value (django.contrib.auth)
+    # user_id: already the pk's Python value (django.contrib.auth converts the session's string).
+    with connections[using].cursor() as cursor:
         cursor.execute(_user_statement(using), [user_id])
         row = cursor.fetchone()
     if row is None:

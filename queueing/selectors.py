@@ -19,7 +19,9 @@ Estimated wait (docs/queueing.md): people ahead ÷ open counters serving the bus
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -34,6 +36,7 @@ from django.utils import timezone
 
 from halls.models import Counter, CounterStatus
 from lib.memo import Memo
+from lib.prepared import Many, Prepared
 from queueing import clock
 from queueing.models import ACTIVE_STATUSES, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from queueing.standard_memo import standard_at
@@ -142,33 +145,84 @@ def mean_service_minutes(ticket: Ticket, now) -> float:
     return float(limit or CONSULTATION_FALLBACK_MINUTES)
 
 
+def ahead_queryset(
+    has_pk: bool,
+    tier: int,
+    some_types: bool,
+    *,
+    hall_id,
+    today,
+    category,
+    arrival_at,
+    ticket_pk,
+    now,
+    competing,
+):
+    """The waiting customers ahead of a ticket, counted in one row (``n``): the queryset ``_AHEAD`` prepares.
+
+    ``has_pk``: the ticket is already in the queue (else being issued); ``tier``: its calling tier (``_tier``);
+    ``some_types``: the counters serving it serve only ``competing`` business types (else every type).
+
+    Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (people ahead); queueing/hotpath/sqlite_sql.py: ISSUE_AHEAD;
+    queueing/hotpath/ops.py: issue reads the count from those statements."""
+    qs = Ticket.objects.filter(hall_id=hall_id, service_date=today, status=TicketStatus.WAITING)
+    if has_pk:
+        qs = qs.exclude(pk=ticket_pk)
+    # Count the customers of the same category competing for these counters: a 一窗通办 counter would otherwise make
+    # every waiting customer "ahead" of everyone (measured: MAE 27 → see docs/queueing.md).
+    qs = qs.filter(business_type__category=category)
+    if some_types:
+        qs = qs.filter(business_type_id__in=competing)
+    if has_pk:
+        ahead_q = Q(arrival_at__lt=arrival_at) | Q(arrival_at=arrival_at, pk__lt=ticket_pk)
+    else:  # being issued: everyone already waiting arrived first
+        ahead_q = Q(arrival_at__lte=arrival_at)
+    higher = Q(green_channel=True) if tier > 0 else Q(pk__in=[])
+    if tier > 1:
+        higher |= Q(appt_window_start__lte=now, appt_window_end__gte=now)
+    if tier > 2:
+        higher |= ~Q(priority_kind="")
+    # One row per hall (there is one): a plain SELECT that lib.prepared can compile, unlike ``count()``.
+    return qs.filter(higher | ahead_q).order_by().values("hall_id").annotate(n=Count("pk")).values("n")
+
+
+# Compiled once per shape and process (lib.prepared): building and compiling the count was about half of an
+# issue's CPU on Django's path (issue 14, docs/performance.md).
+_AHEAD = Prepared(
+    ahead_queryset,
+    inputs={
+        "hall_id": int,
+        "today": date,
+        "category": str,
+        "arrival_at": datetime,
+        "ticket_pk": int,
+        "now": datetime,
+        "competing": Many(int),
+    },
+)
+
+
 def estimate_wait(*, ticket: Ticket, now=None) -> dict:
     """People ahead ÷ open counters serving the business × recent mean service time (module docstring).
 
     Mirrored in queueing/hotpath/sql.py: ISSUE_SQL (people ahead); queueing/hotpath/ops.py: issue (the rest)."""
     now = now or clock.now()
     serving, competing = open_counters_for(ticket)
-    qs = Ticket.objects.filter(
-        hall_id=ticket.hall_id, service_date=ticket.service_date, status=TicketStatus.WAITING
+    shape = (ticket.pk is not None, _tier(ticket, now), competing is not None)
+    sql, params = _AHEAD.statement(
+        shape,
+        hall_id=ticket.hall_id,
+        today=ticket.service_date,
+        category=ticket.business_type.category,
+        arrival_at=ticket.arrival_at,
+        ticket_pk=ticket.pk or 0,
+        now=now,
+        competing=sorted(competing or ()),
     )
-    if ticket.pk is not None:
-        qs = qs.exclude(pk=ticket.pk)
-    # Count the customers of the same category competing for these counters: a 一窗通办 counter would otherwise make
-    # every waiting customer "ahead" of everyone (measured: MAE 27 → see docs/queueing.md).
-    qs = qs.filter(business_type__category=ticket.business_type.category)
-    if competing is not None:
-        qs = qs.filter(business_type_id__in=competing)
-    tier = _tier(ticket, now)
-    if ticket.pk is None:  # being issued: everyone already waiting arrived first
-        ahead_q = Q(arrival_at__lte=ticket.arrival_at)
-    else:
-        ahead_q = Q(arrival_at__lt=ticket.arrival_at) | Q(arrival_at=ticket.arrival_at, pk__lt=ticket.pk)
-    higher = Q(green_channel=True) if tier > 0 else Q(pk__in=[])
-    if tier > 1:
-        higher |= Q(appt_window_start__lte=now, appt_window_end__gte=now)
-    if tier > 2:
-        higher |= ~Q(priority_kind="")
-    ahead = qs.filter(higher | ahead_q).count()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    ahead = row[0] if row is not None else 0  # no row: nobody ahead
     mean = mean_service_minutes(ticket, now)
     minutes = wait_minutes(ahead=ahead, serving=serving, mean=mean)
     return {"ahead": ahead, "servers": len(serving), "mean_minutes": round(mean, 1), "minutes": minutes}

@@ -258,7 +258,11 @@ MIRRORS: tuple[Mirror, ...] = (
     ),
     Mirror(
         "wait estimate",
-        ("queueing.selectors.estimate_wait", "queueing.selectors.wait_minutes"),
+        (
+            "queueing.selectors.ahead_queryset",
+            "queueing.selectors.estimate_wait",
+            "queueing.selectors.wait_minutes",
+        ),
         (_S + "ISSUE_SQL", "queueing.hotpath.ops.issue", _L + "ISSUE_AHEAD"),
         "people ahead (count in SQL), open counters and the residual half-service (ops.issue)",
     ),

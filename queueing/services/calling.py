@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,23 +172,27 @@ def ticket_call_next(*, counter: Counter, clerk) -> Ticket | None:
         if counter.status != CounterStatus.OPEN:
             raise Conflict("counter_not_open", _("窗口未开放（暂停或关闭），不能叫号"))
         now = clock.now()
-        active_here = Ticket.objects.active().filter(counter_id=counter.pk)
         ticket = None
         for _attempt in range(8):
             row = _pick(counter, state, now)
             if row is None:
                 # An empty pick: "busy" told from "nobody waiting" with the EXISTS, off the common path.
-                if active_here.exists():
+                if Ticket.objects.active().filter(counter_id=counter.pk).exists():
                     raise Conflict("counter_busy", _("请先办结或处理当前号码，再叫下一位"))
                 return None
-            updated = Ticket.objects.filter(pk=row.pk, status=TicketStatus.WAITING).update(
+            # The claim, by a statement built once (lib.rows). ``first_called_at`` as read by the pick: the row is
+            # locked since (FOR UPDATE on PostgreSQL, SQLite's one writer), so it is the value a COALESCE would see.
+            updated = rows.update(
+                Ticket,
+                row.pk,
+                only_if=("status", (TicketStatus.WAITING,)),
                 status=TicketStatus.CALLED,
                 counter_id=counter.pk,
                 clerk_id=clerk.pk,
                 called_at=now,
-                first_called_at=Coalesce(F("first_called_at"), Value(now)),
+                first_called_at=row.first_called_at or now,
                 recall_count=0,
-                target_counter=None,
+                target_counter_id=None,
             )
             if updated == 1:
                 ticket = row

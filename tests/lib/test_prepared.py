@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q, Value
 from django.utils import timezone
 
-from lib.prepared import NotPreparable, Prepared
+from lib.prepared import Many, NotPreparable, Prepared
 from queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,28 @@ def test_sql_text_that_depends_on_an_input_is_refused():
 
     with pytest.raises(NotPreparable):
         Prepared(build, inputs={"hall_id": int}).statement((), hall_id=1)
+
+
+def _in_types(some, *, hall_id, types):
+    qs = Ticket.objects.filter(hall_id=hall_id)
+    return qs.filter(business_type_id__in=types) if some else qs
+
+
+@pytest.mark.parametrize("types", [[3], [1, 9], [4, 5, 6, 7, 8]])
+def test_a_many_input_binds_each_element_and_each_length_compiles_once(types):
+    prepared = Prepared(_in_types, inputs={"hall_id": int, "types": Many(int)})
+    for hall_id in (1, 42):
+        values = {"hall_id": hall_id, "types": types}
+        assert prepared.statement((True,), **values) == _fresh(_in_types(True, **values))
+        assert prepared.statement((False,), **values) == _fresh(_in_types(False, **values))
+    assert sorted(prepared._shapes) == sorted(
+        ("default", connection.vendor, (some,), (len(types),)) for some in (True, False)
+    )
+
+
+def test_a_many_input_used_other_than_element_by_element_is_refused():
+    def build(*, types):
+        return Ticket.objects.filter(number=f"{len(types)}-{types[0]}")
+
+    with pytest.raises(NotPreparable):
+        Prepared(build, inputs={"types": Many(int)}).statement((), types=[1, 2])

@@ -8,8 +8,9 @@ Two parts (issue 14):
   Django request runs in a thread of its own, so a burst of 32 logins (each holding a connection while PBKDF2 runs)
   took 32 connections from a pool of 20; the 12 left over waited for the pool's timeout and answered 500. Waiting
   *before* the thread starts costs nothing and keeps the pool's own waits (and timeouts) away.
-* **Mapping** (``OverloadMiddleware``, first in MIDDLEWARE): whatever still escapes as a pool timeout or SQLite's
-  "database is locked" becomes the same 503 instead of a 500, wherever it was raised (view, middleware, session save).
+* **Mapping** (``OverloadMiddleware``, first in MIDDLEWARE): whatever still escapes as a pool timeout, SQLite's
+  "database is locked" or a PostgreSQL connection lost (a server restart) becomes the same 503 instead of a 500,
+  wherever it was raised (view, middleware, session save).
 
 The answer: ``{"code": "overloaded", "message", "message_en"}`` for the API (as every API error), a short page
 otherwise; both with ``Retry-After``. Nothing was changed by the refused request, so the client may send it again.
@@ -44,16 +45,30 @@ def retry_after() -> int:
     return int(getattr(settings, "TINGWU_RETRY_AFTER", 2))
 
 
+# PostgreSQL's "the server is going away or gone" (class 08: connection exception; 57P01–03: shutdown, crash,
+# starting up) and psycopg's words for a connection found closed: the request did not happen and may be sent again.
+_GONE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+_GONE_WORDS = ("the connection is closed", "server closed the connection", "connection is lost")
+
+
 def is_overload(exc: BaseException | None) -> bool:
-    """A pool timeout, or SQLite's lock wait running out, anywhere in the exception's chain."""
+    """The database cannot serve the request now — a pool timeout, SQLite's lock wait running out, PostgreSQL's
+    connection lost (a server restart) — anywhere in the exception's chain."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         if type(exc).__name__ == "PoolTimeout":  # psycopg_pool's, without importing it where it is absent
             return True
+        sqlstate = (
+            getattr(exc, "sqlstate", None) or ""
+        )  # psycopg's errors (Django's wrapper is their __cause__'s)
+        if sqlstate in _GONE_SQLSTATES or sqlstate.startswith("08"):
+            return True
         if isinstance(exc, OperationalError | sqlite3.OperationalError):
             text = str(exc).lower()
             if "database is locked" in text or "database table is locked" in text:
+                return True
+            if any(w in text for w in _GONE_WORDS):
                 return True
         exc = exc.__cause__ or exc.__context__
     return False

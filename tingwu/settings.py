@@ -10,6 +10,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from lib.env import env_bool, env_int, env_list, env_str
+from tingwu.db.pool import connection_check, connection_returned
 from tingwu.secrets import load_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -131,6 +132,9 @@ else:
             "min_size": env_int("DB_POOL_MIN", 2),
             "max_size": env_int("DB_POOL_MAX", 20),
             "timeout": 10,
+            # A connection handed back moments ago is checked without a round trip (tingwu/db/pool.py).
+            "check": connection_check,
+            "reset": connection_returned,
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

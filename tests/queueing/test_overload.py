@@ -252,3 +252,46 @@ def test_admission_queues_requests_beyond_its_size(settings):
 
     # On the requests' loop thread: the browser tests keep an event loop running in the main thread.
     assert run_on_loop(go()) == [("a", True), ("b", False), ("c", True), ("d", True)]
+
+
+def _connection_lost() -> OperationalError:
+    """What a request meets when the server ended its connection (a restart): the real errors, wrapped by Django."""
+    import psycopg
+
+    params = {**connection.get_connection_params(), "autocommit": True}
+    with psycopg.connect(**params) as victim, psycopg.connect(**params) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [victim.info.backend_pid])
+        errors = []
+        for _ in range(50):
+            try:
+                victim.execute("SELECT 1")
+            except psycopg.OperationalError as exc:
+                errors.append(exc)
+                if victim.closed:
+                    break
+            threading.Event().wait(0.02)
+    assert errors, "the terminated connection kept answering"
+    wrapped = OperationalError(str(errors[0]))
+    wrapped.__cause__ = errors[0]
+    return wrapped
+
+
+@postgres_only
+def test_a_connection_the_server_ended_is_a_503_not_a_500(floor, monkeypatch):
+    """PostgreSQL restarting under a request (its connection ended): 503 + Retry-After, the request may be sent
+    again; a connection found closed afterwards ('the connection is closed') likewise."""
+    from queueing import services
+
+    lost = _connection_lost()
+
+    def gone(*_args, **_kwargs):
+        raise lost
+
+    monkeypatch.setattr(services, "ticket_call_next", gone)
+    client = Client(raise_request_exception=False)
+    client.force_login(floor["clerk_a"])
+    r = client.post(f"{API}/counters/{floor['c1'].pk}/call-next")
+    assert r.status_code == 503 and r["Retry-After"] == "2"
+    assert r.json()["code"] == "overloaded"
+    lost = OperationalError("the connection is closed")
+    assert client.post(f"{API}/counters/{floor['c1'].pk}/call-next").status_code == 503

@@ -53,11 +53,12 @@ def setup(args) -> dict:
     if args.pg:
         from _django import fresh_database
 
-        fresh_database(PG_DB)
+        fresh_database(PG_DB + args.db_suffix)
     else:
+        sqlite = SQLITE.with_name(SQLITE.stem + args.db_suffix + SQLITE.suffix)
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE}"
+            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite}"
         import django
 
         django.setup()
@@ -111,6 +112,14 @@ def main() -> None:
         "--hot", action="store_true", help="the queue hot path on (SQLite: queueing/hotpath/lite.py)"
     )
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument(
+        "--db-suffix", default="", help="a database (file) of its own, e.g. for two trees at once"
+    )
+    ap.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="for bench/lockstep.py: after the warm-up, N cycles per 'go N' read from stdin, their process time printed",
+    )
     ap.add_argument("--profile", choices=["tottime", "cumulative"])
     ap.add_argument("--queries", action="store_true")
     ap.add_argument("--lines", type=int, default=40)
@@ -227,6 +236,17 @@ def main() -> None:
         cycle_with(asgi_call)
     from _django import GcTime
 
+    if args.lockstep:
+        print("ready", flush=True)
+        for line in sys.stdin:  # "go N": N cycles
+            word, _, n = line.partition(" ")
+            if word != "go":
+                break
+            r0 = time.process_time()
+            for _ in range(int(n or 1)):
+                cycle_with(asgi_call)
+            print(f"{(time.process_time() - r0) * 1000:.4f}", flush=True)
+        return
     t0, hot["n"] = os.times(), 0
     reference, served, wall = 0.0, 0.0, 0.0
     with GcTime() as gc_time:

@@ -45,9 +45,10 @@ def retry_after() -> int:
     return int(getattr(settings, "TINGWU_RETRY_AFTER", 2))
 
 
-# PostgreSQL's "the server is going away or gone" (class 08: connection exception; 57P01–03: shutdown, crash,
-# starting up) and psycopg's words for a connection found closed: the request did not happen and may be sent again.
-_GONE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+# PostgreSQL's "the server is going away or gone" (class 08's connection failures — not 08P01, a protocol violation,
+# which is a bug; 57P01–03: shutdown, crash, starting up) and psycopg's words for a connection found closed: the
+# request did not happen and may be sent again.
+_GONE_SQLSTATES = frozenset({"08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03"})
 _GONE_WORDS = ("the connection is closed", "server closed the connection", "connection is lost")
 
 
@@ -59,10 +60,8 @@ def is_overload(exc: BaseException | None) -> bool:
         seen.add(id(exc))
         if type(exc).__name__ == "PoolTimeout":  # psycopg_pool's, without importing it where it is absent
             return True
-        sqlstate = (
-            getattr(exc, "sqlstate", None) or ""
-        )  # psycopg's errors (Django's wrapper is their __cause__'s)
-        if sqlstate in _GONE_SQLSTATES or sqlstate.startswith("08"):
+        # psycopg's errors carry the SQLSTATE (Django's wrapper has it as its __cause__).
+        if getattr(exc, "sqlstate", None) in _GONE_SQLSTATES:
             return True
         if isinstance(exc, OperationalError | sqlite3.OperationalError):
             text = str(exc).lower()

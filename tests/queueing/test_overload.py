@@ -295,3 +295,17 @@ def test_a_connection_the_server_ended_is_a_503_not_a_500(floor, monkeypatch):
     assert r.json()["code"] == "overloaded"
     lost = OperationalError("the connection is closed")
     assert client.post(f"{API}/counters/{floor['c1'].pk}/call-next").status_code == 503
+
+
+def test_a_protocol_violation_is_not_disguised_as_overload():
+    """Class 08 but a bug (08P01, protocol violation): still an error, not a 503 to retry."""
+    from tingwu.overload import is_overload
+
+    class ProtocolViolation(Exception):
+        sqlstate = "08P01"
+
+    class ConnectionFailure(Exception):
+        sqlstate = "08006"
+
+    assert not is_overload(ProtocolViolation("protocol violation"))
+    assert is_overload(ConnectionFailure("connection failure"))

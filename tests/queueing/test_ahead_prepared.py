@@ -1,7 +1,8 @@
 """The wait estimate's count of people ahead, compiled once per shape (issue 14, ``lib.prepared``): for every shape —
 issued or already waiting, each calling tier, counters serving some types (each length) or all — the statement and
 parameters equal a fresh compilation of ``ahead_queryset``; and the count it gives is the ORM's own count of the
-same queryset, on real tickets (ENV-2.2's estimate itself is tested in tests/queueing/test_lifecycle.py)."""
+same queryset, on real tickets, with the rule's answers (who is ahead of whom); the hot path's twin gives the same
+answers in tests/queueing/test_hot_path_http.py's scripted day."""
 
 from __future__ import annotations
 
@@ -65,3 +66,18 @@ def test_the_estimate_counts_what_the_orm_counts(world):
     # The elderly customer is ahead of the normal ones; the first normal ticket has only them ahead, the fourth the
     # three issued before it as well.
     assert [ahead[t.pk] for t in issued[:4]] == [1, 2, 3, 4]
+
+
+def test_customers_of_a_business_no_serving_counter_serves_are_not_ahead(world):
+    """A counter that serves only some business types: the customers of the others do not wait for it."""
+    hall = world["hall_a"]
+    f.counter(hall, 1, serves_all=False, business_types=[world["basic"]])
+    elsewhere = f.business_type("ELSEWHERE", halls=[hall])  # the same category, served by no open counter
+    for _ in range(3):
+        ticket_issue(hall=hall, business_type=elsewhere)
+    mine = ticket_issue(hall=hall, business_type=world["basic"])
+    ticket_issue(hall=hall, business_type=world["basic"])
+    now = timezone.now()
+    assert estimate_wait(ticket=Ticket.objects.get(pk=mine.pk), now=now)["ahead"] == 0
+    later = Ticket.objects.filter(hall=hall, business_type=world["basic"]).exclude(pk=mine.pk).get()
+    assert estimate_wait(ticket=later, now=now)["ahead"] == 1

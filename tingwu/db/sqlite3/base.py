@@ -76,6 +76,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _pooled(self) -> bool:
         return enabled() and not self.is_in_memory_db()
 
+    @property
+    def write_turns(self) -> bool:
+        """Writers take turns here, and only a transaction takes one: a write outside a transaction would wait in
+        SQLite's busy handler instead (``tests/queueing/test_sqlite_write_turns.py``)."""
+        return self._pooled()
+
     def get_new_connection(self, conn_params):
         if self._pooled():
             name = str(self.settings_dict["NAME"])

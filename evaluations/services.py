@@ -123,17 +123,17 @@ def invitation_create(
     )
     sms = bool(phone) and (now or timezone.now()) < inv.expires_at
     try:
-        if sms or connection.in_atomic_block or getattr(connection, "write_turns", False):
+        if sms or connection.in_atomic_block:
             # The invitation and its SMS commit together; inside a caller's transaction, a savepoint keeps a
-            # race's IntegrityError from spoiling it; on SQLite only a transaction takes the process's write turn
-            # (tingwu/db/sqlite3: a bare INSERT waited in SQLite's busy handler, finish p99 252–642 ms).
+            # race's IntegrityError from spoiling it.
             with transaction.atomic():
                 rows.insert(inv)  # the INSERT built once per process (lib.rows, issue 14)
                 if sms:
                     _sms_invite(inv, ticket, phone)
         else:
-            # The finish hook's common case on PostgreSQL (a walk-in: no phone, after the finish's commit): one INSERT
-            # is atomic by itself — no BEGIN/COMMIT of its own (two round trips).
+            # The finish hook's common case (a walk-in: no phone, after the finish's commit): one INSERT is atomic by
+            # itself — no BEGIN/COMMIT of its own (two round trips; on SQLite it still takes the write turn,
+            # tingwu/db/sqlite3).
             rows.insert(inv)
         # No bus event here: the pad lights up on ``ticket.finished`` (published by both queue paths, so the hot
         # path and Django keep publishing identical streams) and fetches this invitation.

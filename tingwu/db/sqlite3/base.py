@@ -11,7 +11,8 @@
 2. **Writers take turns in the process before SQLite's lock.** ``BEGIN IMMEDIATE`` makes a second writer wait in
    SQLite's busy handler, which polls with growing sleeps: under a dozen concurrent writers the lock went to whichever
    poller woke first and some requests waited seconds (docs/performance.md). A process-wide lock
-   taken before ``BEGIN IMMEDIATE`` and released at commit/rollback hands the database over as soon as it is free;
+   taken before ``BEGIN IMMEDIATE`` and released at commit/rollback hands the database over as soon as it is free
+   (a write outside a transaction takes it for its one statement);
    SQLite's busy timeout still arbitrates between processes (the web server and ``manage.py worker``). A turn that
    does not come within the busy timeout raises "database is locked", which the web layer answers with 503
    (tingwu/overload.py).
@@ -32,6 +33,7 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 MAX_IDLE = 16  # connections kept per database file and process
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 _pool_lock = threading.Lock()
 _idle: dict[str, list[tuple[int, object]]] = {}  # database file → [(inode, sqlite3.Connection)]
@@ -76,11 +78,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _pooled(self) -> bool:
         return enabled() and not self.is_in_memory_db()
 
-    @property
-    def write_turns(self) -> bool:
-        """Writers take turns here, and only a transaction takes one: a write outside a transaction would wait in
-        SQLite's busy handler instead (``tests/queueing/test_sqlite_write_turns.py``)."""
-        return self._pooled()
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=_TurnTakingCursor)
+        cursor.db = self
+        return cursor
+
+    def write_outside_a_transaction(self, run):
+        """A write in autocommit mode (no BEGIN): it takes the turn for its one statement, so it waits in this
+        process's queue rather than in SQLite's busy handler's polling (a bare INSERT waited up to 0.6 s under the
+        ``make run`` server's load; ``tests/queueing/test_sqlite_write_turns.py``)."""
+        if self._write_turn or not self.get_autocommit() or not self._pooled():
+            return run()
+        lock = write_lock(str(self.settings_dict["NAME"]))
+        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        if not lock.acquire(timeout=timeout):
+            raise OperationalError(f"database is locked (no write turn within {timeout:g} s)")
+        try:
+            return run()
+        finally:
+            lock.release()
 
     def get_new_connection(self, conn_params):
         if self._pooled():
@@ -146,3 +162,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._rollback()
         finally:
             self._release_turn()
+
+
+class _TurnTakingCursor(base.SQLiteCursorWrapper):
+    """Django's cursor; a write made outside a transaction takes the process's write turn first."""
+
+    db: DatabaseWrapper
+
+    def execute(self, query, params=None):
+        if query.lstrip()[:7].upper().startswith(_WRITES):
+            return self.db.write_outside_a_transaction(
+                lambda: super(_TurnTakingCursor, self).execute(query, params)
+            )
+        return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        if query.lstrip()[:7].upper().startswith(_WRITES):
+            return self.db.write_outside_a_transaction(
+                lambda: super(_TurnTakingCursor, self).executemany(query, param_list)
+            )
+        return super().executemany(query, param_list)

@@ -35,15 +35,6 @@ PG_DB = "tingwu_bench_django_path"
 CSRF = "benchcsrfbenchcsrfbenchcsrfbench"  # 32 characters: a CSRF secret, accepted as cookie and header alike
 
 
-def reference_work() -> None:
-    """A fixed pure-Python task (≈ 1 ms on a quiet core): the yardstick for the machine's speed of the moment."""
-    data = {"k": [str(i) for i in range(200)]}
-    total = 0
-    for i in range(6000):
-        total += i * i % 7
-    json.loads(json.dumps(data))
-
-
 def setup(args) -> dict:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -248,23 +239,12 @@ def main() -> None:
             print(f"{(time.process_time() - r0) * 1000:.4f}", flush=True)
         return
     t0, hot["n"] = os.times(), 0
-    reference, served, wall = 0.0, 0.0, 0.0
+    w0 = time.perf_counter()
     with GcTime() as gc_time:
         for _ in range(args.cycles):
-            r0, p0 = time.process_time(), time.perf_counter()
             cycle_with(asgi_call)
-            r1, p1 = time.process_time(), time.perf_counter()
-            reference_work()
-            served, wall = served + r1 - r0, wall + p1 - p0
-            reference += time.process_time() - r1
-    t1, ops = os.times(), args.cycles * 4
-    # The reference (a fixed pure-Python task, after every cycle) ran on the same core at the same moment:
-    # the machine's speed of the moment, so runs on a shared, noisy machine compare by the ratio.
-    ref_ms = reference / args.cycles * 1000
-    per_request = served / ops * 1000
-    cpu = (
-        (t1.user + t1.system - t0.user - t0.system - reference) / ops * 1000
-    )  # the reference's time taken out
+    t1, ops, wall = os.times(), args.cycles * 4, time.perf_counter() - w0
+    cpu = (t1.user + t1.system - t0.user - t0.system) / ops * 1000
     vendor = "PostgreSQL" if args.pg else "SQLite"
     print(
         f"ASGI, {vendor}, DEBUG={'on' if args.debug else 'off'}: {ops} requests, {cpu:.2f} ms of CPU "
@@ -272,10 +252,6 @@ def main() -> None:
         f"{wall / ops * 1000:.2f} ms wall per request ({hot['n']} served hot); load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg())
         + f"; garbage collections: {gc_time}"
-    )
-    print(
-        f"ASGI against the reference task in the same run: {per_request:.2f} ms per request (process time, "
-        f"requests only) / {ref_ms:.2f} ms the reference = {per_request / ref_ms:.3f}"
     )
     t0 = os.times()
     for _ in range(args.cycles // 2):

@@ -367,13 +367,23 @@ class RedisBackend:
                     except Exception:
                         pass
 
+    def _published_before_listening(self, hall_id: int, after_id: int) -> bool:
+        """Just (re)subscribed: an event published before that never reached this process's hub (pub/sub keeps
+        nothing), so ask Redis' counter; from the subscription on, the hub sees every event."""
+        return self._ready.is_set() and self.last_id(hall_id) > after_id
+
     async def wait(self, hall_id: int, after_id: int, timeout: float) -> bool:
         if not self._ready.is_set():
             await asyncio.to_thread(self.ensure_listener)
+            if await asyncio.to_thread(self._published_before_listening, hall_id, after_id):
+                return True
         return await self.hub.wait(hall_id, after_id, timeout)
 
     def wait_sync(self, hall_id: int, after_id: int, timeout: float) -> bool:
-        self.ensure_listener()
+        if not self._ready.is_set():
+            self.ensure_listener()
+            if self._published_before_listening(hall_id, after_id):
+                return True
         return self.hub.wait_sync(hall_id, after_id, timeout)
 
     def close(self) -> None:

@@ -125,6 +125,16 @@ def test_sync_waiter_is_woken(backend):
     assert backend.wait_sync(12, start, timeout=5)
 
 
+def test_an_event_published_before_the_listener_subscribed_still_wakes_the_waiter(backend):
+    """A waiter that starts the Redis listener after the event was published (pub/sub keeps nothing): it learns of
+    the event at once instead of waiting out its timeout (seen in CI under load: the 0.1 s publisher above won)."""
+    start = backend.last_id(14)
+    backend.publish(hall_id=14, kind="k", data={})
+    t0 = time.monotonic()
+    assert backend.wait_sync(14, start, timeout=3)
+    assert time.monotonic() - t0 < 2.5
+
+
 def test_concurrent_publishers_get_distinct_contiguous_ids(backend):
     ids: list[int] = []
     lock = threading.Lock()
